@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The whole runtime configuration, built once from environment variables and
+ * validated at boot. Nothing else in the code base reads `process.env`.
+ */
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** Null: start the embedded PostgreSQL in `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  embeddedPgPort: number;
+  runMigrations: boolean;
+  dbPoolSize: number;
+  dbStatementTimeoutMs: number;
+  jwtSecret: string;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  smtpUrl: string | null;
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logPretty: boolean;
+  requestLogging: boolean;
+  trustProxy: boolean;
+}
+
+/** One documented variable: parsing, default and whether it is a secret. */
+interface VarSpec<T> {
+  name: string;
+  parse: (raw: string) => T;
+  fallback: T;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const MIN_JWT_SECRET_LENGTH = 32;
+
+function integer(min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw.trim())) throw new Error(`must be a whole number from ${min} to ${max}`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new Error(`must be a whole number from ${min} to ${max}`);
+    return value;
+  };
+}
+
+function boolean(raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new Error('must be true or false');
+}
+
+function postgresUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be a URL like postgres://user:password@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error('must start with postgres:// or postgresql://');
+  }
+  return raw;
+}
+
+function smtpUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be a URL like smtp://user:password@host:587');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error('must start with smtp:// or smtps://');
+  return raw;
+}
+
+function email(raw: string): string {
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) throw new Error('must be an e-mail address');
+  return raw.trim().toLowerCase();
+}
+
+function read<T>(env: NodeJS.ProcessEnv, spec: VarSpec<T>): T {
+  const raw = env[spec.name];
+  if (raw === undefined || raw === '') return spec.fallback;
+  try {
+    return spec.parse(raw);
+  } catch (err) {
+    // The message names the variable, never its value: it may be a secret.
+    throw new ConfigError(spec.name, (err as Error).message);
+  }
+}
+
+/**
+ * Builds the configuration from `env`. Throws `ConfigError` naming the first
+ * bad variable. In development a JWT secret is generated once and kept in the
+ * data directory so tokens survive restarts; production must supply one.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const nodeEnv = read<AppConfig['env']>(env, {
+    name: 'NODE_ENV',
+    fallback: 'development',
+    parse: (raw) => {
+      if (raw !== 'development' && raw !== 'production' && raw !== 'test') {
+        throw new Error('must be development, production or test');
+      }
+      return raw;
+    },
+  });
+  const dataDir = resolve(read(env, { name: 'CONVOCA_DATA_DIR', fallback: '.convoca', parse: (raw) => raw }));
+  const adminEmail = read<string | null>(env, { name: 'CONVOCA_ADMIN_EMAIL', fallback: null, parse: email });
+  const adminPassword = read<string | null>(env, {
+    name: 'CONVOCA_ADMIN_PASSWORD',
+    fallback: null,
+    parse: (raw) => {
+      if (raw.length < 12) throw new Error('must be at least 12 characters long');
+      return raw;
+    },
+  });
+  if (adminEmail && !adminPassword) throw new ConfigError('CONVOCA_ADMIN_PASSWORD', 'must be set when CONVOCA_ADMIN_EMAIL is');
+
+  const config: AppConfig = {
+    env: nodeEnv,
+    port: read(env, { name: 'PORT', fallback: 3000, parse: integer(0, 65535) }),
+    host: read(env, { name: 'HOST', fallback: '0.0.0.0', parse: (raw) => raw }),
+    databaseUrl: read<string | null>(env, { name: 'DATABASE_URL', fallback: null, parse: postgresUrl }),
+    dataDir,
+    embeddedPgPort: read(env, { name: 'CONVOCA_PG_PORT', fallback: 54329, parse: integer(1024, 65535) }),
+    runMigrations: read(env, { name: 'RUN_MIGRATIONS', fallback: true, parse: boolean }),
+    dbPoolSize: read(env, { name: 'DB_POOL_SIZE', fallback: 10, parse: integer(1, 200) }),
+    dbStatementTimeoutMs: read(env, { name: 'DB_STATEMENT_TIMEOUT_MS', fallback: 15000, parse: integer(100, 600000) }),
+    jwtSecret: '',
+    adminEmail,
+    adminPassword,
+    smtpUrl: read<string | null>(env, { name: 'SMTP_URL', fallback: null, parse: smtpUrl }),
+    corsOrigins: read(env, {
+      name: 'CORS_ORIGINS',
+      fallback: [] as string[],
+      parse: (raw) =>
+        raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map((origin) => {
+            if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error('must be a comma-separated list of origins like https://app.example.org');
+            return origin;
+          }),
+    }),
+    bodyLimitBytes: read(env, { name: 'BODY_LIMIT_BYTES', fallback: 1_048_576, parse: integer(1024, 104_857_600) }),
+    logLevel: read(env, {
+      name: 'LOG_LEVEL',
+      fallback: (nodeEnv === 'test' ? 'silent' : 'info'),
+      parse: (raw) => {
+        if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+        return raw as AppConfig['logLevel'];
+      },
+    }),
+    logPretty: read(env, { name: 'LOG_PRETTY', fallback: nodeEnv === 'development', parse: boolean }),
+    requestLogging: read(env, { name: 'REQUEST_LOGGING', fallback: true, parse: boolean }),
+    trustProxy: read(env, { name: 'TRUST_PROXY', fallback: false, parse: boolean }),
+  };
+  config.jwtSecret = resolveJwtSecret(env.JWT_SECRET, config);
+  return config;
+}
+
+function resolveJwtSecret(raw: string | undefined, config: AppConfig): string {
+  if (raw !== undefined && raw !== '') {
+    if (raw.length < MIN_JWT_SECRET_LENGTH) {
+      throw new ConfigError('JWT_SECRET', `must be at least ${MIN_JWT_SECRET_LENGTH} characters long`);
+    }
+    if (/^(changeme|secret|change-me|default)/i.test(raw)) throw new ConfigError('JWT_SECRET', 'must not be a placeholder value');
+    return raw;
+  }
+  // Production never invents a secret: several replicas would disagree and
+  // every restart would log everybody out.
+  if (config.env === 'production') throw new ConfigError('JWT_SECRET', `is required in production (at least ${MIN_JWT_SECRET_LENGTH} characters)`);
+  const file = join(config.dataDir, 'jwt-secret');
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored.length >= MIN_JWT_SECRET_LENGTH) return stored;
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/** Printed by `--help`-style docs and checked against the README by a test. */
+export const CONFIG_VARIABLES = [
+  'NODE_ENV',
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'CONVOCA_DATA_DIR',
+  'CONVOCA_PG_PORT',
+  'RUN_MIGRATIONS',
+  'DB_POOL_SIZE',
+  'DB_STATEMENT_TIMEOUT_MS',
+  'JWT_SECRET',
+  'CONVOCA_ADMIN_EMAIL',
+  'CONVOCA_ADMIN_PASSWORD',
+  'SMTP_URL',
+  'CORS_ORIGINS',
+  'BODY_LIMIT_BYTES',
+  'LOG_LEVEL',
+  'LOG_PRETTY',
+  'REQUEST_LOGGING',
+  'TRUST_PROXY',
+] as const;

@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { ConvocaNamingStrategy } from './naming-strategy';
+
+/**
+ * One definition of how Convoca talks to PostgreSQL, shared by the Nest
+ * application, the TypeORM CLI, the test harness and the benchmark.
+ * Paths are relative to this file so they work from `src/` (ts) and `dist/`.
+ */
+export function dataSourceOptions(
+  url: string,
+  config: Pick<AppConfig, 'dbPoolSize' | 'dbStatementTimeoutMs'>,
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: [join(__dirname, '..', '**', '*.entity.{ts,js}')],
+    migrations: [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')],
+    migrationsTableName: 'typeorm_migrations',
+    namingStrategy: new ConvocaNamingStrategy(),
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: {
+      max: config.dbPoolSize,
+      // No request may hold the database for long (ARCHITECTURE: fail fast).
+      statement_timeout: config.dbStatementTimeoutMs,
+      application_name: 'convoca',
+    },
+  };
+}

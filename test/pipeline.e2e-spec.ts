@@ -1,0 +1,99 @@
+import request from 'supertest';
+import { bootTestApp, type TestApp } from './support/app';
+import { ProbeModule } from './support/probe.module';
+
+describe('HTTP pipeline', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await bootTestApp({ extraModules: [ProbeModule], env: { BODY_LIMIT_BYTES: '2048' } });
+  });
+  afterAll(() => t.close());
+
+  const expectProblem = (res: request.Response, status: number) => {
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+    expect(res.body.requestId).toBe(res.headers['x-request-id']);
+  };
+
+  it('accepts a valid body', async () => {
+    const res = await request(t.http).post('/api/v1/probe/echo').send({ name: 'Rosa', age: 30 });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ name: 'Rosa', age: 30 });
+  });
+
+  it('answers a validation error with a 400 problem listing each field', async () => {
+    const res = await request(t.http).post('/api/v1/probe/echo').send({ name: '', age: 'old' });
+    expectProblem(res, 400);
+    expect(res.body.code).toBe('validation-failed');
+    const fields = res.body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['name', 'age']));
+  });
+
+  it('rejects an unknown field instead of dropping it', async () => {
+    const res = await request(t.http).post('/api/v1/probe/echo').send({ name: 'Rosa', age: 3, isPlatformAdmin: true });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ field: 'isPlatformAdmin', message: 'isPlatformAdmin is not an accepted field' }]);
+  });
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    const res = await request(t.http).post('/api/v1/probe/echo').set('content-type', 'application/json').send('{"name": "Rosa",');
+    expectProblem(res, 400);
+  });
+
+  it('answers an unsupported content type with a 415 problem', async () => {
+    const res = await request(t.http).post('/api/v1/probe/echo').set('content-type', 'application/x-yaml').send('name: x');
+    expectProblem(res, 415);
+  });
+
+  it('answers a body over the limit with a 413 problem', async () => {
+    const res = await request(t.http).post('/api/v1/probe/echo').send({ name: 'x'.repeat(5000), age: 1 });
+    expectProblem(res, 413);
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const res = await request(t.http).get('/api/v1/no-such-thing');
+    expectProblem(res, 404);
+  });
+
+  it('answers an unexpected error with a bare 500 that leaks nothing', async () => {
+    const res = await request(t.http).get('/api/v1/probe/boom');
+    expectProblem(res, 500);
+    expect(JSON.stringify(res.body)).not.toMatch(/secret|postgres|stack|at /);
+    expect(res.body.detail).toContain(res.body.requestId);
+  });
+
+  it('echoes a caller-supplied request id and invents one otherwise', async () => {
+    const mine = await request(t.http).get('/health/live').set('x-request-id', 'abc-123');
+    expect(mine.headers['x-request-id']).toBe('abc-123');
+    const hostile = await request(t.http).get('/health/live').set('x-request-id', 'bad id\nwith newline'.replace('\n', ' '));
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const none = await request(t.http).get('/health/live');
+    expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reports health', async () => {
+    expect((await request(t.http).get('/health/live')).body).toEqual({ status: 'ok' });
+    const ready = await request(t.http).get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', pendingMigrations: 0 });
+  });
+
+  it('sends security headers', async () => {
+    const res = await request(t.http).get('/health/live');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+
+  it('serves a valid OpenAPI 3 document and the Swagger UI', async () => {
+    const doc = await request(t.http).get('/api/docs-json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect(doc.body.info.title).toBe('Convoca API');
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/health/ready', '/api/v1/probe/echo']));
+    const ui = await request(t.http).get('/api/docs');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toContain('swagger-ui');
+  });
+});

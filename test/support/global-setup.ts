@@ -1,0 +1,60 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/database-options';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/database/embedded-postgres';
+import { runMigrations } from '../../src/database/migrations';
+import { databaseUrl, TEST_ENV } from './database';
+
+declare global {
+  var __CONVOCA_TEST_PG__: { embedded: EmbeddedPostgresHandle | null; adminUrl: string; template: string } | undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Once per jest run: one PostgreSQL (embedded, or TEST_DATABASE_URL's server),
+ * one migrated template database. Each test file clones the template.
+ */
+export default async function globalSetup(): Promise<void> {
+  let embedded: EmbeddedPostgresHandle | null = null;
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    const root = mkdtempSync(join(tmpdir(), 'convoca-test-'));
+    // As root the server runs as `postgres`, which must be able to enter here.
+    chmodSync(root, 0o755);
+    embedded = await startEmbeddedPostgres({ dataDir: join(root, 'pgdata'), port: await freePort(), unsafeFast: true });
+    adminUrl = embedded.adminUrl;
+  }
+  const template = `convoca_tpl_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${template}`);
+  } finally {
+    await admin.end();
+  }
+  const ds = new DataSource(dataSourceOptions(databaseUrl(adminUrl, template), { dbPoolSize: 2, dbStatementTimeoutMs: 60000 }));
+  await ds.initialize();
+  try {
+    await runMigrations(ds);
+  } finally {
+    await ds.destroy();
+  }
+  globalThis.__CONVOCA_TEST_PG__ = { embedded, adminUrl, template };
+  process.env[TEST_ENV.adminUrl] = adminUrl;
+  process.env[TEST_ENV.template] = template;
+}
