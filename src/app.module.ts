@@ -7,6 +7,13 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/database-options';
 import { HealthModule } from './health/health.module';
+import { AccessModule } from './access/access.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { CoalitionsModule } from './coalitions/coalitions.module';
+import { OrganisationsModule } from './organisations/organisations.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
@@ -17,6 +24,13 @@ export class AppModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config), retryAttempts: 2, retryDelay: 500 }),
         HealthModule,
+        AccessModule,
+        AuditModule,
+        RateLimitModule,
+        AuthModule,
+        UsersModule,
+        OrganisationsModule,
+        CoalitionsModule,
         ...extraModules,
       ],
       providers: [

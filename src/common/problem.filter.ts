@@ -19,6 +19,7 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 interface Mapped {
+  headers?: Record<string, string>;
   status: number;
   code: string;
   detail: string;
@@ -92,7 +93,7 @@ export class ProblemFilter implements ExceptionFilter {
 
     let mapped: Mapped | null = null;
     if (exception instanceof AppError) {
-      mapped = { status: exception.status, code: exception.code, detail: exception.message, errors: exception.errors };
+      mapped = { status: exception.status, code: exception.code, detail: exception.message, errors: exception.errors, headers: exception.headers };
     } else if (exception instanceof HttpException) {
       mapped = mapHttpException(exception);
     } else if (exception instanceof QueryFailedError) {
@@ -116,6 +117,7 @@ export class ProblemFilter implements ExceptionFilter {
       requestId: String(request.id),
       ...(mapped.errors ? { errors: mapped.errors } : {}),
     };
+    for (const [name, value] of Object.entries(mapped.headers ?? {})) void reply.header(name, value);
     void reply.status(mapped.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }
 }

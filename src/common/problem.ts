@@ -46,6 +46,8 @@ export class AppError extends Error {
     readonly code: string,
     detail: string,
     readonly errors?: FieldError[],
+    /** Extra response headers (e.g. Retry-After). */
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
     this.name = 'AppError';

@@ -1,5 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { badRequest, type FieldError } from './problem';
+import { type AppError, badRequest, type FieldError } from './problem';
 
 /** Flattens nested class-validator errors into `a.b[0].c` field paths. */
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -15,6 +15,12 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   return out;
 }
 
+/** The 400 for invalid input: one entry per broken rule, counted per field. */
+export function validationProblem(fieldErrors: FieldError[]): AppError {
+  const fields = new Set(fieldErrors.map((e) => e.field)).size;
+  return badRequest('validation-failed', `The request has ${fields} invalid field${fields === 1 ? '' : 's'}.`, fieldErrors);
+}
+
 /**
  * The one validation pipe: DTOs are whitelists (OWASP API3 — no mass
  * assignment), so an unknown field is a 400, not silently dropped.
@@ -28,12 +34,7 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
-      const fieldErrors = flattenValidationErrors(errors);
-      return badRequest(
-        'validation-failed',
-        `The request has ${fieldErrors.length} invalid field${fieldErrors.length === 1 ? '' : 's'}.`,
-        fieldErrors,
-      );
+      return validationProblem(flattenValidationErrors(errors));
     },
   });
 }

@@ -19,6 +19,9 @@ export function dataSourceOptions(
     migrations: [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')],
     migrationsTableName: 'typeorm_migrations',
     namingStrategy: new ConvocaNamingStrategy(),
+    // gen_random_uuid() is built into PostgreSQL 13+; no extension to install at connect.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     synchronize: false,
     migrationsRun: false,
     logging: false,

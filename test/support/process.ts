@@ -23,9 +23,9 @@ export interface ServiceProcess {
 }
 
 /** Runs the real entry point (`src/main.ts`) as its own process, as `npm start` would. */
-export function startService(env: Record<string, string>, entry = 'src/main.ts'): ServiceProcess {
+export function startService(env: Record<string, string>, entry = 'src/main.ts', args: string[] = []): ServiceProcess {
   let out = '';
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', entry], {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_PRETTY: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,4 +50,11 @@ export async function waitForOk(url: string, timeoutMs = 30_000, service?: Servi
     await sleep(100);
   }
   throw new Error(`${url} did not become ready in ${timeoutMs} ms:\n${service?.output() ?? ''}`);
+}
+
+/** Runs the command-line tool to the end. */
+export async function runCli(env: Record<string, string>, args: string[]): Promise<{ code: number | null; out: string }> {
+  const cli = startService(env, 'src/cli.ts', args);
+  const code = await cli.exited;
+  return { code, out: cli.output() };
 }

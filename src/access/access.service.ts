@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AuthUser, Caller } from './caller';
+import { type Permission, roleGrants } from './permissions';
+
+/** Organisation ids a caller may act on, or every organisation. */
+export type OrganisationScope = { all: true } | { all: false; ids: string[] };
+
+interface RequestCache {
+  scopes: Map<Permission, Promise<OrganisationScope>>;
+  ancestors: Map<string, Promise<string[]>>;
+}
+
+/**
+ * The one place that answers "may this caller do P on that record?". It
+ * resolves scopes with its own queries over the organisation tree (one
+ * recursive CTE each), so every feature module — the organisations module
+ * included — can depend on it without a cycle. Results are cached per
+ * request: the cache is keyed by the request's AuthUser object, which dies
+ * with the request.
+ */
+@Injectable()
+export class AccessService {
+  private readonly cache = new WeakMap<AuthUser, RequestCache>();
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  private cacheFor(user: AuthUser): RequestCache {
+    let c = this.cache.get(user);
+    if (!c) {
+      c = { scopes: new Map(), ancestors: new Map() };
+      this.cache.set(user, c);
+    }
+    return c;
+  }
+
+  /**
+   * Every organisation where `permission` applies: the organisations of the
+   * caller's roles granting it, and all their descendants. Pass the result to
+   * list queries so that a forgotten filter returns nothing, not everything.
+   */
+  organisationScope(caller: Caller, permission: Permission): Promise<OrganisationScope> {
+    const user = caller.user;
+    if (!user) return Promise.resolve({ all: false, ids: [] });
+    if (user.isPlatformAdmin) return Promise.resolve({ all: true });
+    const cache = this.cacheFor(user);
+    let scope = cache.scopes.get(permission);
+    if (!scope) {
+      const roots = user.roles.filter((r) => r.organisationId && roleGrants(r.role, permission)).map((r) => r.organisationId!);
+      scope = roots.length === 0 ? Promise.resolve({ all: false, ids: [] }) : this.descendants(roots).then((ids) => ({ all: false as const, ids }));
+      cache.scopes.set(permission, scope);
+    }
+    return scope;
+  }
+
+  /** Coalition ids where the caller holds `permission` (coordinator roles). */
+  coalitionScope(caller: Caller, permission: Permission): { all: true } | { all: false; ids: string[] } {
+    const user = caller.user;
+    if (!user) return { all: false, ids: [] };
+    if (user.isPlatformAdmin) return { all: true };
+    return { all: false, ids: user.roles.filter((r) => r.coalitionId && roleGrants(r.role, permission)).map((r) => r.coalitionId!) };
+  }
+
+  /** May the caller do `permission` on this organisation (held there or on an ancestor)? */
+  async canOnOrganisation(caller: Caller, permission: Permission, organisationId: string): Promise<boolean> {
+    const user = caller.user;
+    if (!user) return false;
+    if (user.isPlatformAdmin) return true;
+    const holding = user.roles.filter((r) => r.organisationId && roleGrants(r.role, permission)).map((r) => r.organisationId!);
+    if (holding.length === 0) return false;
+    if (holding.includes(organisationId)) return true;
+    const ancestors = await this.ancestorsOf(user, organisationId);
+    return ancestors.some((id) => holding.includes(id));
+  }
+
+  canOnCoalition(caller: Caller, permission: Permission, coalitionId: string): boolean {
+    const user = caller.user;
+    if (!user) return false;
+    if (user.isPlatformAdmin) return true;
+    return user.roles.some((r) => r.coalitionId === coalitionId && roleGrants(r.role, permission));
+  }
+
+  isPlatformAdmin(caller: Caller): boolean {
+    return caller.user?.isPlatformAdmin === true;
+  }
+
+  /** Ancestors of an organisation (nearest first), excluding itself. */
+  private ancestorsOf(user: AuthUser, organisationId: string): Promise<string[]> {
+    const cache = this.cacheFor(user);
+    let found = cache.ancestors.get(organisationId);
+    if (!found) {
+      found = this.db
+        .query<{ id: string }[]>(
+          `WITH RECURSIVE up(id, parent_id, depth) AS (
+             SELECT id, parent_id, 0 FROM organisations WHERE id = $1
+             UNION
+             SELECT o.id, o.parent_id, up.depth + 1 FROM organisations o JOIN up ON o.id = up.parent_id WHERE up.depth < 64
+           )
+           SELECT id FROM up WHERE id <> $1 ORDER BY depth`,
+          [organisationId],
+        )
+        .then((rows) => rows.map((r) => r.id));
+      cache.ancestors.set(organisationId, found);
+    }
+    return found;
+  }
+
+  /** The given organisations and all their descendants. */
+  async descendants(roots: string[]): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }[]>(
+      `WITH RECURSIVE down(id, depth) AS (
+         SELECT id, 0 FROM organisations WHERE id = ANY($1::uuid[])
+         UNION
+         SELECT o.id, down.depth + 1 FROM organisations o JOIN down ON o.parent_id = down.id WHERE down.depth < 64
+       )
+       SELECT DISTINCT id FROM down`,
+      [roots],
+    );
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,47 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { ScopedRole } from './permissions';
+
+export interface RoleGrant {
+  id: string;
+  role: ScopedRole;
+  organisationId: string | null;
+  coalitionId: string | null;
+}
+
+/** The authenticated user, loaded from the database on every request (never trusted from the token). */
+export interface AuthUser {
+  id: string;
+  email: string;
+  isPlatformAdmin: boolean;
+  memberId: string | null;
+  sessionId: string;
+  roles: RoleGrant[];
+}
+
+/** Who is asking: passed explicitly to every service method that needs it. */
+export interface Caller {
+  user: AuthUser | null;
+  requestId: string;
+  ip: string;
+}
+
+export type RequestWithCaller = FastifyRequest & { user?: AuthUser | false; caller?: Caller };
+
+export function callerOf(request: RequestWithCaller): Caller {
+  if (!request.caller) {
+    request.caller = { user: request.user || null, requestId: String(request.id), ip: request.ip };
+  }
+  return request.caller;
+}
+
+/** `@CurrentCaller() caller: Caller` in a controller method. */
+export const CurrentCaller = createParamDecorator((_data: unknown, ctx: ExecutionContext): Caller => {
+  return callerOf(ctx.switchToHttp().getRequest<RequestWithCaller>());
+});
+
+/** For routes whose policy already guarantees a logged-in user. */
+export function requireUser(caller: Caller): AuthUser {
+  if (!caller.user) throw new Error('route policy let an anonymous caller through');
+  return caller.user;
+}

@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { type Caller, CurrentCaller, type RequestWithCaller } from '../access/caller';
+import { Permission } from '../access/permission.decorator';
+import { Public } from '../access/public.decorator';
+import { ProblemDetails } from '../common/problem';
+import type { User } from '../users/user.entity';
+import { AuthService } from './auth.service';
+import { ChangePasswordDto, LoginDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
+import { LocalAuthGuard } from './strategies';
+import type { TokenPair } from './tokens.service';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @UseGuards(LocalAuthGuard)
+  @ApiOperation({ summary: 'Log in with e-mail and password' })
+  @ApiBody({ type: LoginDto })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiUnauthorizedResponse({ description: 'Wrong e-mail or password (the same answer for unknown e-mails)', type: ProblemDetails })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this account or address', type: ProblemDetails })
+  login(@Req() request: RequestWithCaller): Promise<TokenPair> {
+    return this.auth.login(request.user as unknown as User);
+  }
+
+  @Post('refresh')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new pair (the old one dies; reusing it closes the session)' })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiUnauthorizedResponse({ type: ProblemDetails })
+  refresh(@CurrentCaller() caller: Caller, @Body() dto: RefreshDto): Promise<TokenPair> {
+    return this.auth.refresh(dto.refreshToken, caller.ip);
+  }
+
+  @Post('logout')
+  @Permission('self')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End this session (its refresh and access tokens stop working)' })
+  @ApiNoContentResponse()
+  async logout(@CurrentCaller() caller: Caller, @Body() dto: RefreshDto): Promise<void> {
+    await this.auth.logout(caller, dto.refreshToken);
+  }
+
+  @Get('me')
+  @Permission('self')
+  @ApiOperation({ summary: 'The logged-in user, the linked member and role assignments' })
+  me(@CurrentCaller() caller: Caller) {
+    return this.auth.me(caller);
+  }
+
+  @Post('password')
+  @Permission('self')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change your password (your other sessions are closed)' })
+  @ApiNoContentResponse()
+  @ApiUnauthorizedResponse({ description: 'Current password wrong', type: ProblemDetails })
+  async changePassword(@CurrentCaller() caller: Caller, @Body() dto: ChangePasswordDto): Promise<void> {
+    await this.auth.changePassword(caller, dto.currentPassword, dto.newPassword);
+  }
+}

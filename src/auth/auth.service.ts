@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AuthUser, Caller } from '../access/caller';
+import { RolesService, type RoleAssignmentView } from '../access/roles.service';
+import { AuditService } from '../audit/audit.service';
+import { unauthorized } from '../common/problem';
+import { type Limit, RateLimitService } from '../rate-limit/rate-limit.service';
+import { User } from '../users/user.entity';
+import { UsersService, userView, type UserView } from '../users/users.service';
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords';
+import { type TokenPair, TokensService } from './tokens.service';
+
+/** Failed logins allowed per window, per account and per client address. */
+export const LOGIN_LIMITS = { perAccount: 10, perIp: 50, windowSeconds: 15 * 60 };
+export const REFRESH_LIMIT = { perIp: 120, windowSeconds: 60 };
+
+const WRONG_CREDENTIALS = 'Wrong e-mail or password.';
+
+const loginLimits = (email: string, ip: string): Limit[] => [
+  { key: `login-fail:account:${email.toLowerCase()}`, max: LOGIN_LIMITS.perAccount, windowSeconds: LOGIN_LIMITS.windowSeconds },
+  { key: `login-fail:ip:${ip}`, max: LOGIN_LIMITS.perIp, windowSeconds: LOGIN_LIMITS.windowSeconds },
+];
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersService,
+    private readonly roles: RolesService,
+    private readonly tokens: TokensService,
+    private readonly limiter: RateLimitService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Checks a password. Unknown e-mail, wrong password and disabled account
+   * get the same answer after the same amount of work, so neither the
+   * message nor the timing tells whether an account exists.
+   */
+  async verifyLogin(email: string, password: string, ip: string): Promise<User> {
+    const limits = loginLimits(email, ip);
+    await this.limiter.check(...limits);
+    const user = await this.users.findForLogin(email);
+    const ok = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
+    if (!user || !ok || user.disabledAt) {
+      await this.limiter.record(...limits);
+      throw unauthorized(WRONG_CREDENTIALS);
+    }
+    if (needsRehash(user.passwordHash)) {
+      await this.db.getRepository(User).update({ id: user.id }, { passwordHash: await hashPassword(password) });
+    }
+    return user;
+  }
+
+  async login(user: User): Promise<TokenPair> {
+    await this.db.getRepository(User).update({ id: user.id }, { lastLoginAt: new Date() });
+    return this.tokens.startSession(user.id);
+  }
+
+  async refresh(refreshToken: string, ip: string): Promise<TokenPair> {
+    await this.limiter.consume({ key: `refresh:ip:${ip}`, max: REFRESH_LIMIT.perIp, windowSeconds: REFRESH_LIMIT.windowSeconds });
+    return this.tokens.rotate(refreshToken);
+  }
+
+  async logout(caller: Caller, refreshToken: string): Promise<void> {
+    const user = caller.user!;
+    await this.tokens.revokeByRefreshToken(refreshToken, user.id);
+    // The access token presented names its session too: close it even if
+    // the refresh token given was already gone.
+    await this.tokens.revokeSession(user.id, user.sessionId, 'logout');
+  }
+
+  async changePassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
+    const authUser = caller.user!;
+    const limits = loginLimits(authUser.email, caller.ip);
+    await this.limiter.check(...limits);
+    const user = await this.users.findWithHash(authUser.id);
+    if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
+      await this.limiter.record(...limits);
+      throw unauthorized('The current password is wrong.');
+    }
+    const passwordHash = await hashPassword(newPassword);
+    await this.db.transaction(async (em) => {
+      await em.update(User, { id: user.id }, { passwordHash });
+      // Whoever else holds a session for this account loses it.
+      await this.tokens.revokeAllSessions(em, user.id, 'password-change', authUser.sessionId);
+      await this.audit.record(em, caller, { action: 'user.password_change', entity: 'user', entityId: user.id, changes: { password: { from: '[secret]', to: '[secret]' } } });
+    });
+  }
+
+  /** The user behind a verified access token, or null when it must not be honoured. */
+  async loadAuthUser(userId: string, sessionId: string): Promise<AuthUser | null> {
+    const [row] = await this.db.query<{ id: string; email: string; is_platform_admin: boolean; member_id: string | null }[]>(
+      `SELECT u.id, u.email, u.is_platform_admin, u.member_id
+         FROM users u JOIN auth_sessions s ON s.user_id = u.id
+        WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
+      [userId, sessionId],
+    );
+    if (!row) return null;
+    return { id: row.id, email: row.email, isPlatformAdmin: row.is_platform_admin, memberId: row.member_id, sessionId, roles: await this.roles.rolesOf(row.id) };
+  }
+
+  async me(caller: Caller): Promise<{ user: UserView; member: null | { id: string }; roles: RoleAssignmentView[] }> {
+    const user = await this.users.findById(caller.user!.id);
+    if (!user) throw unauthorized();
+    return { user: userView(user), member: user.memberId ? { id: user.memberId } : null, roles: await this.roles.listForUser(caller, user.id) };
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppError } from '../common/problem';
+
+export interface Limit {
+  /** e.g. `login-fail:ip:203.0.113.9` */
+  key: string;
+  max: number;
+  windowSeconds: number;
+}
+
+function tooMany(retrySeconds: number): AppError {
+  const retry = String(Math.max(1, retrySeconds));
+  return new AppError(429, 'rate-limited', `Too many attempts; try again in ${retry} seconds.`, undefined, { 'retry-after': retry });
+}
+
+/**
+ * Fixed-window counters kept in PostgreSQL (one upsert per hit), so several
+ * API processes behind a load balancer share the same budget.
+ */
+@Injectable()
+export class RateLimitService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  private async increment(limit: Limit): Promise<{ count: number; retry: number }> {
+    const rows = await this.db.query<{ count: number; retry: number }[]>(
+      `INSERT INTO rate_limits (key, count, reset_at) VALUES ($1, 1, now() + make_interval(secs => $2))
+       ON CONFLICT (key) DO UPDATE SET
+         count    = CASE WHEN rate_limits.reset_at <= now() THEN 1 ELSE rate_limits.count + 1 END,
+         reset_at = CASE WHEN rate_limits.reset_at <= now() THEN now() + make_interval(secs => $2) ELSE rate_limits.reset_at END
+       RETURNING count, ceil(extract(epoch FROM reset_at - now()))::int AS retry`,
+      [limit.key, limit.windowSeconds],
+    );
+    return rows[0];
+  }
+
+  /** Counts one use against each limit; 429 once any is exceeded. */
+  async consume(...limits: Limit[]): Promise<void> {
+    for (const limit of limits) {
+      const { count, retry } = await this.increment(limit);
+      if (count > limit.max) throw tooMany(retry);
+    }
+  }
+
+  /** 429 when a limit is already used up, without counting (e.g. before checking a password). */
+  async check(...limits: Limit[]): Promise<void> {
+    const rows = await this.db.query<{ key: string; count: number; retry: number }[]>(
+      `SELECT key, count, ceil(extract(epoch FROM reset_at - now()))::int AS retry FROM rate_limits WHERE key = ANY($1) AND reset_at > now()`,
+      [limits.map((l) => l.key)],
+    );
+    for (const row of rows) {
+      const limit = limits.find((l) => l.key === row.key)!;
+      if (row.count >= limit.max) throw tooMany(row.retry);
+    }
+  }
+
+  /** Counts a failure (e.g. a wrong password) without judging it. */
+  async record(...limits: Limit[]): Promise<void> {
+    for (const limit of limits) await this.increment(limit);
+  }
+}

@@ -1,0 +1,96 @@
+import request from 'supertest';
+import { RoleAssignment } from '../../src/access/role-assignment.entity';
+import type { ScopedRole } from '../../src/access/permissions';
+import { hashPassword } from '../../src/auth/passwords';
+import { CoalitionPartner } from '../../src/coalitions/coalition-partner.entity';
+import { Coalition } from '../../src/coalitions/coalition.entity';
+import { Organisation } from '../../src/organisations/organisation.entity';
+import { User } from '../../src/users/user.entity';
+import type { TestApp } from './app';
+
+export const PASSWORD = 'correct horse battery staple';
+let passwordHash: Promise<string> | undefined;
+let seq = 0;
+export const unique = (prefix: string) => `${prefix}-${process.pid}-${++seq}`;
+
+/** Small factories: rows straight into the database, then real logins through the API. */
+export async function makeOrganisation(t: TestApp, fields: Partial<Organisation> = {}): Promise<Organisation> {
+  const slug = fields.slug ?? unique('org');
+  return t.db.getRepository(Organisation).save({ slug, name: slug, kind: 'party', ...fields });
+}
+
+export async function makeCoalition(t: TestApp, partners: Organisation[] = [], fields: Partial<Coalition> = {}): Promise<Coalition> {
+  const slug = fields.slug ?? unique('coalition');
+  const c = await t.db.getRepository(Coalition).save({ slug, name: slug, status: 'active', ...fields });
+  for (const org of partners) {
+    await t.db.getRepository(CoalitionPartner).save({ coalitionId: c.id, organisationId: org.id, role: 'founder', status: 'active', joinedOn: '2026-01-01' });
+  }
+  return c;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+  refreshToken: string;
+  auth: { Authorization: string };
+}
+
+export async function makeUser(t: TestApp, roles: { role: ScopedRole; organisation?: Organisation; coalition?: Coalition }[] = [], fields: Partial<User> = {}): Promise<TestUser> {
+  passwordHash ??= hashPassword(PASSWORD);
+  const email = fields.email ?? `${unique('user')}@example.org`;
+  const user = await t.db.getRepository(User).save({ email, passwordHash: await passwordHash, ...fields });
+  for (const r of roles) {
+    await t.db.getRepository(RoleAssignment).save({ userId: user.id, role: r.role, organisationId: r.organisation?.id ?? null, coalitionId: r.coalition?.id ?? null });
+  }
+  const { token, refreshToken } = await login(t, email);
+  return { id: user.id, email, token, refreshToken, auth: { Authorization: `Bearer ${token}` } };
+}
+
+export async function login(t: TestApp, email: string, password = PASSWORD): Promise<{ token: string; refreshToken: string }> {
+  const res = await request(t.http).post('/api/v1/auth/login').send({ email, password });
+  if (res.status !== 200) throw new Error(`login failed for ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+  return { token: res.body.accessToken, refreshToken: res.body.refreshToken };
+}
+
+/**
+ * The reference structure for access tests: party P with its current A,
+ * another party B, coalition C of A and B, and one user per kind of caller.
+ */
+export interface World {
+  P: Organisation;
+  A: Organisation;
+  B: Organisation;
+  C: Coalition;
+  users: {
+    plain: TestUser;
+    organiserA: TestUser;
+    adminA: TestUser;
+    adminP: TestUser;
+    adminB: TestUser;
+    coordinator: TestUser;
+    platform: TestUser;
+  };
+}
+
+export async function buildWorld(t: TestApp): Promise<World> {
+  const P = await makeOrganisation(t, { slug: unique('p'), kind: 'party' });
+  const A = await makeOrganisation(t, { slug: unique('a'), kind: 'current', parentId: P.id });
+  const B = await makeOrganisation(t, { slug: unique('b'), kind: 'party' });
+  const C = await makeCoalition(t, [A, B]);
+  const users = {
+    plain: await makeUser(t),
+    organiserA: await makeUser(t, [{ role: 'organiser', organisation: A }]),
+    adminA: await makeUser(t, [{ role: 'org_admin', organisation: A }]),
+    adminP: await makeUser(t, [{ role: 'org_admin', organisation: P }]),
+    adminB: await makeUser(t, [{ role: 'org_admin', organisation: B }]),
+    coordinator: await makeUser(t, [{ role: 'coordinator', coalition: C }]),
+    platform: await makeUser(t, [], { isPlatformAdmin: true }),
+  };
+  return { P, A, B, C, users };
+}
+
+/** Rows in the audit log for one entity id. */
+export async function auditEntriesFor(t: TestApp, entityId: string): Promise<{ action: string; changes: Record<string, unknown> | null }[]> {
+  return t.db.query('SELECT action, changes FROM audit_log WHERE entity_id = $1 ORDER BY id', [entityId]);
+}
