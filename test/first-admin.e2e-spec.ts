@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { bootTestApp } from './support/app';
 import { createTestDatabase, type TestDatabase } from './support/database';
@@ -30,7 +33,7 @@ describe('the first platform admin', () => {
 
   it('is created by `cli create-admin` on a database without one, and not twice', async () => {
     const db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, CONVOCA_ADMIN_PASSWORD: 'a cli admin passphrase', CONVOCA_DATA_DIR: '/tmp/convoca-cli-test' };
+    const env = { DATABASE_URL: db.url, CONVOCA_ADMIN_PASSWORD: 'a cli admin passphrase', CONVOCA_DATA_DIR: mkdtempSync(join(tmpdir(), 'convoca-cli-')) };
     try {
       const created = await runCli(env, ['create-admin', 'cli.admin@example.org']);
       expect(created).toMatchObject({ code: 0 });
