@@ -12,6 +12,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CoalitionsModule } from './coalitions/coalitions.module';
 import { OrganisationsModule } from './organisations/organisations.module';
+import { OutboxModule } from './outbox/outbox.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
@@ -27,6 +28,7 @@ export class AppModule {
         AccessModule,
         AuditModule,
         RateLimitModule,
+        OutboxModule,
         AuthModule,
         UsersModule,
         OrganisationsModule,

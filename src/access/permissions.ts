@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'role.grant',
   'user.create',
   'user.list', // platform admin only
+  'outbox.read', // platform admin only
   'audit.read',
   'member.read',
   'member.manage',

@@ -1,14 +1,11 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import { forbidden } from '../common/problem';
-import { type AuthUser, callerOf, type RequestWithCaller } from './caller';
+import { AUTHENTICATOR, type Authenticator } from './authenticator';
+import { callerOf, type RequestWithCaller } from './caller';
 import { REQUIRED_PERMISSION } from './permission.decorator';
 import { type Permission, roleGrants } from './permissions';
 import { IS_PUBLIC } from './public.decorator';
-
-/** Passport's JWT strategy (registered by the auth module under the name `jwt`). */
-const JwtPassportGuard = AuthGuard('jwt');
 
 /**
  * The first of the two authorization layers, applied to every route. It
@@ -19,9 +16,10 @@ const JwtPassportGuard = AuthGuard('jwt');
  */
 @Injectable()
 export class PolicyGuard implements CanActivate {
-  private readonly jwt = new JwtPassportGuard();
-
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -34,7 +32,7 @@ export class PolicyGuard implements CanActivate {
       // but a bad token there just means "anonymous".
       if (typeof request.headers.authorization === 'string') {
         try {
-          await this.jwt.canActivate(context);
+          request.user = await this.authenticator.authenticateBearer(request);
         } catch {
           request.user = undefined;
         }
@@ -44,8 +42,8 @@ export class PolicyGuard implements CanActivate {
     }
     if (!anyOf?.length) throw forbidden('This route declares no access policy, so nobody may use it.');
 
-    await this.jwt.canActivate(context); // 401 when missing, expired, forged or revoked
-    const user = request.user as AuthUser;
+    const user = await this.authenticator.authenticateBearer(request); // 401 when missing, expired, forged or revoked
+    request.user = user;
     if (anyOf.includes('self') || user.isPlatformAdmin || user.roles.some((r) => anyOf.some((p) => roleGrants(r.role, p)))) {
       callerOf(request);
       return true;

@@ -1,19 +1,23 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { type Caller, CurrentCaller, type RequestWithCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import { ProblemDetails } from '../common/problem';
 import type { User } from '../users/user.entity';
 import { AuthService } from './auth.service';
-import { ChangePasswordDto, LoginDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
+import { AcceptedDto, ChangePasswordDto, EmailDto, LoginDto, RefreshDto, TokenPairDto, TokenPasswordDto } from './dto/auth.dto';
+import { AccountsService, type ACCEPTED } from './accounts.service';
 import { LocalAuthGuard } from './strategies';
 import type { TokenPair } from './tokens.service';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly accounts: AccountsService,
+  ) {}
 
   @Post('login')
   @Public()
@@ -62,5 +66,25 @@ export class AuthController {
   @ApiUnauthorizedResponse({ description: 'Current password wrong', type: ProblemDetails })
   async changePassword(@CurrentCaller() caller: Caller, @Body() dto: ChangePasswordDto): Promise<void> {
     await this.auth.changePassword(caller, dto.currentPassword, dto.newPassword);
+  }
+
+  @Post('password-reset')
+  @Public()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Ask for a password-reset e-mail (same answer whether or not the address is known; rate limited)' })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiTooManyRequestsResponse({ type: ProblemDetails })
+  requestPasswordReset(@CurrentCaller() caller: Caller, @Body() dto: EmailDto): Promise<typeof ACCEPTED> {
+    return this.accounts.requestPasswordReset(dto.email, caller.ip);
+  }
+
+  @Post('password-reset/confirm')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a new password with the e-mailed token (single use, 1 hour); closes every session' })
+  @ApiNoContentResponse()
+  @ApiBadRequestResponse({ description: 'Token invalid, expired or used; or password too weak', type: ProblemDetails })
+  async confirmPasswordReset(@CurrentCaller() caller: Caller, @Body() dto: TokenPasswordDto): Promise<void> {
+    await this.accounts.confirmPasswordReset(caller, dto.token, dto.password);
   }
 }

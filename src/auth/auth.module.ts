@@ -1,17 +1,19 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
+import { AUTHENTICATOR } from '../access/authenticator';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtStrategy, LocalStrategy } from './strategies';
+import { LocalAuthGuard, PassportAuthenticator } from './strategies';
 import { TokensService } from './tokens.service';
+import { AccountTokensService } from './account-tokens.service';
+import { AccountsService } from './accounts.service';
 
+@Global()
 @Module({
   imports: [
-    PassportModule,
     UsersModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
@@ -19,7 +21,15 @@ import { TokensService } from './tokens.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokensService, JwtStrategy, LocalStrategy],
-  exports: [AuthService],
+  providers: [
+    AuthService,
+    TokensService,
+    AccountTokensService,
+    AccountsService,
+    PassportAuthenticator,
+    LocalAuthGuard,
+    { provide: AUTHENTICATOR, useExisting: PassportAuthenticator },
+  ],
+  exports: [AuthService, AccountTokensService, AccountsService, AUTHENTICATOR],
 })
 export class AuthModule {}

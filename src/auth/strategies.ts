@@ -1,11 +1,12 @@
-import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { AuthGuard, PassportStrategy } from '@nestjs/passport';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { ExtractJwt, Strategy as JwtStrategyBase } from 'passport-jwt';
-import { Strategy as LocalStrategyBase } from 'passport-local';
-import type { AuthUser } from '../access/caller';
+import { Passport } from 'passport';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { Authenticator } from '../access/authenticator';
+import type { AuthUser, RequestWithCaller } from '../access/caller';
 import { unauthorized } from '../common/problem';
 import { flattenValidationErrors, validationProblem } from '../common/validation';
 import type { AppConfig } from '../config/config';
@@ -15,63 +16,86 @@ import { AuthService } from './auth.service';
 import { LoginDto } from './dto/auth.dto';
 import { JWT_AUDIENCE, JWT_ISSUER } from './tokens.service';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Done = (err: unknown, user?: unknown) => void;
+
 /**
- * Bearer access tokens. Only HS256 with our secret, audience and issuer is
- * accepted (so `alg: none` and foreign tokens fail), and the user and session
- * are re-read from the database on every request: a revoked session or a
- * disabled user stops working at once, not when the token expires.
+ * Passport strategies on a Passport instance of this application's own:
+ * passport's default singleton is shared by every Nest application in the
+ * process, so a second application (tests, a worker) would silently answer
+ * for the first one with its own database connection.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
-  constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    private readonly auth: AuthService,
-  ) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwtSecret,
-      algorithms: ['HS256'],
-      audience: JWT_AUDIENCE,
-      issuer: JWT_ISSUER,
-      ignoreExpiration: false,
+export class PassportAuthenticator implements Authenticator {
+  private readonly passport = new Passport();
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, auth: AuthService) {
+    // Bearer access tokens: only HS256 with our secret, audience and issuer
+    // (so `alg: none` and foreign tokens fail). The user and session are
+    // re-read on every request, so a revoked session or a disabled user stops
+    // working at once, not when the token expires.
+    this.passport.use(
+      'jwt',
+      new JwtStrategy(
+        { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: config.jwtSecret, algorithms: ['HS256'], audience: JWT_AUDIENCE, issuer: JWT_ISSUER },
+        (payload: { sub?: unknown; sid?: unknown }, done: Done) => {
+          if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !UUID.test(payload.sub) || !UUID.test(payload.sid)) return done(null, false);
+          auth.loadAuthUser(payload.sub, payload.sid).then((user) => done(null, user ?? false), done);
+        },
+      ),
+    );
+    // E-mail + password, checked by AuthService (rate limits, same answer and work for unknown e-mails).
+    this.passport.use(
+      'local',
+      new LocalStrategy({ usernameField: 'email', passwordField: 'password', passReqToCallback: true }, (req, email, password, done) => {
+        // passport types the request as Express's; under Fastify it is a FastifyRequest.
+        const ip = (req as unknown as FastifyRequest).ip;
+        auth.verifyLogin(email, password, ip).then((user) => done(null, user), done);
+      }),
+    );
+  }
+
+  private run<T>(strategy: 'jwt' | 'local', request: FastifyRequest): Promise<T | false> {
+    return new Promise((resolve, reject) => {
+      const middleware = this.passport.authenticate(strategy, { session: false }, (err: unknown, user: T | false) => (err ? reject(err instanceof Error ? err : unauthorized()) : resolve(user))) as (
+        req: unknown,
+        res: unknown,
+        next: (err?: unknown) => void,
+      ) => void;
+      middleware(request, {}, (err) => reject(err instanceof Error ? err : unauthorized()));
     });
   }
 
-  async validate(payload: { sub?: unknown; sid?: unknown }): Promise<AuthUser> {
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !uuid.test(payload.sub) || !uuid.test(payload.sid)) throw unauthorized();
-    const user = await this.auth.loadAuthUser(payload.sub, payload.sid);
-    if (!user) throw unauthorized('The session has ended; log in again.');
+  async authenticateBearer(request: RequestWithCaller): Promise<AuthUser> {
+    if (typeof request.headers.authorization !== 'string') throw unauthorized();
+    const user = await this.run<AuthUser>('jwt', request);
+    if (!user) throw unauthorized('The access token is invalid, expired or revoked; log in again.');
+    return user;
+  }
+
+  async authenticatePassword(request: FastifyRequest): Promise<User> {
+    const user = await this.run<User>('local', request);
+    if (!user) throw unauthorized('Wrong e-mail or password.');
     return user;
   }
 }
 
-/** E-mail + password, checked by AuthService (rate limits, constant-time answers). */
+/**
+ * Login. Guards run before pipes, so the body is validated here: bad input
+ * is a 400, not a 401. The checked user is left on `request.user`.
+ */
 @Injectable()
-export class LocalStrategy extends PassportStrategy(LocalStrategyBase, 'local') {
-  constructor(private readonly auth: AuthService) {
-    super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
-  }
+export class LocalAuthGuard implements CanActivate {
+  constructor(private readonly authenticator: PassportAuthenticator) {}
 
-  validate(request: FastifyRequest, email: string, password: string): Promise<User> {
-    return this.auth.verifyLogin(email, password, request.ip);
-  }
-}
-
-/** Guards run before pipes: validate the login body here so bad input is a 400, not a 401. */
-@Injectable()
-export class LocalAuthGuard extends AuthGuard('local') {
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const body: unknown = context.switchToHttp().getRequest<FastifyRequest>().body;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: unknown }>();
+    const body: unknown = request.body;
     const dto = plainToInstance(LoginDto, typeof body === 'object' && body !== null ? body : {});
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length) throw validationProblem(flattenValidationErrors(errors));
-    return (await super.canActivate(context)) as boolean;
-  }
-
-  override handleRequest<TUser>(err: unknown, user: TUser): TUser {
-    if (err instanceof Error) throw err; // keeps our 401/429 problem as thrown
-    if (!user) throw unauthorized('Wrong e-mail or password.');
-    return user;
+    request.user = await this.authenticator.authenticatePassword(request);
+    return true;
   }
 }

@@ -27,6 +27,13 @@ export interface AppConfig {
   logPretty: boolean;
   requestLogging: boolean;
   trustProxy: boolean;
+  /** Base URL people reach the service at, for links in e-mails. */
+  publicUrl: string;
+  mailFrom: string;
+  outboxWorker: boolean;
+  outboxPollMs: number;
+  outboxMaxAttempts: number;
+  outboxRetryBaseMs: number;
 }
 
 /** One documented variable: parsing, default and whether it is a secret. */
@@ -172,6 +179,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logPretty: read(env, { name: 'LOG_PRETTY', fallback: nodeEnv === 'development', parse: boolean }),
     requestLogging: read(env, { name: 'REQUEST_LOGGING', fallback: true, parse: boolean }),
     trustProxy: read(env, { name: 'TRUST_PROXY', fallback: false, parse: boolean }),
+    publicUrl: read(env, {
+      name: 'PUBLIC_URL',
+      fallback: 'http://localhost:3000',
+      parse: (raw) => {
+        if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new Error('must be an http(s) URL such as https://convoca.example.org');
+        return raw.replace(/\/+$/, '');
+      },
+    }),
+    mailFrom: read(env, { name: 'MAIL_FROM', fallback: 'Convoca <no-reply@convoca.invalid>', parse: (raw) => raw }),
+    outboxWorker: read(env, { name: 'OUTBOX_WORKER', fallback: true, parse: boolean }),
+    outboxPollMs: read(env, { name: 'OUTBOX_POLL_MS', fallback: 1000, parse: integer(10, 600_000) }),
+    outboxMaxAttempts: read(env, { name: 'OUTBOX_MAX_ATTEMPTS', fallback: 6, parse: integer(1, 100) }),
+    outboxRetryBaseMs: read(env, { name: 'OUTBOX_RETRY_BASE_MS', fallback: 30_000, parse: integer(1, 3_600_000) }),
   };
   config.jwtSecret = resolveJwtSecret(env.JWT_SECRET, config);
   return config;
@@ -221,4 +241,10 @@ export const CONFIG_VARIABLES = [
   'LOG_PRETTY',
   'REQUEST_LOGGING',
   'TRUST_PROXY',
+  'PUBLIC_URL',
+  'MAIL_FROM',
+  'OUTBOX_WORKER',
+  'OUTBOX_POLL_MS',
+  'OUTBOX_MAX_ATTEMPTS',
+  'OUTBOX_RETRY_BASE_MS',
 ] as const;

@@ -38,6 +38,7 @@ export async function bootTestApp(options: TestAppOptions = {}): Promise<TestApp
     JWT_SECRET: TEST_JWT_SECRET,
     CONVOCA_DATA_DIR: mkdtempSync(join(tmpdir(), 'convoca-app-')),
     RUN_MIGRATIONS: 'false',
+    OUTBOX_WORKER: 'false',
     DB_POOL_SIZE: '20',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
-import { PASSWORD_MIN_LENGTH } from '../passwords';
+import { PasswordField } from '../password-policy';
 
 export class LoginDto {
   @ApiProperty({ example: 'coordinator@venceremos.pe' })
@@ -29,11 +29,34 @@ export class ChangePasswordDto {
   @MaxLength(256)
   currentPassword: string;
 
-  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH })
-  @IsString()
-  @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(256)
+  @PasswordField()
   newPassword: string;
+}
+
+export class EmailDto {
+  @ApiProperty({ example: 'rosa@example.org' })
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
+}
+
+export class TokenPasswordDto {
+  @ApiProperty({ description: 'The token from the e-mail link' })
+  @IsString()
+  @MinLength(20)
+  @MaxLength(200)
+  token: string;
+
+  @PasswordField()
+  password: string;
+}
+
+export class AcceptedDto {
+  @ApiProperty({ example: 'accepted' })
+  status: 'accepted';
+
+  @ApiProperty({ example: 'If the address is known, an e-mail is on its way.' })
+  message: string;
 }
 
 export class TokenPairDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PASSWORD_MIN_LENGTH } from '../../auth/passwords';
+import { IsBoolean, IsEmail, IsOptional, MaxLength } from 'class-validator';
+import { PasswordField } from '../../auth/password-policy';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'rosa@vocesdelpueblo.pe' })
@@ -8,10 +8,7 @@ export class CreateUserDto {
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, example: 'a long passphrase here' })
-  @IsString()
-  @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(256)
+  @PasswordField()
   password: string;
 
   @ApiPropertyOptional({ description: 'Platform admins only' })

@@ -1,0 +1,44 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { User } from '../users/user.entity';
+
+export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'invitation', 'registration', 'email_verification'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
+/**
+ * Single-use, expiring tokens sent by e-mail (reset, invitation,
+ * registration, address verification). Only a SHA-256 hash is stored, so a
+ * database leak gives nobody a working link.
+ */
+@Entity('account_tokens')
+@Check('ck_account_tokens_purpose', `"purpose" IN ('password_reset','invitation','registration','email_verification')`)
+export class AccountToken {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text' })
+  purpose: AccountTokenPurpose;
+
+  @Column({ type: 'text', unique: true })
+  tokenHash: string;
+
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  userId: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: User;
+
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  memberId: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ type: 'timestamptz' })
+  expiresAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  usedAt: Date | null;
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Caller } from '../access/caller';
+import { AuditService } from '../audit/audit.service';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { OutboxService } from '../outbox/outbox.service';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { User } from '../users/user.entity';
+import { AccountTokensService } from './account-tokens.service';
+import { hashPassword } from './passwords';
+import { TokensService } from './tokens.service';
+
+export const PASSWORD_RESET_TTL_SECONDS = 3600;
+/** What every "send me an e-mail" form answers, whether or not the address is known. */
+export const ACCEPTED = { status: 'accepted' as const, message: 'If the address is known, an e-mail is on its way.' };
+
+/** Self-service account flows driven by single-use e-mailed tokens. */
+@Injectable()
+export class AccountsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tokens: AccountTokensService,
+    private readonly sessions: TokensService,
+    private readonly outbox: OutboxService,
+    private readonly limiter: RateLimitService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  link(path: string, token: string): string {
+    // The token travels in the fragment: browsers never send it to a server or in a Referer.
+    return `${this.config.publicUrl}${path}#token=${token}`;
+  }
+
+  /** Same answer, status and body for known and unknown addresses. */
+  async requestPasswordReset(email: string, ip: string): Promise<typeof ACCEPTED> {
+    await this.limiter.consume(
+      { key: `reset:ip:${ip}`, max: 20, windowSeconds: 900 },
+      { key: `reset:email:${email.toLowerCase()}`, max: 3, windowSeconds: 3600 },
+    );
+    await this.db.transaction(async (em) => {
+      const user = await em.findOne(User, { where: { email } });
+      if (!user || user.disabledAt) return;
+      const { id, token } = await this.tokens.issue(em, 'password_reset', PASSWORD_RESET_TTL_SECONDS, { userId: user.id });
+      await this.outbox.enqueue(em, {
+        template: 'account.password_reset',
+        recipient: user.email,
+        locale: await this.localeOf(em, user.memberId),
+        payload: { url: this.link('/account/reset-password', token) },
+        dedupeKey: `password_reset:${id}`,
+      });
+    });
+    return ACCEPTED;
+  }
+
+  /** Sets the password and closes every session of the account. */
+  async confirmPasswordReset(caller: Caller, token: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    await this.db.transaction(async (em) => {
+      const row = await this.tokens.consume(em, ['password_reset'], token);
+      await em.update(User, { id: row.userId! }, { passwordHash });
+      await this.sessions.revokeAllSessions(em, row.userId!, 'password-reset');
+      await this.audit.record(em, { ...caller, user: null }, { action: 'user.password_reset', entity: 'user', entityId: row.userId, changes: { password: { from: '[secret]', to: '[secret]' } } });
+    });
+  }
+
+  /** The member's preferred language for e-mails; Spanish by default. */
+  async localeOf(em: { query: DataSource['query'] }, memberId: string | null): Promise<string> {
+    if (!memberId) return 'es';
+    const exists = await em.query<{ t: string | null }[]>("SELECT to_regclass('members') AS t");
+    if (!exists[0]?.t) return 'es';
+    const [row] = await em.query<{ locale: string | null }[]>('SELECT preferred_language AS locale FROM members WHERE id = $1', [memberId]);
+    return row?.locale === 'en' ? 'en' : 'es';
+  }
+}

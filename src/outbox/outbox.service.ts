@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { OutboxMessage, type OutboxState } from './outbox-message.entity';
+import { hasTemplate } from './templates';
+
+export interface NewMessage {
+  template: string;
+  recipient: string;
+  locale?: string;
+  payload: Record<string, unknown>;
+  /** One message per cause: e.g. `password_reset:<token id>`, `event_reminder:<signup id>`. */
+  dedupeKey: string;
+}
+
+/** What an operator may see of a message: never its body or the full address. */
+export interface OutboxMessageView {
+  id: string;
+  template: string;
+  recipient: string;
+  locale: string;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${address[0]}***@${address.slice(at + 1)}`;
+}
+
+@Injectable()
+export class OutboxService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Writes a message inside the caller's transaction `em`: it exists if and
+   * only if the change that causes it commits. A second message with the
+   * same dedupe key is silently not written. Returns whether it was new.
+   */
+  async enqueue(em: EntityManager, message: NewMessage): Promise<boolean> {
+    if (!hasTemplate(message.template)) throw new Error(`unknown e-mail template ${message.template}`);
+    const rows = await em.query<{ id: string }[]>(
+      `INSERT INTO outbox_messages (template, recipient, locale, payload, dedupe_key)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id`,
+      [message.template, message.recipient, message.locale ?? 'es', JSON.stringify(message.payload), message.dedupeKey],
+    );
+    return rows.length === 1;
+  }
+
+  async list(query: { state?: OutboxState; limit: number; cursor?: string }): Promise<Page<OutboxMessageView>> {
+    const qb = this.db.getRepository(OutboxMessage).createQueryBuilder('m');
+    if (query.state) qb.andWhere('m.state = :state', { state: query.state });
+    const after = decodeCursor<[string]>(query.cursor);
+    if (after) qb.andWhere('m.seq < :after', { after: after[0] });
+    const rows = await qb.orderBy('m.seq', 'DESC').take(query.limit + 1).getMany();
+    const items = rows.slice(0, query.limit).map(
+      (m): OutboxMessageView => ({
+        id: m.id,
+        template: m.template,
+        recipient: maskAddress(m.recipient),
+        locale: m.locale,
+        state: m.state,
+        attempts: m.attempts,
+        nextAttemptAt: m.nextAttemptAt,
+        lastError: m.lastError,
+        createdAt: m.createdAt,
+        sentAt: m.sentAt,
+      }),
+    );
+    return { items, nextCursor: rows.length > query.limit ? encodeCursor([rows[query.limit - 1].seq]) : null };
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * E-mail templates, Spanish (default) and English. Each renders to plain
+ * text and HTML from the message payload; every value is escaped in HTML.
+ */
+export type Locale = 'es' | 'en';
+
+interface Content {
+  subject: string;
+  paragraphs: string[];
+  action?: { label: string; url: string };
+}
+
+export interface Rendered {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type Payload = Record<string, unknown>;
+const s = (p: Payload, key: string): string => (typeof p[key] === 'string' ? (p[key]) : '');
+
+const TEMPLATES: Record<string, Record<Locale, (p: Payload) => Content>> = {
+  'account.password_reset': {
+    es: (p) => ({
+      subject: 'Restablecer tu contraseña de Convoca',
+      paragraphs: ['Alguien (esperamos que tú) pidió restablecer la contraseña de tu cuenta.', 'El enlace vale una hora y sirve una sola vez. Si no lo pediste, ignora este correo.'],
+      action: { label: 'Elegir una nueva contraseña', url: s(p, 'url') },
+    }),
+    en: (p) => ({
+      subject: 'Reset your Convoca password',
+      paragraphs: ['Someone (we hope you) asked to reset the password of your account.', 'The link is valid for one hour and works once. If you did not ask for it, ignore this e-mail.'],
+      action: { label: 'Choose a new password', url: s(p, 'url') },
+    }),
+  },
+  'account.invitation': {
+    es: (p) => ({
+      subject: `${s(p, 'organisation')} te invita a Convoca`,
+      paragraphs: [`Hola ${s(p, 'name')}:`, `${s(p, 'organisation')} te invita a crear tu cuenta en Convoca. El enlace vale siete días y sirve una sola vez.`],
+      action: { label: 'Crear mi cuenta', url: s(p, 'url') },
+    }),
+    en: (p) => ({
+      subject: `${s(p, 'organisation')} invites you to Convoca`,
+      paragraphs: [`Hello ${s(p, 'name')},`, `${s(p, 'organisation')} invites you to create your Convoca account. The link is valid for seven days and works once.`],
+      action: { label: 'Create my account', url: s(p, 'url') },
+    }),
+  },
+  'account.registration': {
+    es: (p) => ({
+      subject: 'Crea tu cuenta de Convoca',
+      paragraphs: ['Pediste una cuenta para esta dirección de correo.', 'El enlace vale 24 horas y sirve una sola vez.'],
+      action: { label: 'Crear mi cuenta', url: s(p, 'url') },
+    }),
+    en: (p) => ({
+      subject: 'Create your Convoca account',
+      paragraphs: ['You asked for an account for this e-mail address.', 'The link is valid for 24 hours and works once.'],
+      action: { label: 'Create my account', url: s(p, 'url') },
+    }),
+  },
+  'membership.application_confirm': {
+    es: (p) => ({
+      subject: `Confirma tu solicitud a ${s(p, 'organisation')}`,
+      paragraphs: [`Hola ${s(p, 'name')}:`, `Recibimos tu solicitud de afiliación a ${s(p, 'organisation')}. Confirma tu correo para que la revisen.`],
+      action: { label: 'Confirmar mi correo', url: s(p, 'url') },
+    }),
+    en: (p) => ({
+      subject: `Confirm your application to ${s(p, 'organisation')}`,
+      paragraphs: [`Hello ${s(p, 'name')},`, `We received your membership application to ${s(p, 'organisation')}. Confirm your e-mail so that it can be reviewed.`],
+      action: { label: 'Confirm my e-mail', url: s(p, 'url') },
+    }),
+  },
+  /** Operator test message. */
+  'system.test': {
+    es: (p) => ({ subject: `Prueba ${s(p, 'n')}`, paragraphs: ['Mensaje de prueba de Convoca.'] }),
+    en: (p) => ({ subject: `Test ${s(p, 'n')}`, paragraphs: ['Convoca test message.'] }),
+  },
+};
+
+export function hasTemplate(key: string): boolean {
+  return key in TEMPLATES;
+}
+
+/** Registers templates of another feature (events add their notices this way). */
+export function registerTemplates(templates: Record<string, Record<Locale, (p: Payload) => Content>>): void {
+  Object.assign(TEMPLATES, templates);
+}
+
+const escapeHtml = (v: string) => v.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export function render(key: string, locale: string, payload: Payload): Rendered {
+  const byLocale = TEMPLATES[key];
+  if (!byLocale) throw new Error(`unknown e-mail template ${key}`);
+  const content = (byLocale[locale as Locale] ?? byLocale.es)(payload);
+  const text = [...content.paragraphs, ...(content.action ? [`${content.action.label}: ${content.action.url}`] : []), '', '— Convoca'].join('\n\n');
+  const html = [
+    '<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">',
+    ...content.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    content.action ? `<p><a href="${escapeHtml(content.action.url)}">${escapeHtml(content.action.label)}</a></p>` : '',
+    '<p style="color:#666">— Convoca</p></body></html>',
+  ].join('');
+  return { subject: content.subject, text, html };
+}
