@@ -25,7 +25,8 @@ const redact = (text: string) => text.replace(/[^\s<>@]+@[^\s<>@]+/g, '<address>
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Outbox');
-  private readonly mailer: Mailer | null;
+  /** Opens an SMTP connection pool for one delivery round; null without SMTP_URL. */
+  private readonly openMailer: (() => Mailer) | null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private stopped = false;
@@ -35,7 +36,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.mailer = config.smtpUrl ? smtpMailer(config.smtpUrl) : null;
+    const smtpUrl = config.smtpUrl;
+    this.openMailer = smtpUrl ? () => smtpMailer(smtpUrl) : null;
   }
 
   onApplicationBootstrap(): void {
@@ -46,7 +48,6 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
-    this.mailer?.close();
   }
 
   private schedule(delay: number): void {
@@ -63,21 +64,30 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Delivers every due message; returns how many were attempted. */
   async deliverDue(): Promise<number> {
-    if (!this.mailer) {
+    if (!this.openMailer) {
       await this.noticeHeld();
       return 0;
     }
+    // Nothing due (the usual case): no SMTP connection at all.
+    const [due] = await this.db.query<{ due: boolean }[]>(`SELECT EXISTS (SELECT 1 FROM outbox_messages WHERE state = 'pending' AND next_attempt_at <= now()) AS due`);
+    if (!due.due) return 0;
+    // One pool per round: connections are reused within a burst and none
+    // stays open between rounds or after shutdown.
+    const mailer = this.openMailer();
     let attempted = 0;
     const lane = async () => {
-      while (!this.stopped && (await this.deliverOne())) attempted++;
+      while (!this.stopped && (await this.deliverOne(mailer))) attempted++;
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+    try {
+      await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+    } finally {
+      mailer.close();
+    }
     return attempted;
   }
 
   /** Claims, sends and settles one due message. False when none is due. */
-  private async deliverOne(): Promise<boolean> {
-    const mailer = this.mailer!;
+  private async deliverOne(mailer: Mailer): Promise<boolean> {
     return this.db.transaction(async (em) => {
       const [m] = await em.query<{ id: string; template: string; recipient: string; locale: string; payload: Record<string, unknown>; attempts: number }[]>(
         `SELECT id, template, recipient, locale, payload, attempts FROM outbox_messages
