@@ -10,7 +10,9 @@ import { HealthModule } from './health/health.module';
 import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { CoalitionsModule } from './coalitions/coalitions.module';
+import { EventsModule } from './events/events.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -33,6 +35,8 @@ export class AppModule {
         UsersModule,
         OrganisationsModule,
         CoalitionsModule,
+        CampaignsModule,
+        EventsModule,
         ...extraModules,
       ],
       providers: [

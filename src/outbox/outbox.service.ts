@@ -55,6 +55,29 @@ export class OutboxService {
     return rows.length === 1;
   }
 
+  /**
+   * `enqueue` for many messages at once (one statement per thousand), for
+   * notices to everyone signed up to an event. Same guarantees: inside `em`'s
+   * transaction, a dedupe key already present is silently skipped. Returns
+   * how many were new.
+   */
+  async enqueueMany(em: EntityManager, messages: NewMessage[]): Promise<number> {
+    for (const m of messages) if (!hasTemplate(m.template)) throw new Error(`unknown e-mail template ${m.template}`);
+    let written = 0;
+    for (let i = 0; i < messages.length; i += 1000) {
+      const batch = messages.slice(i, i + 1000);
+      const rows = await em.query<{ id: string }[]>(
+        `INSERT INTO outbox_messages (template, recipient, locale, payload, dedupe_key)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])
+         ON CONFLICT (dedupe_key) DO NOTHING
+         RETURNING id`,
+        [batch.map((m) => m.template), batch.map((m) => m.recipient), batch.map((m) => m.locale ?? 'es'), batch.map((m) => JSON.stringify(m.payload)), batch.map((m) => m.dedupeKey)],
+      );
+      written += rows.length;
+    }
+    return written;
+  }
+
   async list(query: { state?: OutboxState; limit: number; cursor?: string }): Promise<Page<OutboxMessageView>> {
     const qb = this.db.getRepository(OutboxMessage).createQueryBuilder('m');
     if (query.state) qb.andWhere('m.state = :state', { state: query.state });

@@ -1,0 +1,49 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type Caller, CurrentCaller } from '../access/caller';
+import { Permission } from '../access/permission.decorator';
+import { Public } from '../access/public.decorator';
+import type { Page } from '../common/pagination';
+import { ProblemDetails } from '../common/problem';
+import type { Campaign } from './campaign.entity';
+import { CampaignsService } from './campaigns.service';
+import { CampaignQueryDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
+
+@ApiTags('campaigns')
+@Controller('campaigns')
+export class CampaignsController {
+  constructor(private readonly campaigns: CampaignsService) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'List campaigns, newest first (drafts only to those who manage the owner)' })
+  @ApiOkResponse({ description: '{ items, nextCursor }' })
+  list(@CurrentCaller() caller: Caller, @Query() query: CampaignQueryDto): Promise<Page<Campaign>> {
+    return this.campaigns.list(caller, query);
+  }
+
+  @Post()
+  @Permission('campaign.manage')
+  @ApiOperation({ summary: 'Create a campaign for an organisation (organisers) or a coalition (coordinators)' })
+  @ApiCreatedResponse({ description: 'The campaign' })
+  @ApiBadRequestResponse({ type: ProblemDetails })
+  create(@CurrentCaller() caller: Caller, @Body() dto: CreateCampaignDto): Promise<Campaign> {
+    return this.campaigns.create(caller, dto);
+  }
+
+  @Get(':id')
+  @Public()
+  @ApiOperation({ summary: 'One campaign (drafts only to those who manage the owner)' })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  get(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<Campaign> {
+    return this.campaigns.get(caller, id);
+  }
+
+  @Patch(':id')
+  @Permission('campaign.manage')
+  @ApiOperation({ summary: 'Edit a campaign: title, description, dates, status (draft, active, closed)' })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateCampaignDto): Promise<Campaign> {
+    return this.campaigns.update(caller, id, dto);
+  }
+}

@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import ical, { ICalEventStatus } from 'ical-generator';
+import { DataSource } from 'typeorm';
+import type { Caller } from '../../access/caller';
+import { AccessService } from '../../access/access.service';
+import { UUID_PATTERN } from '../../common/dto-fields';
+import type { AppConfig } from '../../config/config';
+import { APP_CONFIG } from '../../config/config.module';
+import type { CalendarQueryDto } from '../dto/event.dto';
+import { EventsService } from '../events.service';
+import { plainDateTime, vtimezone } from './time-zones';
+
+/** Past events kept in a feed (calendar apps keep what they already have anyway). */
+const FEED_PAST_DAYS = 90;
+const FEED_MAX_EVENTS = 1000;
+
+/** What a calendar entry shows of an event. `address` etc. are already blanked when the reader may not see them. */
+interface CalendarEntry {
+  id: string;
+  title: string;
+  description: string | null;
+  status: string;
+  startsAt: Date;
+  endsAt: Date;
+  timezone: string;
+  venue: string | null;
+  address: string | null;
+  locality: string | null;
+  region: string | null;
+  country: string;
+  lat: number | null;
+  lng: number | null;
+  onlineUrl: string | null;
+  revision: number;
+  updatedAt: Date;
+  createdAt: Date;
+}
+
+/**
+ * iCalendar (RFC 5545) feeds. Each event carries its own time zone: local
+ * DTSTART/DTEND with TZID, and a VTIMEZONE built from the runtime's tz
+ * database for the years the feed covers. DTSTAMP and friends stay in UTC.
+ * A cancelled event stays in the feed as STATUS:CANCELLED, with its
+ * SEQUENCE bumped, so calendar apps strike it out instead of keeping it.
+ */
+@Injectable()
+export class CalendarService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: AccessService,
+    private readonly events: EventsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** One event, as the caller sees it (anonymous callers: public, published events; address per addressVisibility). */
+  async eventFeed(caller: Caller, id: string): Promise<string> {
+    const view = await this.events.get(caller, id);
+    return this.render(`${view.title}`, [{ ...view, revision: view.revision }]);
+  }
+
+  /** Published public events (cancelled ones included, as cancelled) of an organisation (and its sub-organisations), a coalition or a campaign. */
+  async publicFeed(q: CalendarQueryDto): Promise<string> {
+    const params: unknown[] = [FEED_PAST_DAYS, FEED_MAX_EVENTS];
+    let where = `e.visibility = 'public' AND e.published_at IS NOT NULL AND e.status IN ('published','cancelled','completed')
+                 AND e.starts_at >= now() - make_interval(days => $1)`;
+    let name = 'Convoca';
+    if (q.organisation) {
+      const [org] = await this.db.query<{ id: string; name: string }[]>(`SELECT id, name FROM organisations WHERE ${UUID_PATTERN.test(q.organisation) ? 'id = $1::uuid' : 'slug = $1'}`, [q.organisation.toLowerCase()]);
+      const ids = org ? await this.access.descendants([org.id]) : [];
+      where += ` AND (e.host_organisation_id = ANY($${params.push(ids)}::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts h WHERE h.event_id = e.id AND h.organisation_id = ANY($${params.length}::uuid[])))`;
+      if (org) name = org.name;
+    }
+    if (q.coalition) {
+      const [c] = await this.db.query<{ id: string; name: string }[]>(`SELECT id, name FROM coalitions WHERE ${UUID_PATTERN.test(q.coalition) ? 'id = $1::uuid' : 'slug = $1'}`, [q.coalition.toLowerCase()]);
+      where += ` AND e.coalition_id = $${params.push(c?.id ?? null)}::uuid`;
+      if (c) name = c.name;
+    }
+    if (q.campaign) {
+      const [k] = await this.db.query<{ title: string }[]>(`SELECT title FROM campaigns WHERE id = $1 AND status <> 'draft'`, [q.campaign]);
+      where += ` AND e.campaign_id = $${params.push(q.campaign)}::uuid`;
+      if (k) name = k.title;
+    }
+    const rows = await this.db.query<(Omit<CalendarEntry, 'startsAt' | 'endsAt' | 'onlineUrl' | 'updatedAt' | 'createdAt'> & { starts_at: Date; ends_at: Date; online_url: string | null; updated_at: Date; created_at: Date; address_visibility: string })[]>(
+      `SELECT e.id, e.title, e.description, e.status, e.starts_at, e.ends_at, e.timezone, e.venue, e.address, e.locality, e.region, e.country,
+              e.lat, e.lng, e.online_url, e.address_visibility, e.revision, e.updated_at, e.created_at
+         FROM events e WHERE ${where} ORDER BY e.starts_at, e.id LIMIT $2`,
+      params,
+    );
+    return this.render(
+      name,
+      rows.map((r) => {
+        // A public feed has no attendees: an attendees-only location stays out.
+        const shown = r.address_visibility === 'public';
+        return {
+          ...r,
+          startsAt: r.starts_at,
+          endsAt: r.ends_at,
+          address: shown ? r.address : null,
+          lat: shown ? r.lat : null,
+          lng: shown ? r.lng : null,
+          onlineUrl: shown ? r.online_url : null,
+          updatedAt: r.updated_at,
+          createdAt: r.created_at,
+        };
+      }),
+    );
+  }
+
+  private render(name: string, entries: CalendarEntry[]): string {
+    const years = entries.flatMap((e) => [e.startsAt.getUTCFullYear(), e.endsAt.getUTCFullYear()]);
+    const fromYear = Math.min(...years, new Date().getUTCFullYear());
+    const toYear = Math.max(...years, new Date().getUTCFullYear());
+    const calendar = ical({
+      name,
+      prodId: { company: 'Convoca', product: 'Convoca', language: 'ES' },
+      // No calendar-wide zone (so DTSTAMP stays UTC); each event names its own,
+      // and this generator adds one VTIMEZONE per zone used.
+      timezone: { name: null, generator: (tz) => vtimezone(tz, fromYear, toYear) },
+    });
+    for (const e of entries) {
+      const url = `${this.config.publicUrl}/events/${e.id}`;
+      const place = [e.venue, e.address, e.locality, e.region, e.country].filter((x): x is string => !!x).join(', ');
+      calendar.createEvent({
+        id: `${e.id}@convoca`,
+        sequence: e.revision + (e.status === 'cancelled' ? 1 : 0),
+        summary: e.title,
+        description: [e.description ?? '', e.onlineUrl ? `Online: ${e.onlineUrl}` : '', url].filter(Boolean).join('\n\n'),
+        start: plainDateTime(e.startsAt, e.timezone),
+        end: plainDateTime(e.endsAt, e.timezone),
+        timezone: e.timezone,
+        stamp: e.updatedAt,
+        created: e.createdAt,
+        lastModified: e.updatedAt,
+        url,
+        status: e.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+        location: place ? (e.lat !== null && e.lng !== null ? { title: place, geo: { lat: e.lat, lon: e.lng } } : place) : null,
+      });
+    }
+    return calendar.toString();
+  }
+}

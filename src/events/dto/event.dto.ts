@@ -1,0 +1,211 @@
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsTimeZone, IsUrl, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { TextField, TimestampField } from '../../common/dto-fields';
+import { PageQuery } from '../../common/pagination';
+import {
+  ADDRESS_VISIBILITIES,
+  type AddressVisibility,
+  DEFAULT_TIMEZONE,
+  EVENT_KINDS,
+  EVENT_STATUSES,
+  EVENT_VISIBILITIES,
+  type EventKind,
+  type EventStatus,
+  type EventVisibility,
+} from '../event.entity';
+
+export const MAX_CAPACITY = 1_000_000;
+
+export class CreateEventDto {
+  @ApiPropertyOptional({ description: 'Host organisation (exactly one of hostOrganisationId, coalitionId)' })
+  @IsOptional()
+  @IsUUID()
+  hostOrganisationId?: string;
+
+  @ApiPropertyOptional({ description: 'Host coalition, for a coalition-wide event (exactly one of hostOrganisationId, coalitionId)' })
+  @IsOptional()
+  @IsUUID()
+  coalitionId?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Co-host organisations: their organisers manage the event too' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  coHostOrganisationIds?: string[];
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsUUID()
+  campaignId?: string | null;
+
+  @TextField(200, { example: 'Marcha por la voluntad popular' })
+  title: string;
+
+  @TextField(20000, { optional: true })
+  description?: string | null;
+
+  @ApiProperty({ enum: EVENT_KINDS })
+  @IsIn(EVENT_KINDS)
+  kind: EventKind;
+
+  @ApiPropertyOptional({ enum: EVENT_VISIBILITIES, default: 'public', description: 'public; members of the host organisations; private to organisers' })
+  @IsOptional()
+  @IsIn(EVENT_VISIBILITIES)
+  visibility?: EventVisibility;
+
+  @TimestampField({ example: '2026-06-08T16:00:00-05:00' })
+  startsAt: string;
+
+  @TimestampField({ example: '2026-06-08T20:00:00-05:00', description: 'Must be after startsAt' })
+  endsAt: string;
+
+  @ApiPropertyOptional({ example: DEFAULT_TIMEZONE, default: DEFAULT_TIMEZONE, description: 'IANA time zone' })
+  @IsOptional()
+  @MaxLength(64)
+  @IsTimeZone({ message: 'timezone must be an IANA time zone such as America/Lima' })
+  timezone?: string;
+
+  @TextField(200, { optional: true, example: 'Plaza San Martín' })
+  venue?: string | null;
+
+  @TextField(500, { optional: true, example: 'Jr. de la Unión 1000' })
+  address?: string | null;
+
+  @TextField(100, { optional: true, example: 'Cercado de Lima' })
+  locality?: string | null;
+
+  @TextField(100, { optional: true, example: 'Lima' })
+  region?: string | null;
+
+  @ApiPropertyOptional({ example: 'PE', description: 'ISO 3166-1 alpha-2' })
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code such as PE' })
+  country?: string;
+
+  @ApiPropertyOptional({ minimum: -90, maximum: 90, nullable: true })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-90)
+  @Max(90)
+  lat?: number | null;
+
+  @ApiPropertyOptional({ minimum: -180, maximum: 180, nullable: true })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-180)
+  @Max(180)
+  lng?: number | null;
+
+  @ApiPropertyOptional({ enum: ADDRESS_VISIBILITIES, default: 'public', description: '`attendees`: address, coordinates and online URL only for people signed up' })
+  @IsOptional()
+  @IsIn(ADDRESS_VISIBILITIES)
+  addressVisibility?: AddressVisibility;
+
+  @ApiPropertyOptional({ example: 'https://meet.example.org/asamblea', nullable: true })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
+  @MaxLength(500)
+  onlineUrl?: string | null;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_CAPACITY, nullable: true, description: 'Seats; null = unlimited' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_CAPACITY)
+  capacity?: number | null;
+
+  @TimestampField({ optional: true, nullable: true, description: 'Signups close then (default: when the event ends)' })
+  signupDeadline?: string | null;
+}
+
+/** Host and coalition never change; status only through publish / cancel / complete. */
+export class UpdateEventDto extends PartialType(OmitType(CreateEventDto, ['hostOrganisationId', 'coalitionId'] as const)) {}
+
+export class CancelEventDto {
+  @TextField(1000, { example: 'Suspendida por el paro de transportes' })
+  reason: string;
+}
+
+export class EventQueryDto extends PageQuery {
+  @TimestampField({ optional: true, description: 'Events starting at or after this instant (default: now)' })
+  from?: string;
+
+  @TimestampField({ optional: true, description: 'Events starting before this instant' })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'Organisation id or slug: events it hosts or co-hosts, its sub-organisations’ included' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]{2,64}$/, { message: 'organisation must be an id or a slug' })
+  organisation?: string;
+
+  @ApiPropertyOptional({ description: 'Coalition id or slug: its coalition-wide events' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]{2,64}$/, { message: 'coalition must be an id or a slug' })
+  coalition?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  campaign?: string;
+
+  @TextField(100, { optional: true, example: 'Lima' })
+  region?: string;
+
+  @ApiPropertyOptional({ enum: EVENT_KINDS })
+  @IsOptional()
+  @IsIn(EVENT_KINDS)
+  kind?: EventKind;
+
+  @ApiPropertyOptional({ enum: EVENT_STATUSES, default: 'published', description: 'Drafts only appear to those who manage them' })
+  @IsOptional()
+  @IsIn(EVENT_STATUSES)
+  status?: EventStatus;
+}
+
+export class CalendarQueryDto {
+  @ApiPropertyOptional({ description: 'Organisation id or slug (its sub-organisations’ events included)' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]{2,64}$/, { message: 'organisation must be an id or a slug' })
+  organisation?: string;
+
+  @ApiPropertyOptional({ description: 'Coalition id or slug' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]{2,64}$/, { message: 'coalition must be an id or a slug' })
+  coalition?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  campaign?: string;
+}
+
+export class CreateShiftDto {
+  @TextField(100, { example: 'Marshals' })
+  name: string;
+
+  @TextField(2000, { optional: true })
+  description?: string | null;
+
+  @TimestampField({ example: '2026-06-08T15:00:00-05:00' })
+  startsAt: string;
+
+  @TimestampField({ example: '2026-06-08T21:00:00-05:00' })
+  endsAt: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_CAPACITY, nullable: true, description: 'Seats; null = unlimited' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_CAPACITY)
+  capacity?: number | null;
+}
+
+export class UpdateShiftDto extends PartialType(CreateShiftDto) {}
+
+export class GrantEventHostDto {
+  @ApiProperty({ description: 'The user who becomes a host of this event (manages its signups and check-in)' })
+  @IsUUID()
+  userId: string;
+}

@@ -1,0 +1,90 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { Equals, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { TextField } from '../../common/dto-fields';
+import { PageQuery } from '../../common/pagination';
+import { SIGNUP_STATUSES, type SignupStatus } from '../event-signup.entity';
+
+/** API.md: consent wherever a person gives it; `dataProcessing` must be true. */
+export class ConsentDto {
+  @ApiProperty({ enum: [true], description: 'Agreement to the processing of the data given, for this event' })
+  @Equals(true, { message: 'dataProcessing must be true' })
+  dataProcessing: true;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  contactByEmail?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  contactBySms?: boolean;
+
+  @TextField(40, { optional: true, example: '2026-01' })
+  noticeVersion?: string;
+}
+
+/**
+ * A member signs up with just their token (and optionally a shift); a guest
+ * gives name, e-mail, optional phone and consent. Whatever is sent, the
+ * answer never says whether the e-mail belongs to someone known.
+ */
+export class CreateSignupDto {
+  @ApiPropertyOptional({ description: 'A shift of the event, to volunteer for it instead of just attending' })
+  @IsOptional()
+  @IsUUID()
+  shiftId?: string;
+
+  @TextField(200, { optional: true, example: 'Rosa Quispe', min: 1 })
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'rosa@example.org', description: 'Guest signups: where the confirmation and the cancel link go' })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ example: '+51987654321', description: 'E.164' })
+  @IsOptional()
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, such as +51987654321' })
+  phone?: string;
+
+  @ApiPropertyOptional({ enum: ['es', 'en'], default: 'es', description: 'Language of the e-mails (guests)' })
+  @IsOptional()
+  @IsIn(['es', 'en'])
+  locale?: 'es' | 'en';
+
+  @ApiPropertyOptional({ type: ConsentDto, description: 'Required for guests' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ConsentDto)
+  consent?: ConsentDto;
+}
+
+export class UpdateSignupDto {
+  @ApiProperty({ enum: ['attended', 'no_show', 'cancelled'], description: 'Organisers and event hosts: attended, no_show, cancelled; the person themselves: cancelled' })
+  @IsIn(['attended', 'no_show', 'cancelled'])
+  status: Extract<SignupStatus, 'attended' | 'no_show' | 'cancelled'>;
+}
+
+export class ManageTokenDto {
+  @ApiProperty({ description: 'The secret from the signup answer or the confirmation e-mail’s link' })
+  @IsString()
+  @MinLength(20)
+  @MaxLength(200)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'token is not a token this API issued' })
+  token: string;
+}
+
+export class SignupQueryDto extends PageQuery {
+  @ApiPropertyOptional({ enum: SIGNUP_STATUSES })
+  @IsOptional()
+  @IsIn(SIGNUP_STATUSES)
+  status?: SignupStatus;
+
+  @ApiPropertyOptional({ description: 'Only this shift' })
+  @IsOptional()
+  @IsUUID()
+  shift?: string;
+}

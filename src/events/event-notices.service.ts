@@ -1,0 +1,121 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { type NewMessage, OutboxService } from '../outbox/outbox.service';
+import type { Event } from './event.entity';
+import type { SignupStatus } from './event-signup.entity';
+
+/** The event fields a notice shows. */
+export type NoticeEvent = Pick<Event, 'id' | 'title' | 'startsAt' | 'endsAt' | 'timezone' | 'venue' | 'address' | 'locality' | 'region' | 'country' | 'onlineUrl' | 'addressVisibility' | 'revision' | 'cancelReason'>;
+
+/** One signup as a notice sees it: where to write, in which language, what to call them. */
+interface Recipient {
+  id: string;
+  email: string;
+  locale: string;
+  name: string;
+  status: SignupStatus;
+  shift: string | null;
+  guest: boolean;
+}
+
+/**
+ * Writes the e-mails events owe, always inside the transaction of their cause
+ * (`em`): a rolled-back change leaves no message, and every message has a
+ * dedupe key naming its cause, so the same cause never mails twice.
+ */
+@Injectable()
+export class EventNoticesService {
+  constructor(
+    private readonly outbox: OutboxService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  eventUrl(eventId: string): string {
+    return `${this.config.publicUrl}/events/${eventId}`;
+  }
+
+  /** The guest's view/cancel page; the token travels in the fragment, so it never reaches a server log or a Referer. */
+  manageUrl(token: string): string {
+    return `${this.config.publicUrl}/signups/manage#token=${token}`;
+  }
+
+  /**
+   * Where signups of these ids are mailed. Guests: the address they gave.
+   * TODO(members): member signups get the member's e-mail and language here.
+   */
+  private async recipients(em: EntityManager, where: string, params: unknown[]): Promise<Recipient[]> {
+    const rows = await em.query<{ id: string; email: string | null; locale: string; name: string | null; status: SignupStatus; shift: string | null; guest: boolean }[]>(
+      `SELECT s.id, s.guest_email AS email, s.locale, s.guest_name AS name, s.status, sh.name AS shift, (s.member_id IS NULL) AS guest
+         FROM event_signups s LEFT JOIN event_shifts sh ON sh.id = s.shift_id
+        WHERE ${where}
+        ORDER BY s.seq`,
+      params,
+    );
+    return rows.filter((r): r is Recipient & { email: string } => !!r.email).map((r) => ({ ...r, name: r.name ?? '' }));
+  }
+
+  /** Going (or attended) people see the address; the waiting list only a public one. */
+  private place(event: NoticeEvent, status: SignupStatus): string {
+    const seated = status === 'going' || status === 'attended';
+    const showAddress = event.addressVisibility === 'public' || seated;
+    const parts = [event.venue, showAddress ? event.address : null, event.locality, event.region].filter((x): x is string => !!x);
+    if (event.onlineUrl && showAddress) parts.push(event.onlineUrl);
+    return parts.join(', ');
+  }
+
+  private message(template: string, dedupeKey: string, event: NoticeEvent, r: Recipient, extra: Record<string, string> = {}): NewMessage {
+    return {
+      template,
+      recipient: r.email,
+      locale: r.locale === 'en' ? 'en' : 'es',
+      dedupeKey,
+      payload: {
+        name: r.name,
+        title: event.title,
+        startsAt: event.startsAt.toISOString(),
+        endsAt: event.endsAt.toISOString(),
+        timezone: event.timezone,
+        place: this.place(event, r.status),
+        shift: r.shift ?? '',
+        status: r.status,
+        url: this.eventUrl(event.id),
+        ...extra,
+      },
+    };
+  }
+
+  /** Confirmation of a new signup (going or waitlisted); a guest's carries the manage link. */
+  async signupConfirmation(em: EntityManager, event: NoticeEvent, signupId: string, manageToken: string | null): Promise<void> {
+    const [r] = await this.recipients(em, 's.id = $1', [signupId]);
+    if (!r) return;
+    await this.outbox.enqueue(em, this.message('event.signup_confirmation', `event_signup:${signupId}`, event, r, manageToken ? { manageUrl: this.manageUrl(manageToken) } : {}));
+  }
+
+  /** "A place freed up and it is yours" — a signup is promoted at most once in its life. */
+  async promoted(em: EntityManager, event: NoticeEvent, signupIds: string[]): Promise<void> {
+    if (!signupIds.length) return;
+    const rs = await this.recipients(em, 's.id = ANY($1::uuid[])', [signupIds]);
+    await this.outbox.enqueueMany(em, rs.map((r) => this.message('event.waitlist_promoted', `event_promoted:${r.id}`, event, r)));
+  }
+
+  /** Time or place changed: everyone still signed up, once per revision. */
+  async changed(em: EntityManager, event: NoticeEvent): Promise<void> {
+    const rs = await this.recipients(em, `s.event_id = $1 AND s.status IN ('going','waitlisted')`, [event.id]);
+    await this.outbox.enqueueMany(em, rs.map((r) => this.message('event.changed', `event_changed:${event.id}:${event.revision}:${r.id}`, event, r)));
+  }
+
+  /** The event is off: everyone still signed up. */
+  async cancelled(em: EntityManager, event: NoticeEvent): Promise<void> {
+    const rs = await this.recipients(em, `s.event_id = $1 AND s.status IN ('going','waitlisted')`, [event.id]);
+    await this.outbox.enqueueMany(em, rs.map((r) => this.message('event.cancelled', `event_cancelled:${event.id}:${r.id}`, event, r, { reason: event.cancelReason ?? '' })));
+  }
+
+  /** The 24-hour reminder: the dedupe key is the signup, so however often it is asked for, it is written once. */
+  async reminders(em: EntityManager, event: NoticeEvent, signupIds: string[]): Promise<number> {
+    if (!signupIds.length) return 0;
+    const rs = await this.recipients(em, `s.id = ANY($1::uuid[]) AND s.status = 'going'`, [signupIds]);
+    return this.outbox.enqueueMany(em, rs.map((r) => this.message('event.reminder', `event_reminder:${r.id}`, event, r)));
+  }
+}

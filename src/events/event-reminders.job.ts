@@ -1,0 +1,92 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { Event } from './event.entity';
+import { EventNoticesService } from './event-notices.service';
+import { REMINDER_WINDOW_MS } from './seats.service';
+
+/** How often the reminder job looks for events starting within 24 hours. */
+const INTERVAL_MS = 60_000;
+/** Signups claimed per transaction. */
+const BATCH = 500;
+
+/**
+ * Queues the reminder e-mail 24 hours before an event to everyone going.
+ * Runs wherever the outbox worker runs (OUTBOX_WORKER: API processes and
+ * `npm run worker`), so several copies may run at once: each batch of
+ * signups is claimed with FOR UPDATE SKIP LOCKED and marked in the same
+ * transaction as its messages, and the dedupe key `event_reminder:<signup>`
+ * makes a second message for the same signup impossible anyway.
+ */
+@Injectable()
+export class EventRemindersJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('EventReminders');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly notices: EventNoticesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.outboxWorker) this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.queueDue().catch((err: unknown) => {
+        this.logger.error({ err }, 'reminder round failed');
+        return 0;
+      });
+      void this.running.then(() => this.schedule(INTERVAL_MS));
+    }, delay);
+    this.timer.unref();
+  }
+
+  /** Queues every reminder now due; returns how many messages were written. */
+  async queueDue(): Promise<number> {
+    let written = 0;
+    while (!this.stopped) {
+      const batch = await this.queueBatch();
+      written += batch.written;
+      if (batch.claimed < BATCH) break;
+    }
+    return written;
+  }
+
+  private async queueBatch(): Promise<{ claimed: number; written: number }> {
+    return this.db.transaction(async (em) => {
+      const claimed = await em.query<{ id: string; event_id: string }[]>(
+        `SELECT s.id, s.event_id FROM event_signups s JOIN events e ON e.id = s.event_id
+          WHERE s.status = 'going' AND s.reminder_queued_at IS NULL
+            AND e.status = 'published' AND e.starts_at > now() AND e.starts_at <= now() + make_interval(secs => $1)
+          ORDER BY s.event_id, s.seq
+          LIMIT $2
+          FOR UPDATE OF s SKIP LOCKED`,
+        [REMINDER_WINDOW_MS / 1000, BATCH],
+      );
+      if (!claimed.length) return { claimed: 0, written: 0 };
+      let written = 0;
+      const byEvent = new Map<string, string[]>();
+      for (const c of claimed) byEvent.set(c.event_id, [...(byEvent.get(c.event_id) ?? []), c.id]);
+      for (const [eventId, ids] of byEvent) {
+        const event = await em.findOneOrFail(Event, { where: { id: eventId } });
+        written += await this.notices.reminders(em, event, ids);
+      }
+      await em.query('UPDATE event_signups SET reminder_queued_at = now() WHERE id = ANY($1::uuid[])', [claimed.map((c) => c.id)]);
+      return { claimed: claimed.length, written };
+    });
+  }
+}

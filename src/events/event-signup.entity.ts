@@ -1,0 +1,122 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { EventShift } from './event-shift.entity';
+import { Event } from './event.entity';
+
+export const SIGNUP_STATUSES = ['going', 'waitlisted', 'cancelled', 'attended', 'no_show'] as const;
+export type SignupStatus = (typeof SIGNUP_STATUSES)[number];
+/** A person may hold one of these per event (per shift) at a time. */
+export const LIVE_STATUSES: readonly SignupStatus[] = ['going', 'waitlisted', 'attended'];
+/** Statuses that occupy a seat (counted in going_count). */
+export const SEAT_STATUSES: readonly SignupStatus[] = ['going', 'attended', 'no_show'];
+export const SIGNUP_SOURCES = ['guest_form', 'member'] as const;
+export type SignupSource = (typeof SIGNUP_SOURCES)[number];
+
+/**
+ * One person's signup to an event, or to one of its shifts. The person is a
+ * member (`memberId`) or a guest (name, e-mail, optional phone, consent).
+ * `seq` is the arrival order (assigned under the event's row lock, so it is
+ * also the waitlist order). "One live signup per person per event (per
+ * shift)" is enforced by partial unique indexes written by hand in the
+ * migration (expression indexes TypeORM cannot describe; declared here with
+ * `synchronize: false` so that schema sync leaves them alone).
+ * A guest manages the signup with a secret token; only its hash is stored.
+ */
+@Entity('event_signups')
+@Check('ck_event_signups_status', `"status" IN ('going','waitlisted','cancelled','attended','no_show')`)
+@Check('ck_event_signups_source', `"source" IN ('guest_form','member')`)
+@Check('ck_event_signups_locale', `"locale" IN ('es','en')`)
+@Check('ck_event_signups_person', `"member_id" IS NOT NULL OR "guest_email" IS NOT NULL OR "erased_at" IS NOT NULL`)
+@Check('ck_event_signups_guest_consent', `"member_id" IS NOT NULL OR "consent_data_processing_at" IS NOT NULL`)
+@Index('ix_event_signups_event_status_seq', ['eventId', 'status', 'seq'])
+@Index('uq_event_signups_live_guest', { synchronize: false })
+@Index('uq_event_signups_live_member', { synchronize: false })
+@Index('ix_event_signups_reminder_due', ['eventId'], { where: `"status" = 'going' AND "reminder_queued_at" IS NULL` })
+export class EventSignup {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Arrival order; the waitlist is served in this order. */
+  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', unique: true })
+  seq: string;
+
+  @Column({ type: 'uuid' })
+  eventId: string;
+
+  @ManyToOne(() => Event, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'event_id' })
+  event?: Event;
+
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  shiftId: string | null;
+
+  @ManyToOne(() => EventShift, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'shift_id' })
+  shift?: EventShift;
+
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  memberId: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  guestName: string | null;
+
+  /** citext: the same person whatever the case they type. */
+  @Index()
+  @Column({ type: 'citext', nullable: true })
+  guestEmail: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  guestPhone: string | null;
+
+  @Column({ type: 'text', default: 'going' })
+  status: SignupStatus;
+
+  @Column({ type: 'text' })
+  source: SignupSource;
+
+  /** Language of the e-mails to a guest (members: their own preference). */
+  @Column({ type: 'text', default: 'es' })
+  locale: string;
+
+  @Column({ type: 'text', nullable: true, unique: true, select: false })
+  manageTokenHash: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  consentDataProcessingAt: Date | null;
+
+  @Column({ type: 'boolean', nullable: true })
+  consentContactByEmail: boolean | null;
+
+  @Column({ type: 'boolean', nullable: true })
+  consentContactBySms: boolean | null;
+
+  @Column({ type: 'text', nullable: true })
+  consentNoticeVersion: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  waitlistedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  promotedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  checkedInAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  cancelledAt: Date | null;
+
+  /** Set when the 24-hour reminder was queued (or not needed): the reminder job's work list. */
+  @Column({ type: 'timestamptz', nullable: true })
+  reminderQueuedAt: Date | null;
+
+  /** The guest's personal data was erased; the row stays for anonymous counts. */
+  @Column({ type: 'timestamptz', nullable: true })
+  erasedAt: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Caller } from '../access/caller';
+import { AuditService } from '../audit/audit.service';
+import { notFound } from '../common/problem';
+import { returningRows } from '../common/sql';
+import { EventNoticesService } from './event-notices.service';
+import { EventShift } from './event-shift.entity';
+import { Event } from './event.entity';
+
+/** Where a signup takes its seat: the event itself (shiftId null), or one of its shifts. */
+export interface SeatPool {
+  eventId: string;
+  shiftId: string | null;
+}
+
+/** Within this window before the start, a new or promoted signup gets no separate reminder: its own e-mail serves. */
+export const REMINDER_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * The capacity invariant — `going` never exceeds capacity, under any
+ * concurrency and with any number of API processes — lives here.
+ *
+ * Rule: every change to who holds a seat of an event (or of one of its
+ * shifts) first locks the event row (`lockEvent`), then the shift row, then
+ * signup rows: one lock order everywhere, so no deadlocks, and all seat
+ * changes of an event are serialized. That makes arrival order (the identity
+ * `seq`, assigned while the lock is held) the waitlist order, and a freed
+ * seat goes to the next in line before anyone else can take it. Seats are
+ * taken with a conditional UPDATE (`going_count < capacity`), never
+ * count-then-insert, and the database CHECK `going_count <= capacity` would
+ * refuse anything else.
+ */
+@Injectable()
+export class SeatsService {
+  constructor(
+    private readonly notices: EventNoticesService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Locks the event row until the transaction ends and returns it as it is
+   * now. FOR NO KEY UPDATE: it serializes seat changes without blocking
+   * inserts that merely reference the event.
+   */
+  async lockEvent(em: EntityManager, eventId: string): Promise<Event> {
+    const event = await em.getRepository(Event).createQueryBuilder('e').where('e.id = :eventId', { eventId }).setLock('for_no_key_update').getOne();
+    if (!event) throw notFound('event');
+    return event;
+  }
+
+  /** Locks a shift of a locked event. Null if the event has no such shift. */
+  async lockShift(em: EntityManager, eventId: string, shiftId: string): Promise<EventShift | null> {
+    return em.getRepository(EventShift).createQueryBuilder('s').where('s.id = :shiftId AND s.event_id = :eventId', { shiftId, eventId }).setLock('for_no_key_update').getOne();
+  }
+
+  private table(pool: SeatPool): { table: string; id: string } {
+    return pool.shiftId ? { table: 'event_shifts', id: pool.shiftId } : { table: 'events', id: pool.eventId };
+  }
+
+  /** Takes one seat if one is free; false when full. The pool's rows must be locked. */
+  async take(em: EntityManager, pool: SeatPool): Promise<boolean> {
+    const { table, id } = this.table(pool);
+    const rows = await returningRows<{ id: string }>(em, `UPDATE ${table} SET going_count = going_count + 1 WHERE id = $1 AND (capacity IS NULL OR going_count < capacity) RETURNING id`, [id]);
+    return rows.length === 1;
+  }
+
+  /** Gives one seat back (a seat-holding signup was cancelled). */
+  async release(em: EntityManager, pool: SeatPool): Promise<void> {
+    const { table, id } = this.table(pool);
+    await em.query(`UPDATE ${table} SET going_count = going_count - 1 WHERE id = $1`, [id]);
+  }
+
+  /**
+   * Hands every free seat of the pool to the waiting list, first come first
+   * served, and writes the promotion notices — in the caller's transaction,
+   * which holds the event (and shift) lock. Returns the promoted signup ids.
+   */
+  async promote(em: EntityManager, caller: Caller, event: Event, shiftId: string | null): Promise<string[]> {
+    // A cancelled, completed or finished event hands out no seats.
+    if (event.status !== 'published' || event.endsAt.getTime() <= Date.now()) return [];
+    const { table, id } = this.table({ eventId: event.id, shiftId });
+    const [pool] = await em.query<{ free: number | null }[]>(`SELECT capacity - going_count AS free FROM ${table} WHERE id = $1`, [id]);
+    if (!pool || (pool.free !== null && pool.free <= 0)) return [];
+    const soon = event.startsAt.getTime() - Date.now() <= REMINDER_WINDOW_MS;
+    const promoted = await returningRows<{ id: string }>(
+      em,
+      `UPDATE event_signups s
+          SET status = 'going', promoted_at = now(), updated_at = now(),
+              reminder_queued_at = CASE WHEN $4 THEN now() ELSE s.reminder_queued_at END
+        WHERE s.id IN (SELECT w.id FROM event_signups w
+                        WHERE w.event_id = $1 AND w.shift_id IS NOT DISTINCT FROM $2::uuid AND w.status = 'waitlisted'
+                        ORDER BY w.seq LIMIT $3 FOR UPDATE)
+        RETURNING s.id, s.seq`,
+      [event.id, shiftId, pool.free, soon],
+    );
+    if (!promoted.length) return [];
+    await em.query(`UPDATE ${table} SET going_count = going_count + $2 WHERE id = $1`, [id, promoted.length]);
+    const ids = promoted.map((p) => p.id);
+    await this.notices.promoted(em, event, ids);
+    for (const signupId of ids) {
+      await this.audit.record(em, caller, {
+        action: 'event_signup.promote',
+        entity: 'event_signup',
+        entityId: signupId,
+        organisationId: event.hostOrganisationId,
+        coalitionId: event.coalitionId,
+        changes: { status: { from: 'waitlisted', to: 'going' } },
+      });
+    }
+    return ids;
+  }
+}

@@ -1,0 +1,94 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { type Caller, CurrentCaller } from '../access/caller';
+import { Permission } from '../access/permission.decorator';
+import { Public } from '../access/public.decorator';
+import { type Page, PageQuery } from '../common/pagination';
+import { ProblemDetails } from '../common/problem';
+import { CreateSignupDto, ManageTokenDto, SignupQueryDto, UpdateSignupDto } from './dto/signup.dto';
+import { type EventView, type OwnSignupView, SignupAnswer, SignupView } from './event-views';
+import { SignupsService } from './signups.service';
+
+/**
+ * Signups. Routes for those who handle an event's signups declare `self`
+ * (any logged-in user) because per-event hosts hold no organisation role
+ * the guard could check; the service then requires organiser rights on the
+ * event or its per-event host role, and answers 403/404 otherwise.
+ */
+@ApiTags('signups')
+@Controller()
+export class SignupsController {
+  constructor(private readonly signups: SignupsService) {}
+
+  @Get('events/:id/signups')
+  @Permission('self')
+  @ApiOperation({ summary: 'Signups in arrival order (organisers and per-event hosts; e-mail and phone only for member-data readers of a host organisation)' })
+  @ApiOkResponse({ description: '{ items: SignupView[], nextCursor }' })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  list(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Query() query: SignupQueryDto): Promise<Page<SignupView>> {
+    return this.signups.list(caller, id, query);
+  }
+
+  @Post('events/:id/signups')
+  @Public()
+  @ApiOperation({ summary: 'Sign up (guest: name, email, phone?, consent; rate limited). Answers going or waitlisted, and a guest’s secret manageToken, shown once' })
+  @ApiCreatedResponse({ type: SignupAnswer })
+  @ApiBadRequestResponse({ type: ProblemDetails })
+  @ApiConflictResponse({ description: 'Already signed up, signups closed, event cancelled or over', type: ProblemDetails })
+  @ApiTooManyRequestsResponse({ type: ProblemDetails })
+  signUp(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateSignupDto): Promise<SignupAnswer> {
+    return this.signups.signUp(caller, id, dto);
+  }
+
+  @Patch('events/:id/signups/:signupId')
+  @Permission('self')
+  @ApiOperation({ summary: 'Set a signup’s status: attended, no_show, cancelled (organisers, per-event hosts); cancelled (the member themselves). A freed seat goes to the next in line' })
+  @ApiOkResponse({ type: SignupView })
+  @ApiConflictResponse({ type: ProblemDetails })
+  update(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('signupId', ParseUUIDPipe) signupId: string,
+    @Body() dto: UpdateSignupDto,
+  ): Promise<SignupView> {
+    return this.signups.update(caller, id, signupId, dto);
+  }
+
+  @Post('events/:id/signups/:signupId/check-in')
+  @Permission('self')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Check someone in at the door (organisers, per-event hosts). Idempotent' })
+  @ApiOkResponse({ type: SignupView })
+  @ApiConflictResponse({ description: 'Waitlisted or cancelled: no seat to check in to', type: ProblemDetails })
+  checkIn(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Param('signupId', ParseUUIDPipe) signupId: string): Promise<SignupView> {
+    return this.signups.checkIn(caller, id, signupId);
+  }
+
+  @Post('signups/lookup')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A guest views their signup with its secret token (in the body, never in a URL; rate limited)' })
+  @ApiOkResponse({ description: '{ signup, event }' })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  lookup(@CurrentCaller() caller: Caller, @Body() dto: ManageTokenDto): Promise<{ signup: SignupView; event: EventView }> {
+    return this.signups.lookup(caller, dto.token);
+  }
+
+  @Post('signups/cancel')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A guest cancels their signup with its secret token (idempotent; rate limited)' })
+  @ApiOkResponse({ description: '{ id, status: "cancelled" }' })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  cancel(@CurrentCaller() caller: Caller, @Body() dto: ManageTokenDto) {
+    return this.signups.cancelByToken(caller, dto.token);
+  }
+
+  @Get('me/signups')
+  @Permission('self')
+  @ApiOperation({ summary: 'Your own signups (as a member), newest first' })
+  @ApiOkResponse({ description: '{ items: OwnSignupView[], nextCursor }' })
+  mine(@CurrentCaller() caller: Caller, @Query() query: PageQuery): Promise<Page<OwnSignupView>> {
+    return this.signups.mine(caller, query);
+  }
+}
