@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
 import type { OrganisationScope } from '../access/access.service';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { AuditEntry } from './audit-entry.entity';
 
 export const MASKED = '[personal data]';
@@ -81,7 +81,6 @@ export class AuditService {
       .orderBy('a.id', 'DESC')
       .take(query.limit + 1)
       .getMany();
-    const items = rows.slice(0, query.limit);
-    return { items, nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1].id]) : null };
+    return toPage(rows, query.limit, (a) => [a.id]);
   }
 }

@@ -5,7 +5,7 @@ import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService, diff } from '../audit/audit.service';
 import { idOrSlugWhere } from '../common/ids';
-import { decodeCursor, encodeCursor, type Page, type PageQuery } from '../common/pagination';
+import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
 import { Organisation } from '../organisations/organisation.entity';
 import { Coalition } from './coalition.entity';
@@ -54,8 +54,7 @@ export class CoalitionsService {
     const after = decodeCursor<[string]>(query.cursor);
     if (after) qb.where('c.slug > :after', { after: after[0] });
     const rows = await qb.orderBy('c.slug', 'ASC').take(query.limit + 1).getMany();
-    const items = rows.slice(0, query.limit);
-    return { items, nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1].slug]) : null };
+    return toPage(rows, query.limit, (c) => [c.slug]);
   }
 
   async create(caller: Caller, dto: CreateCoalitionDto): Promise<Coalition> {

@@ -45,3 +45,12 @@ export function decodeCursor<T extends unknown[]>(cursor: string | undefined): T
   }
   throw badRequest('invalid-cursor', 'The cursor is not one this API issued.', [{ field: 'cursor', message: 'cursor is not valid' }]);
 }
+
+/**
+ * Turns `limit + 1` rows fetched in keyset order into a page: the extra row
+ * only says that there is a next page, whose cursor is the last row's key.
+ */
+export function toPage<R, T = R>(rows: R[], limit: number, keyOf: (row: R) => (string | number)[], map: (row: R) => T = (r) => r as unknown as T): Page<T> {
+  const kept = rows.slice(0, limit);
+  return { items: kept.map(map), nextCursor: rows.length > limit ? encodeCursor(keyOf(kept[kept.length - 1])) : null };
+}

@@ -5,7 +5,7 @@ import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService, diff } from '../audit/audit.service';
 import { idOrSlugWhere } from '../common/ids';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
 import type { CreateOrganisationDto, OrganisationQueryDto, UpdateOrganisationDto } from './dto/organisation.dto';
 import { Organisation } from './organisation.entity';
@@ -37,8 +37,7 @@ export class OrganisationsService {
     const after = decodeCursor<[string]>(query.cursor);
     if (after) qb.andWhere('o.slug > :after', { after: after[0] });
     const rows = await qb.orderBy('o.slug', 'ASC').take(query.limit + 1).getMany();
-    const items = rows.slice(0, query.limit);
-    return { items, nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1].slug]) : null };
+    return toPage(rows, query.limit, (o) => [o.slug]);
   }
 
   async children(idOrSlug: string): Promise<Organisation[]> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { OutboxMessage, type OutboxState } from './outbox-message.entity';
 import { hasTemplate } from './templates';
 
@@ -84,20 +84,17 @@ export class OutboxService {
     const after = decodeCursor<[string]>(query.cursor);
     if (after) qb.andWhere('m.seq < :after', { after: after[0] });
     const rows = await qb.orderBy('m.seq', 'DESC').take(query.limit + 1).getMany();
-    const items = rows.slice(0, query.limit).map(
-      (m): OutboxMessageView => ({
-        id: m.id,
-        template: m.template,
-        recipient: maskAddress(m.recipient),
-        locale: m.locale,
-        state: m.state,
-        attempts: m.attempts,
-        nextAttemptAt: m.nextAttemptAt,
-        lastError: m.lastError,
-        createdAt: m.createdAt,
-        sentAt: m.sentAt,
-      }),
-    );
-    return { items, nextCursor: rows.length > query.limit ? encodeCursor([rows[query.limit - 1].seq]) : null };
+    return toPage(rows, query.limit, (m) => [m.seq], (m): OutboxMessageView => ({
+      id: m.id,
+      template: m.template,
+      recipient: maskAddress(m.recipient),
+      locale: m.locale,
+      state: m.state,
+      attempts: m.attempts,
+      nextAttemptAt: m.nextAttemptAt,
+      lastError: m.lastError,
+      createdAt: m.createdAt,
+      sentAt: m.sentAt,
+    }));
   }
 }

@@ -5,7 +5,7 @@ import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/passwords';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { conflict, forbidden } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -87,8 +87,7 @@ export class UsersService implements OnApplicationBootstrap {
     const after = decodeCursor<[string]>(cursor);
     if (after) qb.where('u.email > :after', { after: after[0] });
     const rows = await qb.orderBy('u.email', 'ASC').take(limit + 1).getMany();
-    const items = rows.slice(0, limit).map(userView);
-    return { items, nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1].email]) : null };
+    return toPage(rows, limit, (u) => [u.email], userView);
   }
 
   findById(id: string): Promise<User | null> {
