@@ -5,7 +5,7 @@ import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService, diff } from '../audit/audit.service';
 import { UUID_PATTERN } from '../common/dto-fields';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
 import { Campaign } from './campaign.entity';
 import type { CampaignQueryDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
@@ -65,9 +65,7 @@ export class CampaignsService {
       qb.andWhere('(c.starts_on, c.id) < (:afterOn, :afterId)', { afterOn: after[0], afterId: after[1] });
     }
     const rows = await qb.orderBy('c.starts_on', 'DESC').addOrderBy('c.id', 'DESC').take(q.limit + 1).getMany();
-    const items = rows.slice(0, q.limit);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > q.limit ? encodeCursor([last.startsOn, last.id]) : null };
+    return toPage(rows, q.limit, (c) => [c.startsOn, c.id]);
   }
 
   private checkDates(startsOn: string, endsOn: string | null): void {

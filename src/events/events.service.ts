@@ -7,7 +7,7 @@ import { AuditService, diff } from '../audit/audit.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { UUID_PATTERN } from '../common/dto-fields';
 import { returningRows } from '../common/sql';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
 import type { CancelEventDto, CreateEventDto, CreateShiftDto, EventQueryDto, UpdateEventDto, UpdateShiftDto } from './dto/event.dto';
 import { type EventRights, EventAccessService } from './event-access.service';
@@ -272,9 +272,7 @@ export class EventsService {
       qb.andWhere('(e.starts_at, e.id) > (:afterAt, :afterId)', { afterAt: at, afterId: after[1] });
     }
     const rows = await qb.orderBy('e.starts_at', 'ASC').addOrderBy('e.id', 'ASC').limit(q.limit + 1).getRawMany<SummaryRow>();
-    const items = rows.slice(0, q.limit).map(summaryFromRow);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > q.limit ? encodeCursor([last.startsAt.toISOString(), last.id]) : null };
+    return toPage(rows, q.limit, (r) => [r.starts_at.toISOString(), r.id], summaryFromRow);
   }
 
   /** When an event's location is shown to the caller, as SQL over `e`: public addresses; for attendees and those who run it, all. */

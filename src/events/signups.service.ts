@@ -6,7 +6,7 @@ import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService, MASKED } from '../audit/audit.service';
 import { sha256 } from '../auth/account-tokens.service';
-import { decodeCursor, encodeCursor, type Page, type PageQuery } from '../common/pagination';
+import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
 import { returningRows } from '../common/sql';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -244,8 +244,7 @@ export class SignupsService {
       where += ` AND s.seq > $${params.push(after[0])}`;
     }
     const rows = await em.query<SignupRow[]>(`SELECT s.* FROM event_signups s WHERE ${where} ORDER BY s.seq LIMIT $${params.push(q.limit + 1)}`, params);
-    const items = rows.slice(0, q.limit).map((r) => this.signupView(r, contacts));
-    return { items, nextCursor: rows.length > q.limit ? encodeCursor([items[items.length - 1].seq]) : null };
+    return toPage(rows, q.limit, (r) => [r.seq], (r) => this.signupView(r, contacts));
   }
 
   private async loadSignup(em: EntityManager, eventId: string, signupId: string, lock = false): Promise<SignupRow> {
@@ -366,12 +365,11 @@ export class SignupsService {
         ORDER BY s.seq DESC LIMIT $2`,
       after ? [memberId, q.limit + 1, after[0]] : [memberId, q.limit + 1],
     );
-    const items = rows.slice(0, q.limit).map((r) => {
+    return toPage(rows, q.limit, (r) => [r.seq], (r): OwnSignupView => {
       const summary: EventSummary = summaryFromRow(r as unknown as Parameters<typeof summaryFromRow>[0]);
       if (summary.locationHidden) Object.assign(summary, { address: null, lat: null, lng: null, onlineUrl: null });
       return { id: r.signup_id, status: r.signup_status, shiftId: r.shift_id, shiftName: r.shift_name, createdAt: r.signup_created_at, checkedInAt: r.checked_in_at, event: summary };
     });
-    return { items, nextCursor: rows.length > q.limit ? encodeCursor([rows[q.limit - 1].seq]) : null };
   }
 
   // ---------------------------------------------------------------- hooks for the members module (export, erasure)

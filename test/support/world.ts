@@ -4,6 +4,8 @@ import type { ScopedRole } from '../../src/access/permissions';
 import { hashPassword } from '../../src/auth/passwords';
 import { CoalitionPartner } from '../../src/coalitions/coalition-partner.entity';
 import { Coalition } from '../../src/coalitions/coalition.entity';
+import { EventShift } from '../../src/events/event-shift.entity';
+import { Event } from '../../src/events/event.entity';
 import { Organisation } from '../../src/organisations/organisation.entity';
 import { User } from '../../src/users/user.entity';
 import type { TestApp } from './app';
@@ -94,3 +96,35 @@ export async function buildWorld(t: TestApp): Promise<World> {
 export async function auditEntriesFor(t: TestApp, entityId: string): Promise<{ action: string; changes: Record<string, unknown> | null }[]> {
   return t.db.query('SELECT action, changes FROM audit_log WHERE entity_id = $1 ORDER BY id', [entityId]);
 }
+
+/** An event row straight into the database: published, public, a week ahead, unless told otherwise. */
+export async function makeEvent(t: TestApp, fields: Partial<Event> & { coHosts?: Organisation[] } = {}): Promise<Event> {
+  const { coHosts = [], ...rest } = fields;
+  const startsAt = rest.startsAt ?? new Date(Date.now() + 7 * 86_400_000);
+  const status = rest.status ?? 'published';
+  const event = await t.db.getRepository(Event).save({
+    title: unique('event'),
+    kind: 'rally',
+    status,
+    visibility: 'public',
+    startsAt,
+    endsAt: new Date(startsAt.getTime() + 3 * 3600_000),
+    publishedAt: status === 'draft' ? null : new Date(),
+    ...rest,
+  } as Partial<Event>);
+  for (const org of coHosts) await t.db.query('INSERT INTO event_hosts (event_id, organisation_id) VALUES ($1, $2)', [event.id, org.id]);
+  return event;
+}
+
+/** A shift of an event, straight into the database. */
+export async function makeShift(t: TestApp, event: Event, fields: Partial<EventShift> = {}): Promise<EventShift> {
+  return t.db.getRepository(EventShift).save({ eventId: event.id, name: unique('shift'), startsAt: event.startsAt, endsAt: event.endsAt, ...fields });
+}
+
+/** A guest signup body that passes validation. */
+export const guest = (fields: Record<string, unknown> = {}) => ({
+  name: 'Rosa Quispe',
+  email: `${unique('guest')}@example.org`,
+  consent: { dataProcessing: true },
+  ...fields,
+});

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import ical, { ICalEventStatus } from 'ical-generator';
+import ical, { escape, ICalEventStatus } from 'ical-generator';
 import { DataSource } from 'typeorm';
 import type { Caller } from '../../access/caller';
 import { AccessService } from '../../access/access.service';
@@ -9,7 +9,7 @@ import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import type { CalendarQueryDto } from '../dto/event.dto';
 import { EventsService } from '../events.service';
-import { plainDateTime, vtimezone } from './time-zones';
+import { vtimezone, zonedDateTime } from './time-zones';
 
 /** Past events kept in a feed (calendar apps keep what they already have anyway). */
 const FEED_PAST_DAYS = 90;
@@ -112,7 +112,8 @@ export class CalendarService {
     const fromYear = Math.min(...years, new Date().getUTCFullYear());
     const toYear = Math.max(...years, new Date().getUTCFullYear());
     const calendar = ical({
-      name,
+      // ical-generator writes NAME / X-WR-CALNAME unescaped: escape commas and semicolons here.
+      name: escape(name, false),
       prodId: { company: 'Convoca', product: 'Convoca', language: 'ES' },
       // No calendar-wide zone (so DTSTAMP stays UTC); each event names its own,
       // and this generator adds one VTIMEZONE per zone used.
@@ -126,8 +127,8 @@ export class CalendarService {
         sequence: e.revision + (e.status === 'cancelled' ? 1 : 0),
         summary: e.title,
         description: [e.description ?? '', e.onlineUrl ? `Online: ${e.onlineUrl}` : '', url].filter(Boolean).join('\n\n'),
-        start: plainDateTime(e.startsAt, e.timezone),
-        end: plainDateTime(e.endsAt, e.timezone),
+        start: zonedDateTime(e.startsAt, e.timezone),
+        end: zonedDateTime(e.endsAt, e.timezone),
         timezone: e.timezone,
         stamp: e.updatedAt,
         created: e.createdAt,
@@ -137,6 +138,8 @@ export class CalendarService {
         location: place ? (e.lat !== null && e.lng !== null ? { title: place, geo: { lat: e.lat, lon: e.lng } } : place) : null,
       });
     }
-    return calendar.toString();
+    // RFC 5545 ends every content line with CRLF, the last one too (ical-generator omits that one).
+    const text = calendar.toString();
+    return text.endsWith('\r\n') ? text : `${text}\r\n`;
   }
 }

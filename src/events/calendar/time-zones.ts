@@ -1,4 +1,4 @@
-import type { ICalTemporalPlainDateStub, ICalTemporalPlainDateTimeStub } from 'ical-generator';
+import type { ICalTemporalInstantStub, ICalTemporalPlainDateStub, ICalTemporalPlainDateTimeStub, ICalTemporalZonedDateTimeStub } from 'ical-generator';
 
 /**
  * Time-zone arithmetic from the runtime's own tz database (Intl), so that
@@ -53,8 +53,15 @@ function basic(w: WallTime): string {
   return `${pad(w.year, 4)}${pad(w.month)}${pad(w.day)}T${pad(w.hour)}${pad(w.minute)}${pad(w.second)}`;
 }
 
-/** A wall-clock time for ical-generator: rendered as is, next to the event's TZID. */
-export function plainDateTime(date: Date, timeZone: string): ICalTemporalPlainDateTimeStub {
+/** The instant at which `timeZone`'s clocks show `w` (the later one in a repeated hour). */
+function instantOfWall(w: WallTime, timeZone: string): Date {
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  let guess = asUtc - utcOffsetMinutes(new Date(asUtc), timeZone) * 60_000;
+  guess = asUtc - utcOffsetMinutes(new Date(guess), timeZone) * 60_000;
+  return new Date(guess);
+}
+
+function plainDateTime(date: Date, timeZone: string): ICalTemporalPlainDateTimeStub {
   const w = wallTime(date, timeZone);
   const iso = `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
   const plainDate: ICalTemporalPlainDateStub = { year: w.year, month: w.month, day: w.day, toJSON: () => iso.slice(0, 10), toString: () => iso.slice(0, 10) };
@@ -63,10 +70,31 @@ export function plainDateTime(date: Date, timeZone: string): ICalTemporalPlainDa
     toJSON: () => iso,
     toString: () => iso,
     toPlainDate: () => plainDate,
-    toZonedDateTime: () => {
-      // Only reached when a calendar-wide time zone is set; Convoca's feeds set none (see CalendarService).
-      throw new Error('calendar-wide time zones are not used');
-    },
+    toZonedDateTime: (other) => zonedDateTime(other === timeZone ? date : instantOfWall(w, other), other),
+  };
+}
+
+/**
+ * An instant seen in an IANA zone, shaped as the Temporal.ZonedDateTime that
+ * ical-generator accepts: with the event's TZID it renders the local time of
+ * that zone (a native Date would render the server's local time).
+ */
+export function zonedDateTime(date: Date, timeZone: string): ICalTemporalZonedDateTimeStub {
+  const w = wallTime(date, timeZone);
+  const instant: ICalTemporalInstantStub = {
+    epochMilliseconds: date.getTime(),
+    toJSON: () => date.toISOString(),
+    toString: () => date.toISOString(),
+    toZonedDateTimeISO: (other) => zonedDateTime(date, other),
+  };
+  return {
+    ...w,
+    timeZoneId: timeZone,
+    toInstant: () => instant,
+    toPlainDateTime: () => plainDateTime(date, timeZone),
+    withTimeZone: (other) => zonedDateTime(date, other),
+    toJSON: () => `${date.toISOString()}[${timeZone}]`,
+    toString: () => `${date.toISOString()}[${timeZone}]`,
   };
 }
 
