@@ -11,8 +11,10 @@ import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CoalitionsModule } from './coalitions/coalitions.module';
+import { DemandsModule } from './demands/demands.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { OutboxModule } from './outbox/outbox.module';
+import { PactsModule } from './pacts/pacts.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
@@ -33,6 +35,8 @@ export class AppModule {
         UsersModule,
         OrganisationsModule,
         CoalitionsModule,
+        DemandsModule,
+        PactsModule,
         ...extraModules,
       ],
       providers: [
