@@ -44,5 +44,5 @@ export const ENDORSABLE: readonly DemandStatus[] = ['proposed', 'adopted'];
 export function transitionError(from: DemandStatus, to: DemandStatus): string | null {
   if (from === to || DEMAND_TRANSITIONS[from].includes(to)) return null;
   const allowed = DEMAND_TRANSITIONS[from];
-  return `A ${from} demand cannot become ${to}` + (allowed.length ? `; from ${from} it can become ${allowed.join(' or ')}.` : `: ${from} is final.`);
+  return `A demand cannot go from ${from} to ${to}` + (allowed.length ? `; from ${from} it can become ${allowed.join(' or ')}.` : `: ${from} is final.`);
 }

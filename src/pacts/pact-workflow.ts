@@ -14,7 +14,7 @@ export const PACT_TRANSITIONS: Record<PactStatus, readonly PactStatus[]> = {
 export function pactTransitionError(from: PactStatus, to: PactStatus): string | null {
   if (from === to || PACT_TRANSITIONS[from].includes(to)) return null;
   const allowed = PACT_TRANSITIONS[from];
-  return `A ${from} pact cannot become ${to}` + (allowed.length ? `; from ${from} it can become ${allowed.join(' or ')}.` : `: ${from} is final.`);
+  return `A pact cannot go from ${from} to ${to}` + (allowed.length ? `; from ${from} it can become ${allowed.join(' or ')}.` : `: ${from} is final.`);
 }
 
 const NEGOTIATION: readonly ConditionStatus[] = ['pending', 'accepted', 'rejected'];
