@@ -6,7 +6,7 @@ import type { Caller } from '../access/caller';
 import { AuditService, diff } from '../audit/audit.service';
 import { today } from '../common/dates';
 import { UUID_PATTERN } from '../common/dto-fields';
-import { decodeCursor, encodeCursor, type Page, type PageQuery } from '../common/pagination';
+import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/problem';
 import { SqlParams } from '../common/sql';
 import { Organisation } from '../organisations/organisation.entity';
@@ -109,9 +109,7 @@ export class DemandsService {
        ORDER BY COALESCE(d.owner_coalition_id, d.owner_organisation_id), d.position, d.id LIMIT ${p.add(query.limit + 1)}`,
       p.values,
     );
-    const items = rows.slice(0, query.limit);
-    const last = items[items.length - 1];
-    return { items: items.map(viewOfRow), nextCursor: rows.length > query.limit ? encodeCursor([last.owner_key, last.position, last.id]) : null };
+    return toPage(rows, query.limit, (r) => [r.owner_key, r.position, r.id], viewOfRow);
   }
 
   async get(caller: Caller, id: string): Promise<DemandDetailView> {
@@ -215,14 +213,12 @@ export class DemandsService {
       .orderBy('r.id', 'ASC')
       .take(query.limit + 1)
       .getMany();
-    const items = rows.slice(0, query.limit).map((r) => ({
-      id: r.id,
-      before: r.before,
-      after: r.after,
-      ...(insider ? { revisedBy: r.revisedBy } : {}),
-      revisedAt: r.revisedAt,
-    }));
-    return { items, nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1].id]) : null };
+    return toPage(
+      rows,
+      query.limit,
+      (r) => [r.id],
+      (r): RevisionView => ({ id: r.id, before: r.before, after: r.after, ...(insider ? { revisedBy: r.revisedBy } : {}), revisedAt: r.revisedAt }),
+    );
   }
 
   /**

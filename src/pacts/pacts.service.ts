@@ -5,7 +5,7 @@ import type { Caller } from '../access/caller';
 import { AuditService, diff } from '../audit/audit.service';
 import { today } from '../common/dates';
 import { UUID_PATTERN } from '../common/dto-fields';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
 import { SqlParams } from '../common/sql';
 import { DemandsService } from '../demands/demands.service';
@@ -131,9 +131,7 @@ export class PactsService {
       where.push(`(p.created_at, p.id) < (${p.add(after[0])}::timestamp AT TIME ZONE 'UTC', ${p.add(after[1])}::uuid)`);
     }
     const rows = await this.db.query<PactRow[]>(`${PACT_SELECT} WHERE ${where.join(' AND ')} ORDER BY p.created_at DESC, p.id DESC LIMIT ${p.add(query.limit + 1)}`, p.values);
-    const items = rows.slice(0, query.limit);
-    const last = items[items.length - 1];
-    return { items: items.map(viewOfRow), nextCursor: rows.length > query.limit ? encodeCursor([last.cursor_at, last.id]) : null };
+    return toPage(rows, query.limit, (r) => [r.cursor_at, r.id], viewOfRow);
   }
 
   async get(caller: Caller, id: string): Promise<PactDetailView> {
