@@ -13,8 +13,10 @@ import { AuthModule } from './auth/auth.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { CoalitionsModule } from './coalitions/coalitions.module';
 import { EventsModule } from './events/events.module';
+import { DemandsModule } from './demands/demands.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { OutboxModule } from './outbox/outbox.module';
+import { PactsModule } from './pacts/pacts.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
@@ -37,6 +39,8 @@ export class AppModule {
         CoalitionsModule,
         CampaignsModule,
         EventsModule,
+        DemandsModule,
+        PactsModule,
         ...extraModules,
       ],
       providers: [

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService, diff } from '../audit/audit.service';
+import { today } from '../common/dates';
 import { idOrSlugWhere } from '../common/ids';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
@@ -32,8 +33,6 @@ export interface PartnerView {
   leftOn: string | null;
   notes?: string | null;
 }
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 @Injectable()
 export class CoalitionsService {

@@ -1,6 +1,20 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
+ * Positional parameters for hand-written SQL with optional clauses:
+ * `const p = new SqlParams(); where.push(\`x = \${p.add(v)}\`)`, then
+ * `db.query(sql, p.values)`. Values are never spliced into the text.
+ */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/**
  * Rows of an `UPDATE`/`DELETE … RETURNING` run through TypeORM's `query()`,
  * which answers those two commands with `[rows, affectedCount]` instead of
  * the rows (other commands return the rows).
@@ -10,6 +24,3 @@ export async function returningRows<T>(db: DataSource | EntityManager, sql: stri
   if (Array.isArray(out) && out.length === 2 && Array.isArray(out[0]) && typeof out[1] === 'number') return out[0] as T[];
   return out as T[];
 }
-
-/** Today's date (UTC) as `YYYY-MM-DD`. */
-export const today = (): string => new Date().toISOString().slice(0, 10);

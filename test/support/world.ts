@@ -6,7 +6,9 @@ import { CoalitionPartner } from '../../src/coalitions/coalition-partner.entity'
 import { Coalition } from '../../src/coalitions/coalition.entity';
 import { EventShift } from '../../src/events/event-shift.entity';
 import { Event } from '../../src/events/event.entity';
+import { Demand } from '../../src/demands/demand.entity';
 import { Organisation } from '../../src/organisations/organisation.entity';
+import { Pact } from '../../src/pacts/pact.entity';
 import { User } from '../../src/users/user.entity';
 import type { TestApp } from './app';
 
@@ -128,3 +130,31 @@ export const guest = (fields: Record<string, unknown> = {}) => ({
   consent: { dataProcessing: true },
   ...fields,
 });
+/** A demand straight into the database, appended to its owner's platform (code `D<position>` unless given). */
+export async function makeDemand(t: TestApp, owner: { coalition?: Coalition; organisation?: Organisation }, fields: Partial<Demand> = {}): Promise<Demand> {
+  const column = owner.coalition ? 'owner_coalition_id' : 'owner_organisation_id';
+  const [{ next }] = await t.db.query<{ next: number }[]>(`SELECT COALESCE(max(position), 0) + 1 AS next FROM demands WHERE ${column} = $1`, [(owner.coalition ?? owner.organisation)!.id]);
+  const adopted = fields.status === 'adopted' || fields.status === 'achieved';
+  return t.db.getRepository(Demand).save({
+    ownerCoalitionId: owner.coalition?.id ?? null,
+    ownerOrganisationId: owner.organisation?.id ?? null,
+    code: `D${next}`,
+    title: unique('demand'),
+    position: next,
+    status: 'draft',
+    adoptedOn: adopted ? '2026-05-01' : null,
+    ...fields,
+  });
+}
+
+/** A pact straight into the database (status draft unless given). */
+export async function makePact(t: TestApp, owner: { coalition?: Coalition; organisation?: Organisation }, counterpart: Organisation, fields: Partial<Pact> = {}): Promise<Pact> {
+  return t.db.getRepository(Pact).save({
+    ownerCoalitionId: owner.coalition?.id ?? null,
+    ownerOrganisationId: owner.organisation?.id ?? null,
+    counterpartOrganisationId: counterpart.id,
+    title: unique('pact'),
+    kind: 'electoral_support',
+    ...fields,
+  });
+}
