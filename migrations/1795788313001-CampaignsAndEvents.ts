@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 
-/** Campaigns; events with co-hosts, per-event host roles, shifts and signups (capacity counters, waitlist order, one live signup per person). */
+/** Campaigns; events with co-hosts, linked demands, per-event host roles, shifts and signups (capacity counters, waitlist order, one live signup per person). */
 
 export class CampaignsAndEvents1795788313001 implements MigrationInterface {
     name = 'CampaignsAndEvents1795788313001'
@@ -44,9 +44,26 @@ export class CampaignsAndEvents1795788313001 implements MigrationInterface {
         await queryRunner.query(`ALTER TABLE "event_shifts" ADD CONSTRAINT "fk_event_shifts_event_id" FOREIGN KEY ("event_id") REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "event_signups" ADD CONSTRAINT "fk_event_signups_event_id" FOREIGN KEY ("event_id") REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "event_signups" ADD CONSTRAINT "fk_event_signups_shift_id" FOREIGN KEY ("shift_id") REFERENCES "event_shifts"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+        // Linked demands (demands come from the platform migration).
+        await queryRunner.query(`CREATE TABLE "campaign_demands" ("campaign_id" uuid NOT NULL, "demand_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_campaign_demands" PRIMARY KEY ("campaign_id", "demand_id"))`);
+        await queryRunner.query(`CREATE INDEX "ix_campaign_demands_demand_id" ON "campaign_demands"  ("demand_id") `);
+        await queryRunner.query(`CREATE TABLE "event_demands" ("event_id" uuid NOT NULL, "demand_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_event_demands" PRIMARY KEY ("event_id", "demand_id"))`);
+        await queryRunner.query(`CREATE INDEX "ix_event_demands_demand_id" ON "event_demands"  ("demand_id") `);
+        await queryRunner.query(`ALTER TABLE "campaign_demands" ADD CONSTRAINT "fk_campaign_demands_campaign_id" FOREIGN KEY ("campaign_id") REFERENCES "campaigns"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+        await queryRunner.query(`ALTER TABLE "campaign_demands" ADD CONSTRAINT "fk_campaign_demands_demand_id" FOREIGN KEY ("demand_id") REFERENCES "demands"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+        await queryRunner.query(`ALTER TABLE "event_demands" ADD CONSTRAINT "fk_event_demands_event_id" FOREIGN KEY ("event_id") REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+        await queryRunner.query(`ALTER TABLE "event_demands" ADD CONSTRAINT "fk_event_demands_demand_id" FOREIGN KEY ("demand_id") REFERENCES "demands"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     }
 
     public async down(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.query(`ALTER TABLE "event_demands" DROP CONSTRAINT "fk_event_demands_demand_id"`);
+        await queryRunner.query(`ALTER TABLE "event_demands" DROP CONSTRAINT "fk_event_demands_event_id"`);
+        await queryRunner.query(`ALTER TABLE "campaign_demands" DROP CONSTRAINT "fk_campaign_demands_demand_id"`);
+        await queryRunner.query(`ALTER TABLE "campaign_demands" DROP CONSTRAINT "fk_campaign_demands_campaign_id"`);
+        await queryRunner.query(`DROP INDEX "public"."ix_event_demands_demand_id"`);
+        await queryRunner.query(`DROP TABLE "event_demands"`);
+        await queryRunner.query(`DROP INDEX "public"."ix_campaign_demands_demand_id"`);
+        await queryRunner.query(`DROP TABLE "campaign_demands"`);
         await queryRunner.query(`ALTER TABLE "event_signups" DROP CONSTRAINT "fk_event_signups_shift_id"`);
         await queryRunner.query(`ALTER TABLE "event_signups" DROP CONSTRAINT "fk_event_signups_event_id"`);
         await queryRunner.query(`ALTER TABLE "event_shifts" DROP CONSTRAINT "fk_event_shifts_event_id"`);

@@ -3,7 +3,7 @@ import { MASKED } from '../src/audit/audit.service';
 import type { Event } from '../src/events/event.entity';
 import { bootTestApp, type TestApp } from './support/app';
 import { children, instantOf, parseICalendar, prop } from './support/ical';
-import { auditEntriesFor, buildWorld, guest, makeCoalition, makeEvent, makeOrganisation, makeShift, makeUser, type TestUser, unique, type World } from './support/world';
+import { auditEntriesFor, buildWorld, guest, makeCoalition, makeDemand, makeEvent, makeOrganisation, makeShift, makeUser, type TestUser, unique, type World } from './support/world';
 
 const hours = (n: number) => new Date(Date.now() + n * 3600_000);
 let ipSeq = 0;
@@ -63,6 +63,30 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       expectProblem(await send('post', '/campaigns', { organisationId: w.A.id, title: 'x', startsOn: '8 June' }, w.users.organiserA), 400, 'startsOn');
       expect((await send('post', '/campaigns', { coalitionId: w.C.id, title: 'Coalition campaign', startsOn: '2026-06-08' }, w.users.coordinator)).status).toBe(201);
       expect((await send('post', '/campaigns', { coalitionId: w.C.id, title: 'x', startsOn: '2026-06-08' }, w.users.organiserA)).status).toBe(403);
+    });
+
+    it('link the demands they push, showing each reader only the demands they may see', async () => {
+      const adopted = await makeDemand(t, { coalition: w.C }, { status: 'adopted', title: 'Derogar las leyes pro crimen' });
+      const proposed = await makeDemand(t, { coalition: w.C }, { status: 'proposed' });
+      const draft = await makeDemand(t, { coalition: w.C }, { status: 'draft' });
+      expectProblem(await send('post', '/campaigns', { coalitionId: w.C.id, title: 'x', startsOn: '2026-06-08', demandIds: [draft.id] }, w.users.coordinator), 400, 'demandIds');
+      expectProblem(await send('post', '/campaigns', { coalitionId: w.C.id, title: 'x', startsOn: '2026-06-08', demandIds: ['00000000-0000-4000-8000-000000000000'] }, w.users.coordinator), 400, 'demandIds');
+      const campaign = await send('post', '/campaigns', { coalitionId: w.C.id, title: 'Segunda vuelta', startsOn: '2026-06-08', status: 'active', demandIds: [adopted.id, proposed.id] }, w.users.coordinator);
+      expect(campaign.status).toBe(201);
+      expect(campaign.body.demands.map((d: { id: string }) => d.id).sort()).toEqual([adopted.id, proposed.id].sort());
+      // A proposal is not public yet: anonymous readers see the adopted demand only.
+      expect((await get(`/campaigns/${campaign.body.id}`)).body.demands).toEqual([{ id: adopted.id, code: adopted.code, title: 'Derogar las leyes pro crimen', status: 'adopted' }]);
+
+      const event = await newEvent({ hostOrganisationId: undefined, coalitionId: w.C.id, campaignId: campaign.body.id, demandIds: [adopted.id] }, w.users.coordinator);
+      expect(event.status).toBe(201);
+      expect(event.body.demands.map((d: { id: string }) => d.id)).toEqual([adopted.id]);
+      expect(event.body.campaign).toEqual({ id: campaign.body.id, title: 'Segunda vuelta' });
+      const unlinked = await send('patch', `/events/${event.body.id}`, { demandIds: [] }, w.users.coordinator);
+      expect(unlinked.body.demands).toEqual([]);
+      expect((await auditEntriesFor(t, event.body.id)).map((a) => Object.keys(a.changes ?? {}).includes('demandIds'))).toEqual([true, true]);
+      const closed = await send('patch', `/campaigns/${campaign.body.id}`, { status: 'closed' }, w.users.coordinator);
+      expect(closed.body.status).toBe('closed');
+      expectProblem(await newEvent({ hostOrganisationId: undefined, coalitionId: w.C.id, campaignId: campaign.body.id }, w.users.coordinator), 409);
     });
   });
 

@@ -6,6 +6,7 @@ import { Public } from '../access/public.decorator';
 import type { Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import type { Campaign } from './campaign.entity';
+import { CampaignView } from './campaign.views';
 import { CampaignsService } from './campaigns.service';
 import { CampaignQueryDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 
@@ -25,25 +26,27 @@ export class CampaignsController {
   @Post()
   @Permission('campaign.manage')
   @ApiOperation({ summary: 'Create a campaign for an organisation (organisers) or a coalition (coordinators)' })
-  @ApiCreatedResponse({ description: 'The campaign' })
+  @ApiCreatedResponse({ type: CampaignView })
   @ApiBadRequestResponse({ type: ProblemDetails })
-  create(@CurrentCaller() caller: Caller, @Body() dto: CreateCampaignDto): Promise<Campaign> {
+  create(@CurrentCaller() caller: Caller, @Body() dto: CreateCampaignDto): Promise<CampaignView> {
     return this.campaigns.create(caller, dto);
   }
 
   @Get(':id')
   @Public()
   @ApiOperation({ summary: 'One campaign (drafts only to those who manage the owner)' })
+  @ApiOkResponse({ type: CampaignView })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  get(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<Campaign> {
+  get(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<CampaignView> {
     return this.campaigns.get(caller, id);
   }
 
   @Patch(':id')
   @Permission('campaign.manage')
   @ApiOperation({ summary: 'Edit a campaign: title, description, dates, status (draft, active, closed)' })
+  @ApiOkResponse({ type: CampaignView })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateCampaignDto): Promise<Campaign> {
+  update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateCampaignDto): Promise<CampaignView> {
     return this.campaigns.update(caller, id, dto);
   }
 }

@@ -4,10 +4,12 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService, diff } from '../audit/audit.service';
-import { UUID_PATTERN } from '../common/dto-fields';
+import { definedOnly, UUID_PATTERN } from '../common/dto-fields';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
 import { Campaign } from './campaign.entity';
+import type { CampaignView } from './campaign.views';
+import { LinkedDemandsService } from './linked-demands.service';
 import type { CampaignQueryDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 
 const FIELDS: (keyof Campaign)[] = ['organisationId', 'coalitionId', 'title', 'description', 'startsOn', 'endsOn', 'status'];
@@ -23,7 +25,24 @@ export class CampaignsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
     private readonly audit: AuditService,
+    private readonly linked: LinkedDemandsService,
   ) {}
+
+  private async view(em: EntityManager, caller: Caller, c: Campaign): Promise<CampaignView> {
+    return {
+      id: c.id,
+      organisationId: c.organisationId,
+      coalitionId: c.coalitionId,
+      title: c.title,
+      description: c.description,
+      startsOn: c.startsOn,
+      endsOn: c.endsOn,
+      status: c.status,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+      demands: await this.linked.read(em, caller, 'campaign_demands', 'campaign_id', c.id),
+    };
+  }
 
   async canManage(caller: Caller, c: Pick<Campaign, 'organisationId' | 'coalitionId'>): Promise<boolean> {
     if (c.organisationId) return this.access.canOnOrganisation(caller, 'campaign.manage', c.organisationId);
@@ -39,10 +58,10 @@ export class CampaignsService {
     return c;
   }
 
-  async get(caller: Caller, id: string): Promise<Campaign> {
+  async get(caller: Caller, id: string): Promise<CampaignView> {
     const c = await this.findVisible(this.db.manager, caller, id);
     if (!c) throw notFound('campaign');
-    return c;
+    return this.view(this.db.manager, caller, c);
   }
 
   /** Newest first; drafts only inside the caller's campaign.manage scopes (a SQL parameter, so no scope means no drafts). */
@@ -72,7 +91,7 @@ export class CampaignsService {
     if (endsOn && endsOn < startsOn) throw badRequest('invalid-dates', 'A campaign cannot end before it starts.', [{ field: 'endsOn', message: 'endsOn must not be before startsOn' }]);
   }
 
-  async create(caller: Caller, dto: CreateCampaignDto): Promise<Campaign> {
+  async create(caller: Caller, dto: CreateCampaignDto): Promise<CampaignView> {
     if (!dto.organisationId === !dto.coalitionId) {
       throw badRequest('invalid-owner', 'Give exactly one of organisationId and coalitionId.', [{ field: 'organisationId', message: 'exactly one of organisationId, coalitionId is required' }]);
     }
@@ -88,17 +107,26 @@ export class CampaignsService {
       }
       const owner = { organisationId: dto.organisationId ?? null, coalitionId: dto.coalitionId ?? null };
       if (!(await this.canManage(caller, owner))) throw forbidden('You may only create campaigns for an organisation or coalition you manage.');
+      const demandIds = dto.demandIds ?? [];
+      await this.linked.check(em, caller, demandIds);
       const saved = await em.save(
         Campaign,
         em.create(Campaign, { ...owner, title: dto.title, description: dto.description ?? null, startsOn: dto.startsOn, endsOn: dto.endsOn ?? null, status: dto.status ?? 'draft', createdBy: caller.user?.id ?? null }),
       );
-      await this.audit.record(em, caller, { action: 'campaign.create', entity: 'campaign', entityId: saved.id, ...owner, changes: diff(null, saved, FIELDS) });
-      return saved;
+      await this.linked.replace(em, 'campaign_demands', 'campaign_id', saved.id, demandIds);
+      await this.audit.record(em, caller, {
+        action: 'campaign.create',
+        entity: 'campaign',
+        entityId: saved.id,
+        ...owner,
+        changes: { ...diff(null, saved, FIELDS), ...(demandIds.length ? { demandIds: { from: null, to: demandIds } } : {}) },
+      });
+      return this.view(em, caller, saved);
     });
   }
 
-  async update(caller: Caller, id: string, dto: UpdateCampaignDto): Promise<Campaign> {
-    for (const field of ['title', 'startsOn', 'status'] as const) {
+  async update(caller: Caller, id: string, dto: UpdateCampaignDto): Promise<CampaignView> {
+    for (const field of ['title', 'startsOn', 'status', 'demandIds'] as const) {
       if (dto[field] === null) throw badRequest('validation-failed', `${field} cannot be null.`, [{ field, message: `${field} cannot be null` }]);
     }
     return this.db.transaction(async (em) => {
@@ -109,16 +137,21 @@ export class CampaignsService {
         if (before.status === 'draft') throw notFound('campaign');
         throw forbidden('Only those who manage the campaign’s owner may edit it.');
       }
-      const after: Campaign = { ...before };
-      for (const [key, value] of Object.entries(dto)) if (value !== undefined) (after as unknown as Record<string, unknown>)[key] = value;
+      const { demandIds, ...fields } = dto;
+      const after: Campaign = { ...before, ...definedOnly(fields) };
       this.checkDates(after.startsOn, after.endsOn);
       // Once public, a campaign is part of the record: it can close, not vanish back into a draft.
       if (before.status !== 'draft' && after.status === 'draft') throw conflict('campaign-public', 'A campaign that was active cannot become a draft again; close it instead.');
-      const changes = diff(before, after, FIELDS);
-      if (!Object.keys(changes).length) return before;
+      const changes: Record<string, unknown> = diff(before, after, FIELDS);
+      if (demandIds !== undefined) {
+        await this.linked.check(em, caller, demandIds);
+        const previous = await this.linked.replace(em, 'campaign_demands', 'campaign_id', id, demandIds);
+        if (previous.length !== demandIds.length || previous.some((x) => !demandIds.includes(x))) changes.demandIds = { from: previous, to: demandIds };
+      }
+      if (!Object.keys(changes).length) return this.view(em, caller, before);
       await em.update(Campaign, { id }, { title: after.title, description: after.description, startsOn: after.startsOn, endsOn: after.endsOn, status: after.status });
       await this.audit.record(em, caller, { action: 'campaign.update', entity: 'campaign', entityId: id, organisationId: before.organisationId, coalitionId: before.coalitionId, changes });
-      return (await em.findOne(Campaign, { where: { id } }))!;
+      return this.view(em, caller, (await em.findOne(Campaign, { where: { id } }))!);
     });
   }
 }

@@ -46,3 +46,8 @@ export const TimestampField = (options: { optional?: boolean; nullable?: boolean
     IsISO8601({ strict: true }, { message: '$property must be an ISO 8601 date-time' }),
     Matches(TIMESTAMP_PATTERN, { message: '$property must be a date-time with an offset, such as 2026-06-07T16:00:00-05:00' }),
   );
+
+/** The fields a PATCH body actually carries (validated DTO instances also hold absent fields, as undefined). */
+export function definedOnly<T extends object>(dto: T): Partial<T> {
+  return Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LinkedDemand } from '../campaigns/linked-demands.service';
 import type { AddressVisibility, EventKind, EventStatus, EventVisibility } from './event.entity';
 import type { SignupStatus } from './event-signup.entity';
 
@@ -77,6 +78,7 @@ export class EventView extends EventSummary {
   @ApiProperty({ description: 'Bumped on each change of time or place (the iCalendar SEQUENCE)' }) revision: number;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
+  @ApiProperty({ type: [LinkedDemand], description: 'The demands it mobilises for that you may see' }) demands: LinkedDemand[];
   @ApiProperty({ type: EventViewer }) viewer: EventViewer;
 }
 

@@ -5,7 +5,8 @@ import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService, diff } from '../audit/audit.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
-import { UUID_PATTERN } from '../common/dto-fields';
+import { LinkedDemandsService } from '../campaigns/linked-demands.service';
+import { definedOnly, UUID_PATTERN } from '../common/dto-fields';
 import { returningRows } from '../common/sql';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
@@ -46,12 +47,7 @@ const SHIFT_FIELDS: (keyof EventShift)[] = ['name', 'description', 'startsAt', '
 /** A change to one of these is a change of time or place: people signed up are told. */
 const NOTIFY_FIELDS: (keyof Event)[] = ['startsAt', 'endsAt', 'timezone', 'venue', 'address', 'locality', 'region', 'country', 'onlineUrl'];
 /** Fields a PATCH may not set to null (PartialType lets null through validation). */
-const REQUIRED_FIELDS = ['title', 'kind', 'visibility', 'startsAt', 'endsAt', 'timezone', 'country', 'addressVisibility', 'coHostOrganisationIds'] as const;
-
-/** The fields a PATCH body actually carries (DTO instances also hold absent fields as undefined). */
-export function definedOnly<T extends object>(dto: T): Partial<T> {
-  return Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+const REQUIRED_FIELDS = ['title', 'kind', 'visibility', 'startsAt', 'endsAt', 'timezone', 'country', 'addressVisibility', 'coHostOrganisationIds', 'demandIds'] as const;
 
 /** The canonical IANA name (`america/lima` → `America/Lima`); validation already refused unknown zones. */
 export function canonicalTimeZone(tz: string): string {
@@ -138,6 +134,7 @@ export class EventsService {
     private readonly notices: EventNoticesService,
     private readonly seats: SeatsService,
     private readonly campaigns: CampaignsService,
+    private readonly linked: LinkedDemandsService,
   ) {}
 
   // ---------------------------------------------------------------- reading
@@ -223,6 +220,7 @@ export class EventsService {
       revision: event.revision,
       createdAt: event.createdAt,
       updatedAt: event.updatedAt,
+      demands: await this.linked.read(em, caller, 'event_demands', 'event_id', event.id),
       viewer: { canManage: rights.manage, canHandleSignups: rights.handleSignups, signups: mine.map((s) => ({ id: s.id, status: s.status, shiftId: s.shift_id })) },
     };
   }
@@ -326,6 +324,7 @@ export class EventsService {
     const signupDeadline = dto.signupDeadline ? new Date(dto.signupDeadline) : null;
     this.parseTimes(startsAt, endsAt, signupDeadline);
     const coHosts = dto.coHostOrganisationIds ?? [];
+    const demandIds = dto.demandIds ?? [];
     const event = await this.db.transaction(async (em) => {
       if (dto.hostOrganisationId) {
         const [org] = await em.query<{ external: boolean }[]>('SELECT external FROM organisations WHERE id = $1', [dto.hostOrganisationId]);
@@ -339,6 +338,7 @@ export class EventsService {
       }
       await this.checkCoHosts(em, coHosts, dto.hostOrganisationId ?? null);
       await this.checkCampaign(em, caller, dto.campaignId);
+      await this.linked.check(em, caller, demandIds);
       const saved = await em.save(
         Event,
         em.create(Event, {
@@ -367,13 +367,18 @@ export class EventsService {
         }),
       );
       await this.setCoHosts(em, saved.id, coHosts);
+      await this.linked.replace(em, 'event_demands', 'event_id', saved.id, demandIds);
       await this.audit.record(em, caller, {
         action: 'event.create',
         entity: 'event',
         entityId: saved.id,
         organisationId: saved.hostOrganisationId,
         coalitionId: saved.coalitionId,
-        changes: { ...diff(null, saved, FIELDS), ...(coHosts.length ? { coHostOrganisationIds: { from: null, to: coHosts } } : {}) },
+        changes: {
+          ...diff(null, saved, FIELDS),
+          ...(coHosts.length ? { coHostOrganisationIds: { from: null, to: coHosts } } : {}),
+          ...(demandIds.length ? { demandIds: { from: null, to: demandIds } } : {}),
+        },
       });
       return saved;
     });
@@ -389,7 +394,7 @@ export class EventsService {
       // From here on, this transaction owns the event's seats (see SeatsService).
       const before = await this.seats.lockEvent(em, id);
       if (before.status === 'cancelled' || before.status === 'completed') throw conflict('event-closed', `This event is ${before.status}; it can no longer be edited.`);
-      const { coHostOrganisationIds, startsAt, endsAt, signupDeadline, timezone, ...plain } = dto;
+      const { coHostOrganisationIds, demandIds, startsAt, endsAt, signupDeadline, timezone, ...plain } = dto;
       const after: Event = {
         ...before,
         ...definedOnly(plain),
@@ -403,7 +408,12 @@ export class EventsService {
         throw conflict('capacity-below-seats', `${before.goingCount} people already hold a seat; the capacity cannot go below that.`);
       }
       if (dto.campaignId !== undefined && dto.campaignId !== before.campaignId) await this.checkCampaign(em, caller, dto.campaignId);
-      const changes = diff(before, after, FIELDS);
+      const changes: Record<string, { from: unknown; to: unknown }> = diff(before, after, FIELDS);
+      if (demandIds !== undefined) {
+        await this.linked.check(em, caller, demandIds);
+        const previous = await this.linked.replace(em, 'event_demands', 'event_id', id, demandIds);
+        if (previous.length !== demandIds.length || previous.some((x) => !demandIds.includes(x))) changes.demandIds = { from: previous, to: demandIds };
+      }
       if (coHostOrganisationIds !== undefined) {
         const current = await this.eventAccess.coHostIds(em, id);
         const same = current.length === coHostOrganisationIds.length && current.every((x) => coHostOrganisationIds.includes(x));

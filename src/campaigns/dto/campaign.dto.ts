@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { DATE_PATTERN, TextField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { CAMPAIGN_STATUSES, type CampaignStatus } from '../campaign.entity';
@@ -34,6 +34,14 @@ export class CreateCampaignDto {
   @IsOptional()
   @IsIn(CAMPAIGN_STATUSES)
   status?: CampaignStatus;
+
+  @ApiPropertyOptional({ type: [String], description: 'Demands the campaign pushes (proposed, adopted or achieved; visible to you)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  demandIds?: string[];
 }
 
 /** The owner cannot change: a campaign moves by being closed and created again. */

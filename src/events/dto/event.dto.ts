@@ -118,6 +118,14 @@ export class CreateEventDto {
 
   @TimestampField({ optional: true, nullable: true, description: 'Signups close then (default: when the event ends)' })
   signupDeadline?: string | null;
+
+  @ApiPropertyOptional({ type: [String], description: 'Demands the event mobilises for (proposed, adopted or achieved; visible to you)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  demandIds?: string[];
 }
 
 /** Host and coalition never change; status only through publish / cancel / complete. */
