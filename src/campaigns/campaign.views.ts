@@ -15,3 +15,8 @@ export class CampaignView {
   @ApiProperty() updatedAt: Date;
   @ApiProperty({ type: [LinkedDemand], description: 'The demands it pushes that you may see' }) demands: LinkedDemand[];
 }
+
+export class CampaignPage {
+  @ApiProperty({ type: [CampaignView], description: 'List rows carry no demands (see GET /campaigns/:id)' }) items: Omit<CampaignView, 'demands'>[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}

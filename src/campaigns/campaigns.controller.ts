@@ -1,16 +1,17 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import type { Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import type { Campaign } from './campaign.entity';
-import { CampaignView } from './campaign.views';
+import { CampaignPage, CampaignView } from './campaign.views';
 import { CampaignsService } from './campaigns.service';
 import { CampaignQueryDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 
 @ApiTags('campaigns')
+@ApiBadRequestResponse({ description: 'Invalid input (field errors listed)', type: ProblemDetails })
 @Controller('campaigns')
 export class CampaignsController {
   constructor(private readonly campaigns: CampaignsService) {}
@@ -18,7 +19,7 @@ export class CampaignsController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'List campaigns, newest first (drafts only to those who manage the owner)' })
-  @ApiOkResponse({ description: '{ items, nextCursor }' })
+  @ApiOkResponse({ type: CampaignPage })
   list(@CurrentCaller() caller: Caller, @Query() query: CampaignQueryDto): Promise<Page<Campaign>> {
     return this.campaigns.list(caller, query);
   }
@@ -27,7 +28,6 @@ export class CampaignsController {
   @Permission('campaign.manage')
   @ApiOperation({ summary: 'Create a campaign for an organisation (organisers) or a coalition (coordinators)' })
   @ApiCreatedResponse({ type: CampaignView })
-  @ApiBadRequestResponse({ type: ProblemDetails })
   create(@CurrentCaller() caller: Caller, @Body() dto: CreateCampaignDto): Promise<CampaignView> {
     return this.campaigns.create(caller, dto);
   }
@@ -46,6 +46,7 @@ export class CampaignsController {
   @ApiOperation({ summary: 'Edit a campaign: title, description, dates, status (draft, active, closed)' })
   @ApiOkResponse({ type: CampaignView })
   @ApiNotFoundResponse({ type: ProblemDetails })
+  @ApiConflictResponse({ description: 'An active or closed campaign cannot become a draft again', type: ProblemDetails })
   update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateCampaignDto): Promise<CampaignView> {
     return this.campaigns.update(caller, id, dto);
   }

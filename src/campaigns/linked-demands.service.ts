@@ -4,14 +4,14 @@ import type { EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { AppError, badRequest } from '../common/problem';
 import { DemandsService } from '../demands/demands.service';
-import type { DemandStatus } from '../demands/demand.entity';
+import { DEMAND_STATUSES, type DemandStatus } from '../demands/demand.entity';
 
 /** A linked demand as campaigns and events show it. */
 export class LinkedDemand {
   @ApiProperty() id: string;
   @ApiProperty({ example: 'D3' }) code: string;
   @ApiProperty() title: string;
-  @ApiProperty() status: DemandStatus;
+  @ApiProperty({ enum: DEMAND_STATUSES }) status: DemandStatus;
 }
 
 /** Statuses a campaign or an event can push: put forward, adopted, or won. */

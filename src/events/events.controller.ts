@@ -6,10 +6,11 @@ import { Public } from '../access/public.decorator';
 import type { Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import { CancelEventDto, CreateEventDto, CreateShiftDto, EventQueryDto, GrantEventHostDto, UpdateEventDto, UpdateShiftDto } from './dto/event.dto';
-import { EventHostView, type EventSummary, EventView, ShiftView } from './event-views';
+import { EventHostView, EventPage, type EventSummary, EventView, ShiftView } from './event-views';
 import { EventsService } from './events.service';
 
 @ApiTags('events')
+@ApiBadRequestResponse({ description: 'Invalid input (field errors listed)', type: ProblemDetails })
 @Controller('events')
 export class EventsController {
   constructor(private readonly events: EventsService) {}
@@ -17,7 +18,7 @@ export class EventsController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'List events in start order (anonymous callers: published public events; from defaults to now)' })
-  @ApiOkResponse({ description: '{ items: EventSummary[], nextCursor }' })
+  @ApiOkResponse({ type: EventPage })
   list(@CurrentCaller() caller: Caller, @Query() query: EventQueryDto): Promise<Page<EventSummary>> {
     return this.events.list(caller, query);
   }
@@ -26,7 +27,6 @@ export class EventsController {
   @Permission('event.manage')
   @ApiOperation({ summary: 'Create a draft event for an organisation (its organisers) or a coalition (its coordinators)' })
   @ApiCreatedResponse({ type: EventView })
-  @ApiBadRequestResponse({ description: 'Invalid input: end before start, unknown time zone, capacity < 0…', type: ProblemDetails })
   create(@CurrentCaller() caller: Caller, @Body() dto: CreateEventDto): Promise<EventView> {
     return this.events.create(caller, dto);
   }
@@ -42,6 +42,7 @@ export class EventsController {
 
   @Patch(':id')
   @Permission('event.manage')
+  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Edit an event (organisers of the host or a co-host; coordinators for coalition events). A change of time or place notifies everyone signed up; more capacity promotes the waiting list' })
   @ApiOkResponse({ type: EventView })
   @ApiConflictResponse({ description: 'Event cancelled or completed, or capacity below the seats taken', type: ProblemDetails })
@@ -52,6 +53,7 @@ export class EventsController {
   @Post(':id/publish')
   @Permission('event.manage')
   @HttpCode(200)
+  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Publish a draft (idempotent)' })
   @ApiOkResponse({ type: EventView })
   @ApiConflictResponse({ type: ProblemDetails })
@@ -62,6 +64,7 @@ export class EventsController {
   @Post(':id/cancel')
   @Permission('event.manage')
   @HttpCode(200)
+  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Cancel the event; everyone signed up is told by e-mail' })
   @ApiOkResponse({ type: EventView })
   @ApiConflictResponse({ type: ProblemDetails })
@@ -72,6 +75,7 @@ export class EventsController {
   @Post(':id/complete')
   @Permission('event.manage')
   @HttpCode(200)
+  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Mark a published event that has started as completed (idempotent)' })
   @ApiOkResponse({ type: EventView })
   @ApiConflictResponse({ type: ProblemDetails })
@@ -90,6 +94,7 @@ export class EventsController {
 
   @Post(':id/shifts')
   @Permission('event.manage')
+  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Add a shift (marshals, first aid, press…) with its own times and capacity' })
   @ApiCreatedResponse({ type: ShiftView })
   createShift(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateShiftDto): Promise<ShiftView> {
@@ -112,6 +117,7 @@ export class EventsController {
 
   @Get(':id/hosts')
   @Permission('event.manage')
+  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Per-event hosts: users who manage this one event’s signups and check-in' })
   @ApiOkResponse({ type: [EventHostView] })
   hosts(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<EventHostView[]> {
@@ -120,6 +126,7 @@ export class EventsController {
 
   @Post(':id/hosts')
   @Permission('event.manage')
+  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Make a user a host of this event (signups and check-in of this event only; no organisation rights). Idempotent' })
   @ApiCreatedResponse({ type: EventHostView })
   grantHost(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: GrantEventHostDto): Promise<EventHostView> {

@@ -6,7 +6,7 @@ import { Public } from '../access/public.decorator';
 import { type Page, PageQuery } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import { CreateSignupDto, ManageTokenDto, SignupQueryDto, UpdateSignupDto } from './dto/signup.dto';
-import { type EventView, type OwnSignupView, SignupAnswer, SignupView } from './event-views';
+import { OwnSignupPage, type OwnSignupView, SignupAnswer, SignupCancelled, SignupLookupView, SignupPage, SignupView } from './event-views';
 import { SignupsService } from './signups.service';
 
 /**
@@ -16,6 +16,7 @@ import { SignupsService } from './signups.service';
  * event or its per-event host role, and answers 403/404 otherwise.
  */
 @ApiTags('signups')
+@ApiBadRequestResponse({ description: 'Invalid input (field errors listed)', type: ProblemDetails })
 @Controller()
 export class SignupsController {
   constructor(private readonly signups: SignupsService) {}
@@ -23,7 +24,7 @@ export class SignupsController {
   @Get('events/:id/signups')
   @Permission('self')
   @ApiOperation({ summary: 'Signups in arrival order (organisers and per-event hosts; e-mail and phone only for member-data readers of a host organisation)' })
-  @ApiOkResponse({ description: '{ items: SignupView[], nextCursor }' })
+  @ApiOkResponse({ type: SignupPage })
   @ApiNotFoundResponse({ type: ProblemDetails })
   list(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Query() query: SignupQueryDto): Promise<Page<SignupView>> {
     return this.signups.list(caller, id, query);
@@ -33,7 +34,7 @@ export class SignupsController {
   @Public()
   @ApiOperation({ summary: 'Sign up (guest: name, email, phone?, consent; rate limited). Answers going or waitlisted, and a guest’s secret manageToken, shown once' })
   @ApiCreatedResponse({ type: SignupAnswer })
-  @ApiBadRequestResponse({ type: ProblemDetails })
+  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'Already signed up, signups closed, event cancelled or over', type: ProblemDetails })
   @ApiTooManyRequestsResponse({ type: ProblemDetails })
   signUp(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateSignupDto): Promise<SignupAnswer> {
@@ -42,6 +43,7 @@ export class SignupsController {
 
   @Patch('events/:id/signups/:signupId')
   @Permission('self')
+  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Set a signup’s status: attended, no_show, cancelled (organisers, per-event hosts); cancelled (the member themselves). A freed seat goes to the next in line' })
   @ApiOkResponse({ type: SignupView })
   @ApiConflictResponse({ type: ProblemDetails })
@@ -57,6 +59,7 @@ export class SignupsController {
   @Post('events/:id/signups/:signupId/check-in')
   @Permission('self')
   @HttpCode(200)
+  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Check someone in at the door (organisers, per-event hosts). Idempotent' })
   @ApiOkResponse({ type: SignupView })
   @ApiConflictResponse({ description: 'Waitlisted or cancelled: no seat to check in to', type: ProblemDetails })
@@ -68,9 +71,9 @@ export class SignupsController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'A guest views their signup with its secret token (in the body, never in a URL; rate limited)' })
-  @ApiOkResponse({ description: '{ signup, event }' })
+  @ApiOkResponse({ type: SignupLookupView })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  lookup(@CurrentCaller() caller: Caller, @Body() dto: ManageTokenDto): Promise<{ signup: SignupView; event: EventView }> {
+  lookup(@CurrentCaller() caller: Caller, @Body() dto: ManageTokenDto): Promise<SignupLookupView> {
     return this.signups.lookup(caller, dto.token);
   }
 
@@ -78,16 +81,16 @@ export class SignupsController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'A guest cancels their signup with its secret token (idempotent; rate limited)' })
-  @ApiOkResponse({ description: '{ id, status: "cancelled" }' })
+  @ApiOkResponse({ type: SignupCancelled })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  cancel(@CurrentCaller() caller: Caller, @Body() dto: ManageTokenDto) {
+  cancel(@CurrentCaller() caller: Caller, @Body() dto: ManageTokenDto): Promise<SignupCancelled> {
     return this.signups.cancelByToken(caller, dto.token);
   }
 
   @Get('me/signups')
   @Permission('self')
   @ApiOperation({ summary: 'Your own signups (as a member), newest first' })
-  @ApiOkResponse({ description: '{ items: OwnSignupView[], nextCursor }' })
+  @ApiOkResponse({ type: OwnSignupPage })
   mine(@CurrentCaller() caller: Caller, @Query() query: PageQuery): Promise<Page<OwnSignupView>> {
     return this.signups.mine(caller, query);
   }
