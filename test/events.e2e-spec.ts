@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { MASKED } from '../src/audit/audit.service';
 import type { Event } from '../src/events/event.entity';
+import { SignupsService } from '../src/events/signups.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { children, instantOf, parseICalendar, prop } from './support/ical';
 import { auditEntriesFor, buildWorld, guest, makeCoalition, makeDemand, makeEvent, makeOrganisation, makeShift, makeUser, type TestUser, unique, type World } from './support/world';
@@ -477,6 +478,37 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
 
     it('lists a user’s own signups (none without a linked member)', async () => {
       expect((await get('/me/signups', w.users.plain)).body).toEqual({ items: [], nextCursor: null });
+    });
+  });
+
+  describe('a person’s data (hooks for the members module)', () => {
+    const system = { user: null, requestId: 'test', ip: '127.0.0.1' };
+
+    it('exports every signup held on an e-mail, and erasure removes the personal data, frees the seats and keeps the counts', async () => {
+      const signups = t.app.get(SignupsService);
+      const event = await makeEvent(t, { hostOrganisationId: w.A.id, capacity: 1 });
+      const other = await makeEvent(t, { hostOrganisationId: w.A.id });
+      const email = `${unique('erase')}@example.org`;
+      const seat = await signUp(event.id, guest({ email, phone: '+51922222222' }));
+      const next = await signUp(event.id);
+      await signUp(other.id, guest({ email: email.toUpperCase() }));
+
+      const exported = await signups.exportFor(t.db.manager, { memberId: null, email });
+      expect(exported.map((x) => [x.eventId, x.email, x.status])).toEqual([
+        [event.id, email, 'going'],
+        [other.id, email.toUpperCase(), 'going'],
+      ]);
+
+      expect(await t.db.transaction((em) => signups.eraseGuestData(em, system, email))).toBe(2);
+      const rows = await t.db.query(`SELECT guest_name, guest_email, guest_phone, manage_token_hash, status, erased_at FROM event_signups WHERE event_id = ANY($1) AND erased_at IS NOT NULL`, [[event.id, other.id]]);
+      expect(rows).toHaveLength(2);
+      for (const r of rows) expect(r).toMatchObject({ guest_name: null, guest_email: null, guest_phone: null, manage_token_hash: null, status: 'cancelled' });
+      expect(await t.db.query('SELECT status FROM event_signups WHERE id = $1', [next.body.id])).toEqual([{ status: 'going' }]);
+      expect(await signups.exportFor(t.db.manager, { memberId: null, email })).toEqual([]);
+      expectProblem(await send('post', '/signups/lookup', { token: seat.body.manageToken }), 404);
+      expect(await t.db.query(`SELECT id FROM audit_log WHERE changes::text ILIKE $1`, [`%${email}%`])).toEqual([]);
+      expect((await auditEntriesFor(t, seat.body.id)).map((a) => a.action)).toEqual(['event_signup.create', 'event_signup.cancel', 'event_signup.erase']);
+      expect((await get(`/events/${event.id}`)).body.goingCount).toBe(1);
     });
   });
 

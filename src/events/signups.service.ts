@@ -78,9 +78,11 @@ export class SignupsService {
     const guest = this.guestDetails(dto);
     await this.limiter.consume({ key: `signup:ip:${caller.ip}`, ...SIGNUP_PER_IP }, { key: `signup:email:${guest.email.toLowerCase()}`, ...SIGNUP_PER_EMAIL });
     const manageToken = randomBytes(32).toString('base64url');
+    // Visibility first (404 for what the caller may not see), outside the
+    // transaction: the access checks may use their own connections, and a
+    // request must never hold one connection while waiting for another.
+    await this.events.visible(this.db.manager, caller, eventId);
     return this.db.transaction(async (em) => {
-      // Visibility first (404 for what the caller may not see), then the lock.
-      await this.events.visible(em, caller, eventId);
       const event = await this.seats.lockEvent(em, eventId);
       this.assertOpen(event);
       const shiftId = dto.shiftId ?? null;
@@ -312,18 +314,23 @@ export class SignupsService {
 
   // ---------------------------------------------------------------- guests, with their secret
 
-  /** The guest's signup behind a manage token; the same 404 for unknown, erased and malformed tokens. */
-  private async byToken(em: EntityManager, caller: Caller, token: string, lock = false): Promise<SignupRow> {
+  /** Counts a use of a manage token against the caller's address (before any transaction opens). */
+  private async limitTokenUse(caller: Caller): Promise<void> {
     await this.limiter.consume({ key: `signup-token:ip:${caller.ip}`, ...TOKEN_USES_PER_IP });
-    const [row] = await em.query<SignupRow[]>(`SELECT * FROM event_signups WHERE manage_token_hash = $1${lock ? ' FOR UPDATE' : ''}`, [sha256(token)]);
+  }
+
+  /** The guest's signup behind a manage token; the same 404 for unknown, erased and malformed tokens. */
+  private async byToken(em: EntityManager, token: string): Promise<SignupRow> {
+    const [row] = await em.query<SignupRow[]>('SELECT * FROM event_signups WHERE manage_token_hash = $1', [sha256(token)]);
     if (!row) throw notFound('signup');
     return row;
   }
 
   /** What a guest sees with their token: their signup and the event, with the address once they hold a seat. */
   async lookup(caller: Caller, token: string): Promise<{ signup: SignupView; event: EventView }> {
+    await this.limitTokenUse(caller);
     const em = this.db.manager;
-    const row = await this.byToken(em, caller, token);
+    const row = await this.byToken(em, token);
     const { event, rights } = await this.eventForGuest(em, caller, row);
     const seated = row.status === 'going' || row.status === 'attended';
     const view = await this.events.view(em, caller, event, rights);
@@ -340,8 +347,9 @@ export class SignupsService {
 
   /** A guest cancels with their token. Idempotent; a freed seat goes to the next in line at once. */
   async cancelByToken(caller: Caller, token: string): Promise<{ id: string; status: SignupStatus }> {
+    await this.limitTokenUse(caller);
     return this.db.transaction(async (em) => {
-      const row = await this.byToken(em, caller, token);
+      const row = await this.byToken(em, token);
       await this.cancelInTransaction(em, { ...caller, user: null }, row.id, { personal: true });
       const [after] = await em.query<{ status: SignupStatus }[]>('SELECT status FROM event_signups WHERE id = $1', [row.id]);
       return { id: row.id, status: after.status };
@@ -401,13 +409,25 @@ export class SignupsService {
       [email],
     );
     for (const s of live) await this.cancelInTransaction(em, caller, s.id);
-    const erased = await returningRows<{ id: string }>(
+    const erased = await returningRows<{ id: string; host_organisation_id: string | null; coalition_id: string | null }>(
       em,
-      `UPDATE event_signups SET guest_name = NULL, guest_email = NULL, guest_phone = NULL, manage_token_hash = NULL,
+      `UPDATE event_signups s SET guest_name = NULL, guest_email = NULL, guest_phone = NULL, manage_token_hash = NULL,
               consent_contact_by_email = NULL, consent_contact_by_sms = NULL, consent_notice_version = NULL, erased_at = now(), updated_at = now()
-        WHERE guest_email = $1::citext RETURNING id`,
+         FROM events e
+        WHERE e.id = s.event_id AND s.guest_email = $1::citext
+        RETURNING s.id, e.host_organisation_id, e.coalition_id`,
       [email],
     );
+    for (const r of erased) {
+      await this.audit.record(em, caller, {
+        action: 'event_signup.erase',
+        entity: 'event_signup',
+        entityId: r.id,
+        organisationId: r.host_organisation_id,
+        coalitionId: r.coalition_id,
+        changes: { guestName: { from: MASKED, to: null }, guestEmail: { from: MASKED, to: null } },
+      });
+    }
     return erased.length;
   }
 }
