@@ -167,6 +167,18 @@ describe('CSV member import and export', () => {
     const again = await upload(org.id, lines.join('\n').replace('Explota', 'Apellido7000'));
     expect(await finished(again.body.id)).toMatchObject({ state: 'completed', counts: { read: 12_000, created: 0, updated: 12_000, failed: 0 } });
     expect(await ours()).toEqual({ people: 12_000, emails: 12_000, memberships: 12_000 });
+
+    // Exported again across several keyset batches: every membership once, in directory order.
+    const exported = await request(t.http).get(`/api/v1/organisations/${org.id}/members.csv`).set(w.users.adminA.auth).buffer(true).parse((r, cb) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString()));
+      r.on('end', () => cb(null, text));
+    });
+    const emails = (exported.body as string).trim().split('\r\n').slice(1).map((l) => l.split(',')[2]);
+    expect(emails).toHaveLength(12_000);
+    expect(new Set(emails).size).toBe(12_000);
+    const ordered = (await t.db.query('SELECT m.email FROM members m JOIN memberships ms ON ms.member_id = m.id WHERE ms.organisation_id = $1 ORDER BY m.family_name, m.given_name, m.id', [org.id])).map((r: { email: string }) => r.email);
+    expect(emails).toEqual(ordered);
   });
 
   it('exports the list as CSV, streamed, in the import format, guarded against spreadsheet formulas', async () => {

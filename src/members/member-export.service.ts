@@ -10,10 +10,11 @@ import { forbidden } from '../common/problem';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { EXPORT_COLUMNS } from './member-csv';
 
-/** Members fetched per keyset query while streaming an export. */
+/** Members fetched per keyset query while streaming an export; one batch (plus one queued) is in memory. */
 export const EXPORT_BATCH = 5000;
 
-interface ExportMember {
+/** One membership line of the export, with its member's fields. */
+interface ExportRow {
   id: string;
   given_name: string;
   family_name: string;
@@ -23,9 +24,6 @@ interface ExportMember {
   locality: string | null;
   languages: string[];
   preferred_language: string;
-}
-interface ExportMembership {
-  member_id: string;
   slug: string;
   status: string;
   title: string | null;
@@ -57,7 +55,7 @@ export class MemberExportService {
     const organisationIds = await this.access.descendants([org.id]);
     // Who downloaded which list is worth knowing: an export is audited like a change.
     await this.audit.record(this.db.manager, caller, { action: 'member.export_list', entity: 'organisation', entityId: org.id, organisationId: org.id, changes: null });
-    return { filename: `members-${org.slug}-${new Date().toISOString().slice(0, 10)}.csv`, stream: Readable.from(this.lines(organisationIds)) };
+    return { filename: `members-${org.slug}-${new Date().toISOString().slice(0, 10)}.csv`, stream: Readable.from(this.lines(organisationIds), { highWaterMark: 1 }) };
   }
 
   async *lines(organisationIds: string[]): AsyncGenerator<string> {
@@ -66,54 +64,55 @@ export class MemberExportService {
     for (;;) {
       const params: unknown[] = [organisationIds, EXPORT_BATCH];
       if (after) params.push(...after);
-      const members: ExportMember[] = await this.db.query<ExportMember[]>(
-        `SELECT m.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.languages, m.preferred_language
-           FROM members m
-          WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = m.id AND ms.organisation_id = ANY($1::uuid[]))
-            ${after ? 'AND (m.family_name, m.given_name, m.id) > ($3, $4, $5::uuid)' : ''}
-          ORDER BY m.family_name, m.given_name, m.id
-          LIMIT $2`,
+      // One query per batch: a keyset page of members, then each one's memberships in the scope through
+      // the (member_id, organisation_id) index (OFFSET 0 keeps it a per-member lookup, not a scan of all
+      // the organisation's memberships once per batch).
+      const rows: ExportRow[] = await this.db.query<ExportRow[]>(
+        `WITH page AS (
+           SELECT m.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.languages, m.preferred_language
+             FROM members m
+            WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = m.id AND ms.organisation_id = ANY($1::uuid[]))
+              ${after ? 'AND (m.family_name, m.given_name, m.id) > ($3, $4, $5::uuid)' : ''}
+            ORDER BY m.family_name, m.given_name, m.id
+            LIMIT $2)
+         SELECT p.*, x.slug, x.status, x.title, x.joined_on, x.ended_on, x.dues_paid_until
+           FROM page p
+          CROSS JOIN LATERAL (
+                SELECT o.slug, ms.status, ms.title, ms.joined_on::text, ms.ended_on::text, ms.dues_paid_until::text
+                  FROM memberships ms JOIN organisations o ON o.id = ms.organisation_id
+                 WHERE ms.member_id = p.id AND ms.organisation_id = ANY($1::uuid[])
+                OFFSET 0) x
+          ORDER BY p.family_name, p.given_name, p.id, x.slug`,
         params,
       );
-      if (members.length === 0) return;
-      const memberships = await this.db.query<ExportMembership[]>(
-        `SELECT ms.member_id, o.slug, ms.status, ms.title, ms.joined_on::text, ms.ended_on::text, ms.dues_paid_until::text
-           FROM memberships ms JOIN organisations o ON o.id = ms.organisation_id
-          WHERE ms.member_id = ANY($1::uuid[]) AND ms.organisation_id = ANY($2::uuid[])
-          ORDER BY ms.member_id, o.slug`,
-        [members.map((m) => m.id), organisationIds],
-      );
-      const byMember = new Map<string, ExportMembership[]>();
-      for (const ms of memberships) {
-        const list = byMember.get(ms.member_id) ?? [];
-        list.push(ms);
-        byMember.set(ms.member_id, list);
-      }
+      if (rows.length === 0) return;
       let chunk = '';
-      for (const m of members) {
-        for (const ms of byMember.get(m.id) ?? []) {
-          chunk += csvLine([
-            csvCell(m.given_name),
-            csvCell(m.family_name),
-            csvCell(m.email, true),
-            csvCell(m.phone, true),
-            csvCell(m.region),
-            csvCell(m.locality),
-            csvCell(m.languages.join(' '), true),
-            csvCell(m.preferred_language, true),
-            csvCell(ms.status, true),
-            csvCell(ms.title),
-            csvCell(ms.joined_on, true),
-            csvCell(ms.dues_paid_until, true),
-            csvCell(ms.slug, true),
-            csvCell(m.id, true),
-            csvCell(ms.ended_on, true),
-          ]);
-        }
+      let members = 0;
+      let previous = '';
+      for (const r of rows) {
+        if (r.id !== previous) members++;
+        previous = r.id;
+        chunk += csvLine([
+          csvCell(r.given_name),
+          csvCell(r.family_name),
+          csvCell(r.email, true),
+          csvCell(r.phone, true),
+          csvCell(r.region),
+          csvCell(r.locality),
+          csvCell(r.languages.join(' '), true),
+          csvCell(r.preferred_language, true),
+          csvCell(r.status, true),
+          csvCell(r.title),
+          csvCell(r.joined_on, true),
+          csvCell(r.dues_paid_until, true),
+          csvCell(r.slug, true),
+          csvCell(r.id, true),
+          csvCell(r.ended_on, true),
+        ]);
       }
       yield chunk;
-      if (members.length < EXPORT_BATCH) return;
-      const last: ExportMember = members[members.length - 1];
+      if (members < EXPORT_BATCH) return;
+      const last = rows[rows.length - 1];
       after = [last.family_name, last.given_name, last.id];
     }
   }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
-import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { finished } from 'node:stream/promises';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CsvError, type Info, parse, type Parser } from 'csv-parse';
 import type { FastifyRequest } from 'fastify';
@@ -10,6 +15,8 @@ import type { Caller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/problem';
 import { returningRows } from '../common/sql';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
 import { OrganisationsService } from '../organisations/organisations.service';
 import type { ImportAccepted, ImportView } from './dto/member-views.dto';
 import { detectDelimiter, HeaderError, type ImportColumn, type ImportRow, mapHeader, parseRecord } from './member-csv';
@@ -24,6 +31,8 @@ const CHUNK_BYTES = 1024 * 1024;
 const MAX_RECORD_BYTES = 64 * 1024;
 /** The first rejected rows kept for GET /imports/:id; `rowsFailed` counts them all. */
 export const MAX_STORED_ERRORS = 1000;
+/** Imports creating at least this many memberships refresh the planner statistics when they complete. */
+const ANALYZE_AFTER_ROWS = 10_000;
 /** A running import whose runner has not written for this long is presumed dead and may be retried. */
 export const STALE_AFTER_SECONDS = 120;
 
@@ -120,6 +129,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
     private readonly audit: AuditService,
     private readonly organisations: OrganisationsService,
     private readonly members: MembersService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Imports left queued by a stopped process, or running in one that died, are picked up again. */
@@ -149,34 +159,27 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
     const file = await request.file();
     if (!file) throw badRequest('no-file', 'The request has no file.', [{ field: 'file', message: 'a CSV file is required' }]);
 
+    // The upload is first spooled to a private temporary file while it is scanned, so that no
+    // database connection waits on a slow client; only a file that passed every check is stored.
     const id = randomUUID();
+    const dir = join(this.config.dataDir, 'imports');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const spool = join(dir, `${id}.upload`);
     const scan = new CsvScan();
     let bytes = 0;
-    const accepted = await this.db.transaction(async (em) => {
-      await em.query(`INSERT INTO imports (id, organisation_id, created_by, state, filename, bytes, rows_total) VALUES ($1, $2, $3, 'queued', $4, 0, 0)`, [
-        id,
-        org.id,
-        caller.user?.id ?? null,
-        file.filename ? file.filename.slice(0, 255) : null,
-      ]);
-      let seq = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const store = async () => {
-        await em.query('INSERT INTO import_chunks (import_id, seq, data) VALUES ($1, $2, $3)', [id, seq++, Buffer.concat(pending, pendingBytes)]);
-        pending = [];
-        pendingBytes = 0;
-      };
+    let accepted: ImportAccepted;
+    let out: WriteStream | undefined;
+    try {
+      out = createWriteStream(spool, { mode: 0o600 });
       for await (const chunk of file.file as AsyncIterable<Buffer>) {
         bytes += chunk.length;
         scan.write(chunk);
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= CHUNK_BYTES) await store();
+        if (!out.write(chunk)) await once(out, 'drain');
       }
-      // The file stream ends early, marked truncated, at the size limit: refuse it whole (the transaction rolls back).
+      out.end();
+      await finished(out);
+      // The file stream ends early, marked truncated, at the size limit: refuse it whole.
       if (file.file.truncated) throw new AppError(413, 'payload-too-large', 'The file is larger than this server accepts for an import (IMPORT_MAX_BYTES).');
-      if (pendingBytes) await store();
       await scan.end();
       if (scan.error) {
         if (scan.error instanceof CsvError) {
@@ -193,16 +196,33 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
         throw err;
       }
       if (scan.rows === 0) throw badRequest('empty-file', 'The file has a header but no rows.', [{ field: 'file', message: 'no rows' }]);
-      await em.query('UPDATE imports SET bytes = $2, rows_total = $3 WHERE id = $1', [id, bytes, scan.rows]);
-      await this.audit.record(em, caller, {
-        action: 'import.create',
-        entity: 'import',
-        entityId: id,
-        organisationId: org.id,
-        changes: { bytes: { from: null, to: bytes }, rowsTotal: { from: null, to: scan.rows } },
+
+      accepted = await this.db.transaction(async (em) => {
+        await em.query(`INSERT INTO imports (id, organisation_id, created_by, state, filename, bytes, rows_total) VALUES ($1, $2, $3, 'queued', $4, $5, $6)`, [
+          id,
+          org.id,
+          caller.user?.id ?? null,
+          file.filename ? file.filename.slice(0, 255) : null,
+          bytes,
+          scan.rows,
+        ]);
+        let seq = 0;
+        for await (const piece of createReadStream(spool, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+          await em.query('INSERT INTO import_chunks (import_id, seq, data) VALUES ($1, $2, $3)', [id, seq++, piece]);
+        }
+        await this.audit.record(em, caller, {
+          action: 'import.create',
+          entity: 'import',
+          entityId: id,
+          organisationId: org.id,
+          changes: { bytes: { from: null, to: bytes }, rowsTotal: { from: null, to: scan.rows } },
+        });
+        return { id, state: 'queued' as const, rowsTotal: scan.rows };
       });
-      return { id, state: 'queued' as const, rowsTotal: scan.rows };
-    });
+    } finally {
+      out?.destroy();
+      await rm(spool, { force: true });
+    }
     this.schedule(id);
     return accepted;
   }
@@ -298,6 +318,11 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
           changes: { state: { from: 'running', to: 'completed' }, read: { from: null, to: done.rows_read }, created: { from: null, to: done.rows_created }, updated: { from: null, to: done.rows_updated }, failed: { from: null, to: done.rows_failed } },
         });
       });
+      // After a bulk load the planner's statistics are stale until autovacuum gets to it; the
+      // directory and the export right after a large import would be planned for empty tables.
+      if ((await this.rowsCreated(id)) >= ANALYZE_AFTER_ROWS) {
+        await this.db.query('ANALYZE members, memberships').catch((err: unknown) => this.logger.warn({ err }, 'ANALYZE after import failed'));
+      }
     } catch (err) {
       if (err instanceof Superseded) return;
       if (err instanceof Stopping) {
@@ -315,6 +340,11 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
         if (failed) await this.audit.record(em, system, { action: 'import.fail', entity: 'import', entityId: id, organisationId: job.organisation_id, changes: { state: { from: 'running', to: 'failed' } } });
       });
     }
+  }
+
+  private async rowsCreated(id: string): Promise<number> {
+    const [row] = await this.db.query<{ n: number }[]>('SELECT rows_created AS n FROM imports WHERE id = $1', [id]);
+    return row?.n ?? 0;
   }
 
   private async *chunks(id: string): AsyncGenerator<Buffer> {
