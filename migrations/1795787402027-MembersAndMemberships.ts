@@ -7,7 +7,7 @@ export class MembersAndMemberships1795787402027 implements MigrationInterface {
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`CREATE TABLE "members" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "given_name" text NOT NULL, "family_name" text NOT NULL, "email" citext, "phone" text, "region" text, "locality" text, "languages" text array NOT NULL DEFAULT '{}', "preferred_language" text NOT NULL DEFAULT 'es', "email_verified_at" TIMESTAMP WITH TIME ZONE, "erased_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "uq_members_email" UNIQUE ("email"), CONSTRAINT "ck_members_erased" CHECK ("erased_at" IS NULL OR ("email" IS NULL AND "phone" IS NULL AND "locality" IS NULL)), CONSTRAINT "ck_members_preferred_language" CHECK ("preferred_language" IN ('es','en')), CONSTRAINT "ck_members_phone_e164" CHECK ("phone" IS NULL OR "phone" ~ '^\\+[1-9][0-9]{6,14}$'), CONSTRAINT "pk_members" PRIMARY KEY ("id"))`);
-        await queryRunner.query(`CREATE INDEX "ix_members_region" ON "members"  ("region") `);
+        await queryRunner.query(`CREATE INDEX "ix_members_region_directory" ON "members"  ("region", "family_name", "given_name", "id") `);
         await queryRunner.query(`CREATE INDEX "ix_members_directory" ON "members"  ("family_name", "given_name", "id") `);
         await queryRunner.query(`CREATE TABLE "member_consents" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "member_id" uuid NOT NULL, "organisation_id" uuid, "notice_version" text NOT NULL, "data_processing" boolean NOT NULL, "contact_by_email" boolean NOT NULL DEFAULT false, "contact_by_sms" boolean NOT NULL DEFAULT false, "source" text NOT NULL, "recorded_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_member_consents_source" CHECK ("source" IN ('form','import','manual','self')), CONSTRAINT "pk_member_consents" PRIMARY KEY ("id"))`);
         await queryRunner.query(`CREATE INDEX "ix_member_consents_organisation_id" ON "member_consents"  ("organisation_id") `);
@@ -48,7 +48,7 @@ export class MembersAndMemberships1795787402027 implements MigrationInterface {
         await queryRunner.query(`DROP INDEX "public"."ix_member_consents_organisation_id"`);
         await queryRunner.query(`DROP TABLE "member_consents"`);
         await queryRunner.query(`DROP INDEX "public"."ix_members_directory"`);
-        await queryRunner.query(`DROP INDEX "public"."ix_members_region"`);
+        await queryRunner.query(`DROP INDEX "public"."ix_members_region_directory"`);
         await queryRunner.query(`DROP TABLE "members"`);
     }
 

@@ -18,6 +18,8 @@ export const ERASED_NAME = 'Erased';
  */
 @Entity('members')
 @Index('ix_members_directory', ['familyName', 'givenName', 'id'])
+// The directory filtered by region, walked in directory order (keyset) without a sort.
+@Index('ix_members_region_directory', ['region', 'familyName', 'givenName', 'id'])
 @Check('ck_members_phone_e164', `"phone" IS NULL OR "phone" ~ '^\\+[1-9][0-9]{6,14}$'`)
 @Check('ck_members_preferred_language', `"preferred_language" IN ('es','en')`)
 @Check('ck_members_erased', `"erased_at" IS NULL OR ("email" IS NULL AND "phone" IS NULL AND "locality" IS NULL)`)
@@ -38,7 +40,6 @@ export class Member {
   @Column({ type: 'text', nullable: true })
   phone: string | null;
 
-  @Index()
   @Column({ type: 'text', nullable: true })
   region: string | null;
 
