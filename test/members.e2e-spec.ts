@@ -306,6 +306,10 @@ describe('members and memberships', () => {
       expect([clash.status, clash.body.code]).toEqual([409, 'email-taken']);
       expect((await api('adminA').patch(`/members/${mover.id}`, { givenName: null })).status).toBe(400);
       expect((await api('adminA').patch(`/members/${mover.id}`, { preferredLanguage: 'fr' })).status).toBe(400);
+      // A multipart body where JSON is expected is bad input too, not a crash.
+      const multipart = await request(t.http).post('/api/v1/members').set(w.users.adminA.auth).attach('file', Buffer.from('given_name\nA\n'), 'a.csv');
+      expect([multipart.status, multipart.body.code]).toEqual([400, 'validation-failed']);
+      expect((await request(t.http).post(`/api/v1/organisations/${w.A.id}/applications`).attach('file', Buffer.from('x'), 'a.csv')).status).toBe(400);
     });
 
     it('rate-limits the public form per address', async () => {
