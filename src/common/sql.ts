@@ -1,3 +1,5 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
 /**
  * Positional parameters for hand-written SQL with optional clauses:
  * `const p = new SqlParams(); where.push(\`x = \${p.add(v)}\`)`, then
@@ -10,4 +12,15 @@ export class SqlParams {
     this.values.push(value);
     return `$${this.values.length}`;
   }
+}
+
+/**
+ * Rows of an `UPDATE`/`DELETE … RETURNING` run through TypeORM's `query()`,
+ * which answers those two commands with `[rows, affectedCount]` instead of
+ * the rows (other commands return the rows).
+ */
+export async function returningRows<T>(db: DataSource | EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+  const out: unknown = await db.query(sql, params);
+  if (Array.isArray(out) && out.length === 2 && Array.isArray(out[0]) && typeof out[1] === 'number') return out[0] as T[];
+  return out as T[];
 }
