@@ -3,6 +3,8 @@ import { CoalitionsModule } from '../coalitions/coalitions.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { UsersModule } from '../users/users.module';
 import { MeController } from './me.controller';
+import { MemberAccountsController } from './member-accounts.controller';
+import { MemberAccountsService } from './member-accounts.service';
 import { MemberExportService } from './member-export.service';
 import { MemberImportService } from './member-import.service';
 import { MemberImportsController } from './member-imports.controller';
@@ -16,8 +18,8 @@ import { MembershipsService } from './memberships.service';
 
 @Module({
   imports: [OrganisationsModule, CoalitionsModule, UsersModule],
-  controllers: [MembersController, MembershipsController, MemberImportsController, MemberStatsController, MeController],
-  providers: [MembersService, MembershipsService, MemberRightsService, MemberImportService, MemberExportService, MemberStatsService],
+  controllers: [MembersController, MemberAccountsController, MembershipsController, MemberImportsController, MemberStatsController, MeController],
+  providers: [MembersService, MemberAccountsService, MembershipsService, MemberRightsService, MemberImportService, MemberExportService, MemberStatsService],
   exports: [MembersService, MemberStatsService, MemberRightsService],
 })
 export class MembersModule {}

@@ -14,6 +14,7 @@ import type { ApplicationDto, CreateMembershipDto, MembershipQueryDto, UpdateMem
 import type { ApplicationReceived, MembershipView, OrganisationMembershipItem } from './dto/member-views.dto';
 import { ENDED_STATUSES, Membership, type MembershipStatus, TRANSITIONS } from './membership.entity';
 import { MEMBERSHIP_FIELDS, MEMBERSHIP_PERSONAL, MembersService, membershipView } from './members.service';
+import { MemberAccountsService } from './member-accounts.service';
 
 /** Public form: applications per client address and window. */
 export const APPLICATION_LIMIT = { perIp: 20, windowSeconds: 10 * 60 };
@@ -33,6 +34,7 @@ export class MembershipsService {
     private readonly organisations: OrganisationsService,
     private readonly members: MembersService,
     private readonly limiter: RateLimitService,
+    private readonly memberAccounts: MemberAccountsService,
   ) {}
 
   /** One organisation's memberships (not its sub-organisations'), in directory order. */
@@ -164,6 +166,7 @@ export class MembershipsService {
       const { member } = await this.members.findOrCreatePerson(em, caller, dto, 'keep', org.id);
       await this.members.addMembership(em, caller, member.id, org.id, { status: 'applied', source: 'form' });
       await this.members.recordConsent(em, caller, member.id, org.id, dto.consent, 'form');
+      await this.memberAccounts.sendApplicationConfirmation(em, member, org);
     });
     return RECEIVED;
   }
