@@ -7,6 +7,7 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/database-options';
 import { HealthModule } from './health/health.module';
+import { MembersModule } from './members/members.module';
 import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -41,6 +42,7 @@ export class AppModule {
         EventsModule,
         DemandsModule,
         PactsModule,
+        MembersModule,
         ...extraModules,
       ],
       providers: [

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -80,6 +81,13 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
         scriptSrc: ["'self'"],
       },
     },
+  });
+  // Multipart (CSV imports) is not covered by bodyLimit: its own limits. A
+  // file over the limit is truncated, not thrown, so that the handler can
+  // answer 413 after draining it and before keeping anything of it.
+  await app.register(multipart, {
+    throwFileSizeLimit: false,
+    limits: { fileSize: config.importMaxBytes, files: 1, fields: 10, parts: 11, fieldSize: 1024, headerPairs: 100 },
   });
   app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: false });
   app.setGlobalPrefix(API_PREFIX, {

@@ -1,15 +1,17 @@
 import request from 'supertest';
 import { bootTestApp, type TestApp } from './support/app';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
-import { login, makeUser, PASSWORD } from './support/world';
+import { buildWorld, linkMember, login, makeMember, makeUser, PASSWORD, unique, type World } from './support/world';
 
 describe('self-service accounts over e-mail', () => {
   let sink: SmtpSink;
   let t: TestApp;
+  let w: World;
 
   beforeAll(async () => {
     sink = await startSmtpSink();
     t = await bootTestApp({ env: { SMTP_URL: sink.url, OUTBOX_WORKER: 'true', OUTBOX_POLL_MS: '50', PUBLIC_URL: 'https://convoca.example.org' } });
+    w = await buildWorld(t);
   });
   afterAll(async () => {
     await t.close();
@@ -75,6 +77,81 @@ describe('self-service accounts over e-mail', () => {
       expect((await post('/auth/password-reset', { email: 'not-an-email' })).status).toBe(400);
       expect((await post('/auth/password-reset', { email: 'a@example.org', admin: true })).status).toBe(400);
       expect((await post('/auth/password-reset/confirm', { token: 'x', password: 'a brand new passphrase' })).status).toBe(400);
+    });
+  });
+
+  describe('member accounts', () => {
+    const consent = { dataProcessing: true, contactByEmail: true, noticeVersion: '2026-05' };
+    const memberRow = async (email: string) => (await t.db.query('SELECT id, email_verified_at FROM members WHERE email = $1', [email]))[0];
+
+    it('confirms the address of a membership application with a single-use link', async () => {
+      const email = `${unique('applicant')}@example.org`;
+      const res = await post(`/organisations/${w.A.slug}/applications`, { givenName: 'Rosa', familyName: 'Quispe', email, consent });
+      expect(res.status).toBe(202);
+      await sink.waitFor(() => sink.tokensFor(email).length === 1);
+      expect(mailsTo(email)[0].subject).toContain('Confirma');
+      expect((await memberRow(email)).email_verified_at).toBeNull();
+
+      const [token] = sink.tokensFor(email);
+      expect((await post('/auth/verify-email', { token })).status).toBe(204);
+      expect((await memberRow(email)).email_verified_at).not.toBeNull();
+      const second = await post('/auth/verify-email', { token });
+      expect([second.status, second.body.code]).toEqual([400, 'invalid-token']);
+
+      // The org_admin sees that this application's address is confirmed.
+      const seen = await request(t.http).get(`/api/v1/members/${(await memberRow(email)).id}`).set(w.users.adminA.auth);
+      expect(seen.body.emailVerified).toBe(true);
+    });
+
+    it('lets an org_admin invite a member, who creates a linked login once', async () => {
+      const member = await makeMember(t, [w.A], { preferredLanguage: 'en' });
+      expect((await request(t.http).post(`/api/v1/members/${member.id}/invitation`).set(w.users.adminB.auth)).status).toBe(404);
+      expect((await request(t.http).post(`/api/v1/members/${member.id}/invitation`).set(w.users.adminA.auth)).status).toBe(202);
+      await sink.waitFor(() => sink.tokensFor(member.email!).length === 1);
+      expect(mailsTo(member.email!)[0].subject).toContain('invites you'); // the member's language
+      const [token] = sink.tokensFor(member.email!);
+
+      const accepted = await post('/auth/accept-invitation', { token, password: 'my own long passphrase' });
+      expect(accepted.status).toBe(200);
+      const me = await request(t.http).get('/api/v1/auth/me').set('Authorization', `Bearer ${accepted.body.accessToken}`);
+      expect(me.body.member).toEqual({ id: member.id });
+      expect((await post('/auth/accept-invitation', { token, password: 'my own long passphrase' })).status).toBe(400);
+      const again = await request(t.http).post(`/api/v1/members/${member.id}/invitation`).set(w.users.adminA.auth);
+      expect([again.status, again.body.code]).toEqual([409, 'already-has-login']);
+    });
+
+    it('refuses an expired invitation', async () => {
+      const member = await makeMember(t, [w.A]);
+      await request(t.http).post(`/api/v1/members/${member.id}/invitation`).set(w.users.adminA.auth);
+      await sink.waitFor(() => sink.tokensFor(member.email!).length === 1);
+      await t.db.query("UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE member_id = $1", [member.id]);
+      const res = await post('/auth/accept-invitation', { token: sink.tokensFor(member.email!)[0], password: 'my own long passphrase' });
+      expect([res.status, res.body.code]).toEqual([400, 'invalid-token']);
+    });
+
+    it('lets a member with a confirmed address register, answering unknown addresses identically', async () => {
+      const member = await makeMember(t, [w.B], { emailVerifiedAt: new Date() });
+      const unverified = await makeMember(t, [w.B]);
+      const known = await post('/auth/register', { email: member.email });
+      const unknown = await post('/auth/register', { email: 'stranger@example.org' });
+      const notVerified = await post('/auth/register', { email: unverified.email });
+      expect(known.status).toBe(202);
+      expect([unknown.status, unknown.body]).toEqual([known.status, known.body]);
+      expect([notVerified.status, notVerified.body]).toEqual([known.status, known.body]);
+      await sink.waitFor(() => sink.tokensFor(member.email!).length === 1);
+      expect(mailsTo(unverified.email!)).toEqual([]);
+      const res = await post('/auth/accept-invitation', { token: sink.tokensFor(member.email!)[0], password: 'my own long passphrase' });
+      expect(res.status).toBe(200);
+      await expect(login(t, member.email!, 'my own long passphrase')).resolves.toHaveProperty('token');
+    });
+
+    it('does not offer a login to a member who already has one', async () => {
+      const member = await makeMember(t, [w.B], { emailVerifiedAt: new Date() });
+      const user = await makeUser(t, [], { email: member.email! });
+      await linkMember(t, user, member);
+      expect((await post('/auth/register', { email: member.email })).status).toBe(202);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(mailsTo(member.email!)).toEqual([]);
     });
   });
 });

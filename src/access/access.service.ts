@@ -10,6 +10,7 @@ export type OrganisationScope = { all: true } | { all: false; ids: string[] };
 interface RequestCache {
   scopes: Map<Permission, Promise<OrganisationScope>>;
   ancestors: Map<string, Promise<string[]>>;
+  memberOf?: Promise<string[]>;
 }
 
 /**
@@ -79,6 +80,22 @@ export class AccessService {
     if (!user) return false;
     if (user.isPlatformAdmin) return true;
     return user.roles.some((r) => r.coalitionId === coalitionId && roleGrants(r.role, permission));
+  }
+
+  /**
+   * The derived "member" role (ACCESS.md): organisations where the caller's
+   * linked Member holds an `active` membership. Exactly those organisations —
+   * membership of a current says nothing about its parent, so no descendants
+   * or ancestors are added.
+   */
+  memberOrganisationIds(caller: Caller): Promise<string[]> {
+    const user = caller.user;
+    if (!user?.memberId) return Promise.resolve([]);
+    const cache = this.cacheFor(user);
+    cache.memberOf ??= this.db
+      .query<{ organisation_id: string }[]>(`SELECT organisation_id FROM memberships WHERE member_id = $1 AND status = 'active' ORDER BY organisation_id`, [user.memberId])
+      .then((rows) => rows.map((r) => r.organisation_id));
+    return cache.memberOf;
   }
 
   isPlatformAdmin(caller: Caller): boolean {

@@ -26,6 +26,7 @@ export const PERMISSIONS = [
   'member.read',
   'member.manage',
   'member.import',
+  'member.export', // bulk CSV download of a member list: org_admin only; organisers browse the directory page by page
   // platform and mobilisation
   'demand.draft',
   'demand.adopt',
@@ -60,6 +61,7 @@ export const ROLE_PERMISSIONS: Record<ScopedRole, readonly Permission[]> = {
     'audit.read',
     'member.manage',
     'member.import',
+    'member.export',
     'demand.adopt',
     'demand.endorse',
     'pact.manage',

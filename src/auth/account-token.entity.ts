@@ -33,6 +33,10 @@ export class AccountToken {
   @Column({ type: 'uuid', nullable: true })
   memberId: string | null;
 
+  /** The address the link was sent to: the token proves control of this address only. */
+  @Column({ type: 'citext', nullable: true })
+  email: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

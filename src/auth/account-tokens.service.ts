@@ -9,13 +9,14 @@ export const sha256 = (token: string) => createHash('sha256').update(token).dige
 @Injectable()
 export class AccountTokensService {
   /** Creates a token; returns the secret (for the e-mail) and the row id (for the dedupe key). */
-  async issue(em: EntityManager, purpose: AccountTokenPurpose, ttlSeconds: number, subject: { userId?: string; memberId?: string }): Promise<{ id: string; token: string }> {
+  async issue(em: EntityManager, purpose: AccountTokenPurpose, ttlSeconds: number, subject: { userId?: string; memberId?: string; email?: string }): Promise<{ id: string; token: string }> {
     const token = randomBytes(32).toString('base64url');
     const row = await em.save(AccountToken, em.create(AccountToken, {
       purpose,
       tokenHash: sha256(token),
       userId: subject.userId ?? null,
       memberId: subject.memberId ?? null,
+      email: subject.email ?? null,
       expiresAt: new Date(Date.now() + ttlSeconds * 1000),
     }));
     return { id: row.id, token };

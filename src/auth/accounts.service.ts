@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../config/config';
@@ -67,10 +67,8 @@ export class AccountsService {
   }
 
   /** The member's preferred language for e-mails; Spanish by default. */
-  async localeOf(em: { query: DataSource['query'] }, memberId: string | null): Promise<string> {
+  async localeOf(em: EntityManager, memberId: string | null): Promise<string> {
     if (!memberId) return 'es';
-    const exists = await em.query<{ t: string | null }[]>("SELECT to_regclass('members') AS t");
-    if (!exists[0]?.t) return 'es';
     const [row] = await em.query<{ locale: string | null }[]>('SELECT preferred_language AS locale FROM members WHERE id = $1', [memberId]);
     return row?.locale === 'en' ? 'en' : 'es';
   }

@@ -30,6 +30,6 @@ import { AccountsService } from './accounts.service';
     LocalAuthGuard,
     { provide: AUTHENTICATOR, useExisting: PassportAuthenticator },
   ],
-  exports: [AuthService, AccountTokensService, AccountsService, AUTHENTICATOR],
+  exports: [AuthService, TokensService, AccountTokensService, AccountsService, AUTHENTICATOR],
 })
 export class AuthModule {}

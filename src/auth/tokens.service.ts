@@ -81,15 +81,13 @@ export class TokensService {
   }
 
   /** Logout: the session of this refresh token, and every token of it, dies. */
-  async revokeByRefreshToken(refreshToken: string, userId: string): Promise<boolean> {
-    const result = await this.db.query<{ id: string }[]>(
+  async revokeByRefreshToken(refreshToken: string, userId: string): Promise<void> {
+    await this.db.query(
       `UPDATE auth_sessions s SET revoked_at = now(), revoked_reason = 'logout'
         FROM refresh_tokens t
-       WHERE t.token_hash = $1 AND t.session_id = s.id AND s.user_id = $2 AND s.revoked_at IS NULL
-       RETURNING s.id`,
+       WHERE t.token_hash = $1 AND t.session_id = s.id AND s.user_id = $2 AND s.revoked_at IS NULL`,
       [sha256(refreshToken), userId],
     );
-    return result.length > 0;
   }
 
   async revokeSession(userId: string, sessionId: string, reason: string): Promise<void> {

@@ -23,6 +23,8 @@ export interface AppConfig {
   smtpUrl: string | null;
   corsOrigins: string[];
   bodyLimitBytes: number;
+  /** Largest CSV file accepted by a member import (multipart uploads are not covered by bodyLimitBytes). */
+  importMaxBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;
   requestLogging: boolean;
@@ -168,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           }),
     }),
     bodyLimitBytes: read(env, { name: 'BODY_LIMIT_BYTES', fallback: 1_048_576, parse: integer(1024, 104_857_600) }),
+    importMaxBytes: read(env, { name: 'IMPORT_MAX_BYTES', fallback: 52_428_800, parse: integer(1024, 1_073_741_824) }),
     logLevel: read(env, {
       name: 'LOG_LEVEL',
       fallback: (nodeEnv === 'test' ? 'silent' : 'info'),
@@ -237,6 +240,7 @@ export const CONFIG_VARIABLES = [
   'SMTP_URL',
   'CORS_ORIGINS',
   'BODY_LIMIT_BYTES',
+  'IMPORT_MAX_BYTES',
   'LOG_LEVEL',
   'LOG_PRETTY',
   'REQUEST_LOGGING',

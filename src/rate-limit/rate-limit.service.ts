@@ -43,6 +43,12 @@ export class RateLimitService {
     }
   }
 
+  /** Counts one use; false once the limit is used up (for work to skip silently, e.g. a repeated e-mail). */
+  async allow(limit: Limit): Promise<boolean> {
+    const { count } = await this.increment(limit);
+    return count <= limit.max;
+  }
+
   /** 429 when a limit is already used up, without counting (e.g. before checking a password). */
   async check(...limits: Limit[]): Promise<void> {
     const rows = await this.db.query<{ key: string; count: number; retry: number }[]>(

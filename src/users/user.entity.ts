@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Member } from '../members/member.entity';
 
 /** A login. Optionally linked to one Member (the person), which may have none. */
 @Entity('users')
@@ -19,6 +20,11 @@ export class User {
 
   @Column({ type: 'uuid', nullable: true, unique: true })
   memberId: string | null;
+
+  /** Erasing or removing the person unlinks the login (the members migration adds this key). */
+  @ManyToOne(() => Member, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'member_id' })
+  member?: Member;
 
   @Column({ type: 'timestamptz', nullable: true })
   disabledAt: Date | null;

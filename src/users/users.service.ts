@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
@@ -80,6 +80,14 @@ export class UsersService implements OnApplicationBootstrap {
       });
       return userView(user);
     });
+  }
+
+  /** A member's own login, created from an e-mailed invitation or registration (inside the caller's transaction). */
+  async createForMember(em: EntityManager, caller: Caller, email: string, passwordHash: string, memberId: string): Promise<User> {
+    if (await em.exists(User, { where: { email } })) throw conflict('email-taken', 'A login with this e-mail already exists; log in or reset its password.');
+    const user = await em.save(User, em.create(User, { email, passwordHash, memberId }));
+    await this.audit.record(em, { ...caller, user: null }, { action: 'user.create', entity: 'user', entityId: user.id, changes: { email: { from: null, to: '[personal data]' }, memberId: { from: null, to: memberId } } });
+    return user;
   }
 
   async list(limit: number, cursor?: string): Promise<Page<UserView>> {

@@ -7,6 +7,8 @@ import { Coalition } from '../../src/coalitions/coalition.entity';
 import { EventShift } from '../../src/events/event-shift.entity';
 import { Event } from '../../src/events/event.entity';
 import { Demand } from '../../src/demands/demand.entity';
+import { Member } from '../../src/members/member.entity';
+import { Membership, type MembershipStatus } from '../../src/members/membership.entity';
 import { Organisation } from '../../src/organisations/organisation.entity';
 import { Pact } from '../../src/pacts/pact.entity';
 import { User } from '../../src/users/user.entity';
@@ -157,4 +159,38 @@ export async function makePact(t: TestApp, owner: { coalition?: Coalition; organ
     kind: 'electoral_support',
     ...fields,
   });
+}
+
+/** A member (issue 4) with memberships, straight into the database; `email` defaults to a unique address. */
+export async function makeMember(
+  t: TestApp,
+  memberships: (Organisation | { organisation: Organisation; status?: MembershipStatus; joinedOn?: string | null; title?: string | null })[],
+  fields: Partial<Member> = {},
+): Promise<Member & { membershipIds: string[] }> {
+  const member = await t.db.getRepository(Member).save({
+    givenName: 'Ana',
+    familyName: unique('Flores'),
+    email: `${unique('member')}@example.org`,
+    ...fields,
+  });
+  const membershipIds: string[] = [];
+  for (const m of memberships) {
+    const spec = 'organisation' in m ? m : { organisation: m };
+    const status = spec.status ?? 'active';
+    const saved = await t.db.getRepository(Membership).save({
+      memberId: member.id,
+      organisationId: spec.organisation.id,
+      status,
+      source: 'manual',
+      title: spec.title ?? null,
+      joinedOn: spec.joinedOn !== undefined ? spec.joinedOn : status === 'applied' ? null : '2026-01-15',
+    });
+    membershipIds.push(saved.id);
+  }
+  return Object.assign(member, { membershipIds });
+}
+
+/** Links a login to a member (the person's own account). */
+export async function linkMember(t: TestApp, user: TestUser, member: Member): Promise<void> {
+  await t.db.query('UPDATE users SET member_id = $2 WHERE id = $1', [user.id, member.id]);
 }

@@ -1,0 +1,175 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LANGUAGES, type PreferredLanguage } from '../member.entity';
+import { IMPORT_STATES, type ImportState } from '../member-import.entity';
+import { MEMBERSHIP_SOURCES, MEMBERSHIP_STATUSES, type MembershipSource, type MembershipStatus } from '../membership.entity';
+
+/**
+ * Response shapes. Member views never carry timestamps of the person record
+ * (they would show activity in other organisations) and only ever list the
+ * memberships and consents inside the caller's scope.
+ */
+export class MembershipView {
+  @ApiProperty() id: string;
+  @ApiProperty() memberId: string;
+  @ApiProperty() organisationId: string;
+  @ApiProperty({ enum: MEMBERSHIP_STATUSES }) status: MembershipStatus;
+  @ApiProperty({ nullable: true, type: String }) title: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2026-03-01' }) joinedOn: string | null;
+  @ApiProperty({ nullable: true, type: String }) endedOn: string | null;
+  @ApiProperty({ enum: MEMBERSHIP_SOURCES }) source: MembershipSource;
+  @ApiProperty({ nullable: true, type: String }) duesPaidUntil: string | null;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty() updatedAt: Date;
+}
+
+export class ConsentView {
+  @ApiProperty({ nullable: true, type: String, description: 'The organisation it was given to (null: to the platform, by the person)' }) organisationId: string | null;
+  @ApiProperty() noticeVersion: string;
+  @ApiProperty() dataProcessing: boolean;
+  @ApiProperty() contactByEmail: boolean;
+  @ApiProperty() contactBySms: boolean;
+  @ApiProperty() source: string;
+  @ApiProperty() recordedAt: Date;
+}
+
+export class MemberView {
+  @ApiProperty() id: string;
+  @ApiProperty() givenName: string;
+  @ApiProperty() familyName: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Only for callers with member-data access (member.read) in the member’s organisations' }) email?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Only for callers with member-data access (member.read) in the member’s organisations' }) phone?: string | null;
+  @ApiProperty({ nullable: true, type: String }) region: string | null;
+  @ApiProperty({ nullable: true, type: String }) locality: string | null;
+  @ApiProperty({ type: [String] }) languages: string[];
+  @ApiProperty({ enum: LANGUAGES }) preferredLanguage: PreferredLanguage;
+  @ApiProperty() emailVerified: boolean;
+  @ApiProperty({ nullable: true, type: Date }) erasedAt: Date | null;
+  @ApiProperty({ type: [MembershipView], description: 'Only the memberships inside your scope' }) memberships: MembershipView[];
+  @ApiProperty({ type: ConsentView, nullable: true, description: 'The latest consent given to an organisation in your scope' }) consent: ConsentView | null;
+}
+
+export class DirectoryMembership {
+  @ApiProperty() id: string;
+  @ApiProperty() organisationId: string;
+  @ApiProperty({ enum: MEMBERSHIP_STATUSES }) status: MembershipStatus;
+  @ApiProperty({ nullable: true, type: String }) title: string | null;
+}
+
+export class DirectoryItem {
+  @ApiProperty() id: string;
+  @ApiProperty() givenName: string;
+  @ApiProperty() familyName: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) email?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) phone?: string | null;
+  @ApiProperty({ nullable: true, type: String }) region: string | null;
+  @ApiProperty({ nullable: true, type: String }) locality: string | null;
+  @ApiProperty() erased: boolean;
+  @ApiProperty({ type: [DirectoryMembership] }) memberships: DirectoryMembership[];
+}
+
+export class DirectoryPage {
+  @ApiProperty({ type: [DirectoryItem] }) items: DirectoryItem[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class OrganisationMembershipItem extends MembershipView {
+  @ApiProperty({ description: 'givenName, familyName, region, and email/phone for member-data access' })
+  member: { givenName: string; familyName: string; region: string | null; email?: string | null; phone?: string | null; erased: boolean };
+}
+
+export class OrganisationMembershipPage {
+  @ApiProperty({ type: [OrganisationMembershipItem] }) items: OrganisationMembershipItem[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class ApplicationReceived {
+  @ApiProperty({ example: 'received' }) status: 'received';
+  @ApiProperty() detail: string;
+}
+
+export class AuditSummary {
+  @ApiProperty() at: Date;
+  @ApiProperty() action: string;
+  @ApiProperty() entity: string;
+  @ApiProperty({ nullable: true, type: String }) entityId: string | null;
+  @ApiProperty({ nullable: true, type: String }) organisationId: string | null;
+  @ApiProperty({ type: [String], description: 'Names of the fields that changed; values are never exported' }) fields: string[];
+}
+
+export class MemberExport {
+  @ApiProperty() exportedAt: Date;
+  @ApiProperty({ description: 'all: everything held; scoped: what is held in your organisations' }) scope: 'all' | 'scoped';
+  @ApiProperty({ type: MemberView }) member: MemberView;
+  @ApiProperty({ type: [ConsentView] }) consents: ConsentView[];
+  @ApiProperty({ type: [AuditSummary] }) auditEntries: AuditSummary[];
+}
+
+export class MeExport {
+  @ApiProperty() exportedAt: Date;
+  @ApiProperty() user: { id: string; email: string; createdAt: Date; lastLoginAt: Date | null; roles: { role: string; organisationId: string | null; coalitionId: string | null }[] };
+  @ApiProperty({ type: MemberExport, nullable: true }) member: MemberExport | null;
+  @ApiProperty({ type: [AuditSummary], description: 'Entries about your login' }) auditEntries: AuditSummary[];
+}
+
+export class ErasureResult {
+  @ApiProperty() id: string;
+  @ApiProperty() erasedAt: Date;
+  @ApiProperty({ description: 'Memberships ended by the erasure (rows are kept, anonymous, for the counts)' }) membershipsEnded: number;
+}
+
+export class ImportAccepted {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: IMPORT_STATES }) state: ImportState;
+  @ApiProperty({ description: 'Data rows found in the file' }) rowsTotal: number;
+}
+
+export class ImportRowErrorView {
+  @ApiProperty({ description: 'Line of the file (the header is line 1)' }) line: number;
+  @ApiPropertyOptional({ description: 'CSV column' }) field?: string;
+  @ApiProperty() message: string;
+}
+
+export class ImportView {
+  @ApiProperty() id: string;
+  @ApiProperty() organisationId: string;
+  @ApiProperty({ enum: IMPORT_STATES }) state: ImportState;
+  @ApiProperty({ nullable: true, type: String }) filename: string | null;
+  @ApiProperty() bytes: number;
+  @ApiProperty({ description: 'read = created + updated + failed once completed; created/updated are memberships of this organisation' })
+  counts: { total: number; read: number; created: number; updated: number; failed: number };
+  @ApiProperty({ type: [ImportRowErrorView] }) errors: ImportRowErrorView[];
+  @ApiProperty({ description: 'More rows failed than are listed' }) errorsTruncated: boolean;
+  @ApiProperty({ nullable: true, type: String }) failure: string | null;
+  @ApiProperty() attempts: number;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty({ nullable: true, type: Date }) startedAt: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) finishedAt: Date | null;
+}
+
+/** A count, or "<5" where a small count could identify people (coalition aggregates). */
+export type Count = number | '<5';
+
+export class MemberStats {
+  @ApiProperty({ description: 'Distinct people with a membership in the scope (any status)', oneOf: [{ type: 'integer' }, { type: 'string', enum: ['<5'] }] }) total: Count;
+  @ApiProperty({ description: 'Distinct people per membership status', example: { applied: 3, active: 120, suspended: 0, lapsed: 4, resigned: 9, expelled: 0 } })
+  byStatus: Record<MembershipStatus, Count>;
+  @ApiProperty({ description: 'People with an active membership, per region (null: unknown)', example: [{ region: 'Cusco', count: 40 }] })
+  byRegion: { region: string | null; count: Count }[];
+  @ApiProperty({ description: 'People by the month they first joined (joinedOn) an organisation of the scope', example: [{ month: '2026-03', joined: 12 }] })
+  growth: { month: string; joined: Count }[];
+}
+
+export class OrganisationStats extends MemberStats {
+  @ApiProperty() organisationId: string;
+  @ApiProperty({ description: 'The organisation and its sub-organisations counted' }) organisationIds: string[];
+}
+
+export class PartnerStats extends MemberStats {
+  @ApiProperty() organisation: { id: string; slug: string; name: string };
+}
+
+export class CoalitionStats {
+  @ApiProperty() coalitionId: string;
+  @ApiProperty({ description: 'Counts under 5 are shown as "<5" so that no partner total identifies a person' }) suppressionThreshold: number;
+  @ApiProperty({ type: [PartnerStats], description: 'Active partners, each with its sub-organisations' }) partners: PartnerStats[];
+}

@@ -1,0 +1,543 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, pipeline } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CsvError, type Info, parse, type Parser } from 'csv-parse';
+import type { FastifyRequest } from 'fastify';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import type { Caller } from '../access/caller';
+import { AuditService } from '../audit/audit.service';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../common/problem';
+import { returningRows } from '../common/sql';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { OrganisationsService } from '../organisations/organisations.service';
+import type { ImportAccepted, ImportView } from './dto/member-views.dto';
+import { detectDelimiter, HeaderError, type ImportColumn, type ImportRow, mapHeader, parseRecord } from './member-csv';
+import { type ImportRowError, type ImportState, MemberImport } from './member-import.entity';
+import { MembersService } from './members.service';
+
+/** Rows per batch: each batch is one transaction and one set-based statement. */
+export const IMPORT_BATCH_ROWS = 5000;
+/** Stored pieces of the uploaded file. */
+const CHUNK_BYTES = 1024 * 1024;
+/** A CSV record larger than this is refused (csv-parse `max_record_size`). */
+const MAX_RECORD_BYTES = 64 * 1024;
+/** The first rejected rows kept for GET /imports/:id; `rowsFailed` counts them all. */
+export const MAX_STORED_ERRORS = 1000;
+/** Imports creating at least this many memberships refresh the planner statistics when they complete. */
+const ANALYZE_AFTER_ROWS = 10_000;
+/** A running import whose runner has not written for this long is presumed dead and may be retried. */
+export const STALE_AFTER_SECONDS = 120;
+
+const parserOptions = (delimiter: string) => ({
+  bom: true,
+  delimiter,
+  relax_column_count: true,
+  skip_empty_lines: true,
+  skip_records_with_empty_values: true,
+  max_record_size: MAX_RECORD_BYTES,
+  info: true as const,
+});
+
+type ParsedRecord = { record: string[]; info: Info };
+
+/** A CSV syntax error in words, with its line: never the offending text. */
+function describeCsvError(err: CsvError): { line: number | null; message: string } {
+  const line = typeof err.lines === 'number' ? err.lines : null;
+  const what: Partial<Record<string, string>> = {
+    CSV_MAX_RECORD_SIZE: `a record is larger than ${MAX_RECORD_BYTES / 1024} KiB (an unclosed quote?)`,
+    CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed',
+    CSV_INVALID_CLOSING_QUOTE: 'a quote inside a field is not doubled',
+    INVALID_OPENING_QUOTE: 'a quote appears in the middle of an unquoted field',
+    CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text follows a closing quote',
+  };
+  return { line, message: what[err.code] ?? 'the file is not valid CSV' };
+}
+
+/** Reads a CSV stream once as it arrives: the header, the number of data rows, and the first syntax error. */
+class CsvScan {
+  header: string[] | null = null;
+  rows = 0;
+  error: Error | null = null;
+  private parser: Parser | null = null;
+  private done: Promise<void> = Promise.resolve();
+
+  write(chunk: Buffer): void {
+    if (this.error) return;
+    if (!this.parser) {
+      const parser = parse(parserOptions(detectDelimiter(chunk)));
+      parser.on('data', (r: ParsedRecord) => {
+        if (this.header) this.rows++;
+        else this.header = r.record;
+      });
+      this.done = new Promise((resolve) => {
+        parser.on('end', resolve);
+        parser.on('error', (err: Error) => {
+          this.error = err;
+          resolve();
+        });
+      });
+      this.parser = parser;
+    }
+    this.parser.write(chunk);
+  }
+
+  async end(): Promise<void> {
+    if (this.parser && !this.error) this.parser.end();
+    await this.done;
+  }
+}
+
+class Superseded extends Error {}
+class Stopping extends Error {}
+
+interface Batch {
+  rows: ImportRow[];
+  errors: ImportRowError[];
+  read: number;
+  failed: number;
+  firstLine: number;
+  lastLine: number;
+}
+const newBatch = (): Batch => ({ rows: [], errors: [], read: 0, failed: 0, firstLine: 0, lastLine: 0 });
+
+/**
+ * CSV member imports. The upload is read once as it streams in (size limit,
+ * CSV syntax, header) and stored in PostgreSQL in 1 MiB pieces inside one
+ * transaction, so a refused upload leaves nothing; then it is processed in
+ * the background, batch by batch: each batch is validated row by row and
+ * upserted by e-mail with one set-based statement, in a transaction that
+ * also advances the import's counters and resume point. A run that dies
+ * leaves whole batches only, and a retry resumes after the last one.
+ */
+@Injectable()
+export class MemberImportService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('MemberImport');
+  private readonly running = new Set<Promise<void>>();
+  private stopping = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly organisations: OrganisationsService,
+    private readonly members: MembersService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Imports left queued by a stopped process, or running in one that died, are picked up again. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.db.query(
+      `UPDATE imports SET state = 'queued', run_token = NULL, updated_at = now()
+        WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`,
+      [STALE_AFTER_SECONDS],
+    );
+    const queued = await this.db.query<{ id: string }[]>(`SELECT id FROM imports WHERE state = 'queued' ORDER BY created_at`);
+    for (const { id } of queued) this.schedule(id);
+  }
+
+  /** Shutdown: runners stop after their current batch and hand the import back (queued). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.running]);
+  }
+
+  // ---------------------------------------------------------------- upload
+
+  async upload(caller: Caller, orgIdOrSlug: string, request: FastifyRequest): Promise<ImportAccepted> {
+    const org = await this.organisations.get(orgIdOrSlug);
+    if (!(await this.access.canOnOrganisation(caller, 'member.import', org.id))) throw forbidden('You may not import members into this organisation.');
+    await this.members.organisationFor(this.db.manager, org.id);
+    if (!request.isMultipart()) throw new AppError(415, 'unsupported-media-type', 'Send the CSV file as multipart/form-data, in a part named "file".');
+    const file = await request.file();
+    if (!file) throw badRequest('no-file', 'The request has no file.', [{ field: 'file', message: 'a CSV file is required' }]);
+
+    // The upload is first spooled to a private temporary file while it is scanned, so that no
+    // database connection waits on a slow client; only a file that passed every check is stored.
+    const id = randomUUID();
+    const dir = join(this.config.dataDir, 'imports');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const spool = join(dir, `${id}.upload`);
+    const scan = new CsvScan();
+    let bytes = 0;
+    let accepted: ImportAccepted;
+    let out: WriteStream | undefined;
+    try {
+      out = createWriteStream(spool, { mode: 0o600 });
+      for await (const chunk of file.file as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        scan.write(chunk);
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
+      out.end();
+      await finished(out);
+      // The file stream ends early, marked truncated, at the size limit: refuse it whole.
+      if (file.file.truncated) throw new AppError(413, 'payload-too-large', 'The file is larger than this server accepts for an import (IMPORT_MAX_BYTES).');
+      await scan.end();
+      if (scan.error) {
+        if (scan.error instanceof CsvError) {
+          const { line, message } = describeCsvError(scan.error);
+          throw badRequest('invalid-csv', `The file is not valid CSV${line ? ` at line ${line}` : ''}: ${message}.`, [{ field: 'file', message: line ? `line ${line}: ${message}` : message }]);
+        }
+        throw badRequest('invalid-csv', 'The file could not be read as CSV.', [{ field: 'file', message: 'unreadable' }]);
+      }
+      if (!scan.header) throw badRequest('empty-file', 'The file is empty.', [{ field: 'file', message: 'no header and no rows' }]);
+      try {
+        mapHeader(scan.header);
+      } catch (err) {
+        if (err instanceof HeaderError) throw badRequest('invalid-header', err.message, err.problems.map((message) => ({ field: 'file', message })));
+        throw err;
+      }
+      if (scan.rows === 0) throw badRequest('empty-file', 'The file has a header but no rows.', [{ field: 'file', message: 'no rows' }]);
+
+      accepted = await this.db.transaction(async (em) => {
+        await em.query(`INSERT INTO imports (id, organisation_id, created_by, state, filename, bytes, rows_total) VALUES ($1, $2, $3, 'queued', $4, $5, $6)`, [
+          id,
+          org.id,
+          caller.user?.id ?? null,
+          file.filename ? file.filename.slice(0, 255) : null,
+          bytes,
+          scan.rows,
+        ]);
+        let seq = 0;
+        for await (const piece of createReadStream(spool, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+          await em.query('INSERT INTO import_chunks (import_id, seq, data) VALUES ($1, $2, $3)', [id, seq++, piece]);
+        }
+        await this.audit.record(em, caller, {
+          action: 'import.create',
+          entity: 'import',
+          entityId: id,
+          organisationId: org.id,
+          changes: { bytes: { from: null, to: bytes }, rowsTotal: { from: null, to: scan.rows } },
+        });
+        return { id, state: 'queued' as const, rowsTotal: scan.rows };
+      });
+    } finally {
+      out?.destroy();
+      await rm(spool, { force: true });
+    }
+    this.schedule(id);
+    return accepted;
+  }
+
+  // ---------------------------------------------------------------- status
+
+  private async load(caller: Caller, id: string): Promise<MemberImport> {
+    const row = await this.db.getRepository(MemberImport).findOne({ where: { id } });
+    if (!row || !(await this.access.canOnOrganisation(caller, 'member.import', row.organisationId))) throw notFound('import');
+    return row;
+  }
+
+  async get(caller: Caller, id: string): Promise<ImportView> {
+    return importView(await this.load(caller, id));
+  }
+
+  /**
+   * Runs a failed import again, or one whose runner died (no progress for
+   * STALE_AFTER_SECONDS). It resumes after the last committed batch, and
+   * rows are upserted by e-mail, so nothing is imported twice.
+   */
+  async retry(caller: Caller, id: string): Promise<ImportView> {
+    const current = await this.load(caller, id);
+    const ok = await this.db.transaction(async (em) => {
+      const [row] = await returningRows<{ id: string }>(
+        em,
+        `UPDATE imports SET state = 'queued', run_token = NULL, failure = NULL, updated_at = now()
+          WHERE id = $1 AND (state = 'failed' OR (state = 'running' AND heartbeat_at < now() - make_interval(secs => $2)))
+            AND EXISTS (SELECT 1 FROM import_chunks WHERE import_id = $1)
+          RETURNING id`,
+        [id, STALE_AFTER_SECONDS],
+      );
+      if (row) {
+        await this.audit.record(em, caller, { action: 'import.retry', entity: 'import', entityId: id, organisationId: current.organisationId, changes: { state: { from: current.state, to: 'queued' } } });
+      }
+      return !!row;
+    });
+    if (!ok) {
+      if (current.state === 'completed') throw conflict('import-completed', 'This import has completed.');
+      if (current.state === 'failed') throw conflict('import-file-gone', 'The stored file of this import was discarded; upload the file again.');
+      throw conflict('import-in-progress', 'This import is queued or running.');
+    }
+    this.schedule(id);
+    return this.get(caller, id);
+  }
+
+  // ---------------------------------------------------------------- runner
+
+  /** Starts a run in the background (the caller already has its 202). */
+  schedule(id: string): void {
+    if (this.stopping) return;
+    const run: Promise<void> = this.run(id)
+      .catch((err: unknown) => this.logger.error({ err, importId: id }, 'import runner failed'))
+      .finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  /** Waits for the background runs of this process (tests, benchmark). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running]);
+  }
+
+  private async run(id: string): Promise<void> {
+    const token = randomUUID();
+    // Claiming is one conditional update: of several processes, one wins.
+    const [job] = await returningRows<{ organisation_id: string; processed_line: number; stored_errors: number }>(
+      this.db,
+      `UPDATE imports SET state = 'running', run_token = $2, heartbeat_at = now(), started_at = coalesce(started_at, now()),
+              attempts = attempts + 1, failure = NULL, updated_at = now()
+        WHERE id = $1 AND state = 'queued'
+        RETURNING organisation_id, processed_line, jsonb_array_length(errors) AS stored_errors`,
+      [id, token],
+    );
+    if (!job) return;
+    const system: Caller = { user: null, requestId: `import:${id}`, ip: '' };
+    try {
+      await this.process(id, token, job.organisation_id, job.processed_line, job.stored_errors, system);
+      await this.db.transaction(async (em) => {
+        const [done] = await returningRows<{ rows_read: number; rows_created: number; rows_updated: number; rows_failed: number }>(
+          em,
+          `UPDATE imports SET state = 'completed', run_token = NULL, finished_at = now(), updated_at = now()
+            WHERE id = $1 AND run_token = $2 RETURNING rows_read, rows_created, rows_updated, rows_failed`,
+          [id, token],
+        );
+        if (!done) throw new Superseded();
+        // The file may hold people's data: it is kept only as long as a retry may need it.
+        await em.query('DELETE FROM import_chunks WHERE import_id = $1', [id]);
+        await this.audit.record(em, system, {
+          action: 'import.complete',
+          entity: 'import',
+          entityId: id,
+          organisationId: job.organisation_id,
+          changes: { state: { from: 'running', to: 'completed' }, read: { from: null, to: done.rows_read }, created: { from: null, to: done.rows_created }, updated: { from: null, to: done.rows_updated }, failed: { from: null, to: done.rows_failed } },
+        });
+      });
+      // After a bulk load the planner's statistics are stale until autovacuum gets to it; the
+      // directory and the export right after a large import would be planned for empty tables.
+      if ((await this.rowsCreated(id)) >= ANALYZE_AFTER_ROWS) {
+        await this.db.query('ANALYZE members, memberships').catch((err: unknown) => this.logger.warn({ err }, 'ANALYZE after import failed'));
+      }
+    } catch (err) {
+      if (err instanceof Superseded) return;
+      if (err instanceof Stopping) {
+        await this.db.query(`UPDATE imports SET state = 'queued', run_token = NULL, updated_at = now() WHERE id = $1 AND run_token = $2`, [id, token]);
+        return;
+      }
+      const failure = describeFailure(err);
+      this.logger.warn({ importId: id, failure }, 'import failed');
+      await this.db.transaction(async (em) => {
+        const [failed] = await returningRows<{ id: string }>(
+          em,
+          `UPDATE imports SET state = 'failed', failure = $3, run_token = NULL, finished_at = now(), updated_at = now() WHERE id = $1 AND run_token = $2 RETURNING id`,
+          [id, token, failure],
+        );
+        if (failed) await this.audit.record(em, system, { action: 'import.fail', entity: 'import', entityId: id, organisationId: job.organisation_id, changes: { state: { from: 'running', to: 'failed' } } });
+      });
+    }
+  }
+
+  private async rowsCreated(id: string): Promise<number> {
+    const [row] = await this.db.query<{ n: number }[]>('SELECT rows_created AS n FROM imports WHERE id = $1', [id]);
+    return row?.n ?? 0;
+  }
+
+  private async *chunks(id: string): AsyncGenerator<Buffer> {
+    for (let seq = 0; ; seq++) {
+      const [row] = await this.db.query<{ data: Buffer }[]>('SELECT data FROM import_chunks WHERE import_id = $1 AND seq = $2', [id, seq]);
+      if (!row) return;
+      yield row.data;
+    }
+  }
+
+  private async process(id: string, token: string, organisationId: string, resumeAfter: number, storedErrors: number, system: Caller): Promise<void> {
+    const source = this.chunks(id);
+    const first = await source.next();
+    if (first.done) throw new Error('The stored file is missing.');
+    const parser = parse(parserOptions(detectDelimiter(first.value)));
+    const input = Readable.from(
+      (async function* () {
+        yield first.value;
+        yield* source;
+      })(),
+    );
+    pipeline(input, parser, () => undefined); // errors surface in the loop below
+    let columns: (ImportColumn | null)[] | null = null;
+    const seen = new Map<string, number>(); // e-mail (lower case) -> first line
+    let batch = newBatch();
+    let errorsRoom = Math.max(0, MAX_STORED_ERRORS - storedErrors);
+    const flush = async () => {
+      const kept = batch.errors.slice(0, errorsRoom);
+      await this.flush(id, token, organisationId, batch, kept, system);
+      errorsRoom -= kept.length;
+      batch = newBatch();
+      if (this.stopping) throw new Stopping();
+    };
+
+    for await (const { record, info } of parser as AsyncIterable<ParsedRecord>) {
+      if (!columns) {
+        columns = mapHeader(record);
+        continue;
+      }
+      const line = info.lines;
+      const parsed = parseRecord(record, columns, line);
+      const row = 'row' in parsed ? parsed.row : null;
+      let errors = 'errors' in parsed ? parsed.errors : null;
+      if (row?.email) {
+        const key = row.email.toLowerCase();
+        const firstLine = seen.get(key);
+        if (firstLine === undefined) seen.set(key, line);
+        else errors = [{ line, field: 'email', message: `duplicate of line ${firstLine} (the same e-mail)` }];
+      }
+      if (line <= resumeAfter) continue; // committed by an earlier run; validated again only to rebuild `seen`
+      if (batch.read === 0) batch.firstLine = line;
+      batch.read++;
+      batch.lastLine = line;
+      if (errors) {
+        batch.failed++;
+        batch.errors.push(...errors);
+      } else if (row) {
+        batch.rows.push(row);
+      }
+      if (batch.read >= IMPORT_BATCH_ROWS) await flush();
+    }
+    if (batch.read > 0) await flush();
+  }
+
+  /** One batch: rows, counters, errors and resume point commit together or not at all. */
+  private async flush(id: string, token: string, organisationId: string, batch: Batch, errors: ImportRowError[], system: Caller): Promise<void> {
+    await this.db.transaction(async (em) => {
+      const [owned] = await returningRows<{ processed_line: number }>(
+        em,
+        `UPDATE imports SET heartbeat_at = now() WHERE id = $1 AND run_token = $2 AND state = 'running' RETURNING processed_line`,
+        [id, token],
+      );
+      if (!owned) throw new Superseded(); // another runner took over (this one was presumed dead)
+      const { created, updated } = batch.rows.length ? await upsertBatch(em, organisationId, batch.rows) : { created: 0, updated: 0 };
+      await em.query(
+        `UPDATE imports SET rows_read = rows_read + $3, rows_created = rows_created + $4, rows_updated = rows_updated + $5,
+                rows_failed = rows_failed + $6, errors = errors || $7::jsonb, processed_line = $8, updated_at = now()
+          WHERE id = $1 AND run_token = $2`,
+        [id, token, batch.read, created, updated, batch.failed, JSON.stringify(errors), batch.lastLine],
+      );
+      await this.audit.record(em, system, {
+        action: 'import.batch',
+        entity: 'import',
+        entityId: id,
+        organisationId,
+        changes: { lines: { from: batch.firstLine, to: batch.lastLine }, created: { from: null, to: created }, updated: { from: null, to: updated }, failed: { from: null, to: batch.failed } },
+      });
+    });
+  }
+}
+
+/**
+ * The set-based upsert of one batch, in one statement:
+ * 1. people with an e-mail are inserted, or matched case-insensitively to the
+ *    existing person (whose empty fields are completed; nothing is
+ *    overwritten, another organisation may rely on it); people without an
+ *    e-mail are always new;
+ * 2. their memberships in the organisation are inserted (`created`) or, when
+ *    present, refreshed (`updated`: title, joinedOn, duesPaidUntil when given;
+ *    the status of an existing membership only changes through its workflow).
+ * Rows are sorted by e-mail so that concurrent imports lock people in the
+ * same order.
+ */
+async function upsertBatch(em: EntityManager, organisationId: string, rows: ImportRow[]): Promise<{ created: number; updated: number }> {
+  const sorted = [...rows].sort((a, b) => (a.email ?? '\uffff').toLowerCase().localeCompare((b.email ?? '\uffff').toLowerCase()));
+  const col = <T>(pick: (r: ImportRow) => T) => sorted.map(pick);
+  const result = await em.query<{ inserted: boolean }[]>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::date[], $13::date[])
+         AS t(candidate_id, email, given_name, family_name, phone, region, locality, languages, preferred_language, status, title, joined_on, dues_paid_until)
+     ),
+     people AS (
+       INSERT INTO members AS m (id, given_name, family_name, email, phone, region, locality, languages, preferred_language)
+       SELECT candidate_id, given_name, family_name, email::citext, phone, region, locality,
+              coalesce(string_to_array(languages, ','), '{}'), coalesce(preferred_language, 'es')
+         FROM input
+       ON CONFLICT (email) DO UPDATE SET
+              phone = coalesce(m.phone, excluded.phone),
+              region = coalesce(m.region, excluded.region),
+              locality = coalesce(m.locality, excluded.locality),
+              languages = CASE WHEN cardinality(m.languages) = 0 THEN excluded.languages ELSE m.languages END,
+              updated_at = CASE WHEN (m.phone IS NULL AND excluded.phone IS NOT NULL) OR (m.region IS NULL AND excluded.region IS NOT NULL)
+                                  OR (m.locality IS NULL AND excluded.locality IS NOT NULL) OR (cardinality(m.languages) = 0 AND cardinality(excluded.languages) > 0)
+                                THEN now() ELSE m.updated_at END
+       RETURNING m.id, m.email
+     ),
+     resolved AS (
+       SELECT p.id AS member_id, i.status, i.title, i.joined_on, i.dues_paid_until FROM input i JOIN people p ON p.email = i.email::citext
+       UNION ALL
+       SELECT i.candidate_id, i.status, i.title, i.joined_on, i.dues_paid_until FROM input i WHERE i.email IS NULL
+     )
+     INSERT INTO memberships AS ms (member_id, organisation_id, status, title, joined_on, dues_paid_until, source)
+     SELECT member_id, $14, status, title, joined_on, dues_paid_until, 'import' FROM resolved
+     ON CONFLICT (member_id, organisation_id) DO UPDATE SET
+            title = coalesce(excluded.title, ms.title),
+            joined_on = CASE WHEN excluded.joined_on IS NULL OR (ms.ended_on IS NOT NULL AND excluded.joined_on > ms.ended_on) THEN ms.joined_on ELSE excluded.joined_on END,
+            dues_paid_until = coalesce(excluded.dues_paid_until, ms.dues_paid_until),
+            updated_at = now()
+     RETURNING (xmax = 0) AS inserted`,
+    [
+      sorted.map(() => randomUUID()),
+      col((r) => r.email),
+      col((r) => r.givenName),
+      col((r) => r.familyName),
+      col((r) => r.phone),
+      col((r) => r.region),
+      col((r) => r.locality),
+      col((r) => r.languages),
+      col((r) => r.preferredLanguage),
+      col((r) => r.status),
+      col((r) => r.title),
+      col((r) => r.joinedOn),
+      col((r) => r.duesPaidUntil),
+      organisationId,
+    ],
+  );
+  const created = result.filter((r) => r.inserted).length;
+  return { created, updated: result.length - created };
+}
+
+/**
+ * Why a run failed, for the import's `failure`. Database messages can quote
+ * values (personal data), so only the constraint name, or the text of an
+ * explicit RAISE in a trigger, is kept.
+ */
+function describeFailure(err: unknown): string {
+  if (err instanceof HeaderError) return err.message;
+  if (err instanceof CsvError) {
+    const { line, message } = describeCsvError(err);
+    return `The file is not valid CSV${line ? ` at line ${line}` : ''}: ${message}.`;
+  }
+  const pg = (err as { driverError?: { code?: string; constraint?: string; message?: string } }).driverError;
+  const reason = pg?.constraint ? `constraint ${pg.constraint}` : pg?.code === 'P0001' && pg.message ? pg.message.slice(0, 200) : pg?.code ? `database error ${pg.code}` : 'unexpected error';
+  return `A batch could not be saved and was rolled back (${reason}). Fix the cause and retry the import: it resumes after the last saved batch.`;
+}
+
+export function importView(row: MemberImport): ImportView {
+  const lines = new Set(row.errors.map((e) => e.line));
+  return {
+    id: row.id,
+    organisationId: row.organisationId,
+    state: row.state,
+    filename: row.filename,
+    bytes: Number(row.bytes),
+    counts: { total: row.rowsTotal, read: row.rowsRead, created: row.rowsCreated, updated: row.rowsUpdated, failed: row.rowsFailed },
+    errors: row.errors,
+    errorsTruncated: lines.size < row.rowsFailed || row.errors.length >= MAX_STORED_ERRORS,
+    failure: row.failure,
+    attempts: row.attempts,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+  };
+}
+
+export type { ImportState };

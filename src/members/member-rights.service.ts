@@ -1,0 +1,217 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import { type Caller, requireUser } from '../access/caller';
+import { RolesService } from '../access/roles.service';
+import { AuditService } from '../audit/audit.service';
+import { verifyPassword } from '../auth/passwords';
+import { conflict, forbidden, notFound, unauthorized } from '../common/problem';
+import { today } from '../common/dates';
+import { returningRows } from '../common/sql';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { UsersService } from '../users/users.service';
+import type { AuditSummary, ErasureResult, MeExport, MemberExport } from './dto/member-views.dto';
+import { ERASED_NAME } from './member.entity';
+import { ENDED_STATUSES, type MembershipStatus } from './membership.entity';
+import { type MemberAccess, MembersService } from './members.service';
+
+/** Wrong passwords allowed on /me/erase per account and window. */
+const ERASE_PASSWORD_LIMIT = { max: 5, windowSeconds: 15 * 60 };
+
+/**
+ * People's rights over their data: a copy of everything held (export) and
+ * erasure. Both follow the same visibility as the rest of the module: an
+ * organisation's admin exports what their organisations hold, never the
+ * person's other memberships or consents.
+ */
+@Injectable()
+export class MemberRightsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly members: MembersService,
+    private readonly users: UsersService,
+    private readonly roles: RolesService,
+    private readonly limiter: RateLimitService,
+  ) {}
+
+  /** GET /members/:id/export: the person themselves, a platform admin (everything), or an org_admin (their organisations' part). */
+  async exportMember(caller: Caller, memberId: string): Promise<MemberExport> {
+    const a = await this.members.accessFor(caller, memberId);
+    if (!a.everything) {
+      let manages = false;
+      for (const m of a.memberships) manages ||= await this.access.canOnOrganisation(caller, 'member.manage', m.organisationId);
+      if (!manages) throw forbidden('Exporting a person’s data is for the org_admins of their organisations.');
+    }
+    return this.db.transaction(async (em) => {
+      const out = await this.exportOf(caller, a, em);
+      await this.audit.record(em, caller, { action: 'member.export', entity: 'member', entityId: memberId, organisationId: a.memberships[0]?.organisationId ?? null, changes: null });
+      return out;
+    });
+  }
+
+  private async exportOf(caller: Caller, a: MemberAccess, em: EntityManager): Promise<MemberExport> {
+    const membershipIds = a.memberships.map((m) => m.id);
+    const consentIds = await em.query<{ id: string }[]>(
+      `SELECT id FROM member_consents WHERE member_id = $1 ${a.scope.all ? '' : 'AND organisation_id = ANY($2::uuid[])'}`,
+      a.scope.all ? [a.member.id] : [a.member.id, a.scope.ids],
+    );
+    const entries = await em.query<{ at: Date; action: string; entity: string; entity_id: string | null; organisation_id: string | null; fields: string[] | null }[]>(
+      `SELECT at, action, entity, entity_id, organisation_id, (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(coalesce(changes, '{}'::jsonb)) k) AS fields
+         FROM audit_log
+        WHERE ((entity = 'member' AND entity_id = $1)
+            OR (entity = 'membership' AND entity_id = ANY($2::text[]))
+            OR (entity = 'member_consent' AND entity_id = ANY($3::text[])))
+          ${a.scope.all ? '' : 'AND organisation_id = ANY($4::uuid[])'}
+        ORDER BY id`,
+      a.scope.all ? [a.member.id, membershipIds, consentIds.map((c) => c.id)] : [a.member.id, membershipIds, consentIds.map((c) => c.id), a.scope.ids],
+    );
+    return {
+      exportedAt: new Date(),
+      scope: a.everything ? 'all' : 'scoped',
+      member: await this.members.view(caller, a, em),
+      consents: await this.members.consentsFor(a, em),
+      auditEntries: entries.map(auditSummary),
+    };
+  }
+
+  /** GET /me/export: the login, and the linked person if any. */
+  async exportSelf(caller: Caller): Promise<MeExport> {
+    const authUser = requireUser(caller);
+    const user = await this.users.findById(authUser.id);
+    if (!user) throw unauthorized();
+    const roles = await this.roles.rolesOf(user.id);
+    const member = user.memberId ? await this.exportOf(caller, await this.members.accessFor(caller, user.memberId), this.db.manager) : null;
+    const entries = await this.db.query<{ at: Date; action: string; entity: string; entity_id: string | null; organisation_id: string | null; fields: string[] | null }[]>(
+      `SELECT at, action, entity, entity_id, organisation_id, (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(coalesce(changes, '{}'::jsonb)) k) AS fields
+         FROM audit_log WHERE entity = 'user' AND entity_id = $1 ORDER BY id`,
+      [user.id],
+    );
+    return {
+      exportedAt: new Date(),
+      user: {
+        id: user.id,
+        email: user.email,
+        createdAt: user.createdAt,
+        lastLoginAt: user.lastLoginAt,
+        roles: roles.map((r) => ({ role: r.role, organisationId: r.organisationId, coalitionId: r.coalitionId })),
+      },
+      member,
+      auditEntries: entries.map(auditSummary),
+    };
+  }
+
+  /** POST /me/erase: the person, re-authenticated with their password. */
+  async eraseSelf(caller: Caller, password: string): Promise<ErasureResult> {
+    const authUser = requireUser(caller);
+    const limit = { key: `erase-fail:user:${authUser.id}`, ...ERASE_PASSWORD_LIMIT };
+    await this.limiter.check(limit);
+    const user = await this.users.findWithHash(authUser.id);
+    if (!user || !(await verifyPassword(user.passwordHash, password))) {
+      await this.limiter.record(limit);
+      throw unauthorized('The password is wrong.');
+    }
+    if (!user.memberId) throw notFound('member linked to your login');
+    return this.erase(caller, user.memberId);
+  }
+
+  /**
+   * Erasure (right to be forgotten). Allowed to the person, a platform admin,
+   * or a caller who is org_admin (member.manage) of EVERY organisation the
+   * person has a membership in — one organisation cannot erase what another
+   * holds. In one transaction:
+   * - the person's names become "Erased"; e-mail, phone, locality, languages go;
+   * - every membership ends (resigned, endedOn today) and loses its title, but
+   *   the rows stay, so counts and statistics still include the person;
+   * - a linked login is anonymised and disabled, its sessions revoked; a
+   *   login holding roles is refused (409): staff accounts are closed first;
+   * - rate-limit counters keyed by the e-mail are dropped, and stored files of
+   *   failed imports (which may contain the person) are discarded;
+   * - the audit log gets entries with ids only (its diffs never held the values).
+   */
+  async erase(caller: Caller, memberId: string): Promise<ErasureResult> {
+    return this.db.transaction(async (em) => {
+      const a = await this.members.accessFor(caller, memberId, em, true);
+      if (!a.everything) {
+        for (const m of a.allMemberships) {
+          if (!(await this.access.canOnOrganisation(caller, 'member.manage', m.organisationId))) {
+            throw forbidden('Only an org_admin of every organisation this person belongs to, or a platform admin, may erase them.');
+          }
+        }
+      }
+      if (a.member.erasedAt) throw conflict('already-erased', 'This person’s data was already erased.');
+
+      const [linked] = await em.query<{ id: string; email: string; is_platform_admin: boolean; roles: number }[]>(
+        'SELECT u.id, u.email, u.is_platform_admin, (SELECT count(*)::int FROM role_assignments r WHERE r.user_id = u.id) AS roles FROM users u WHERE u.member_id = $1 FOR UPDATE',
+        [memberId],
+      );
+      if (linked && (linked.is_platform_admin || linked.roles > 0)) {
+        throw conflict('staff-login', 'This person’s login holds roles; remove them (or the platform admin flag) before erasing the person.');
+      }
+      // Counters such as login-fail:account:<e-mail> name the person.
+      const emails = [a.member.email, linked?.email].filter((e): e is string => !!e).map((e) => `:${e.toLowerCase()}`);
+      if (emails.length) await em.query('DELETE FROM rate_limits r USING unnest($1::text[]) AS k(suffix) WHERE right(r.key, length(k.suffix)) = k.suffix', [emails]);
+      if (linked) {
+        await em.query(
+          `UPDATE users SET email = 'erased-' || id || '@invalid', password_hash = '!erased', disabled_at = now(), member_id = NULL, updated_at = now() WHERE id = $1`,
+          [linked.id],
+        );
+        await em.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'erasure' WHERE user_id = $1 AND revoked_at IS NULL`, [linked.id]);
+      }
+      await em.query(
+        `WITH failed AS (SELECT id FROM imports WHERE state = 'failed' AND EXISTS (SELECT 1 FROM import_chunks c WHERE c.import_id = imports.id))
+         , gone AS (DELETE FROM import_chunks WHERE import_id IN (SELECT id FROM failed) RETURNING import_id)
+         UPDATE imports SET failure = coalesce(failure || ' ', '') || 'Its stored file was discarded by an erasure: upload the file again.', updated_at = now()
+          WHERE id IN (SELECT id FROM failed)`,
+      );
+
+      const ended = await returningRows<{ id: string; organisation_id: string; before: MembershipStatus; status: MembershipStatus; ended_on: string }>(
+        em,
+        `UPDATE memberships ms SET
+            status = CASE WHEN ms.status = ANY($2::text[]) THEN ms.status ELSE 'resigned' END,
+            ended_on = coalesce(ms.ended_on, greatest($3::date, ms.joined_on)),
+            title = NULL,
+            updated_at = now()
+          FROM memberships old
+         WHERE old.id = ms.id AND ms.member_id = $1
+         RETURNING ms.id, ms.organisation_id, old.status AS before, ms.status, ms.ended_on::text`,
+        [memberId, ENDED_STATUSES.filter((s) => s !== 'lapsed'), today()],
+      );
+      const [erased] = await returningRows<{ erased_at: Date }>(
+        em,
+        `UPDATE members SET given_name = $2, family_name = $2, email = NULL, phone = NULL, locality = NULL, languages = '{}',
+                email_verified_at = NULL, erased_at = now(), updated_at = now()
+          WHERE id = $1 RETURNING erased_at`,
+        [memberId, ERASED_NAME],
+      );
+
+      for (const m of ended) {
+        await this.audit.record(em, caller, {
+          action: 'membership.erase',
+          entity: 'membership',
+          entityId: m.id,
+          organisationId: m.organisation_id,
+          changes: { memberId: { from: memberId, to: memberId }, ...(m.before !== m.status ? { status: { from: m.before, to: m.status } } : {}) },
+        });
+      }
+      await this.audit.record(em, caller, {
+        action: 'member.erase',
+        entity: 'member',
+        entityId: memberId,
+        organisationId: null,
+        changes: {
+          erasedAt: { from: null, to: erased.erased_at },
+          memberships: { from: null, to: ended.map((m) => m.id) },
+          ...(linked ? { userId: { from: linked.id, to: null } } : {}),
+        },
+      });
+      return { id: memberId, erasedAt: erased.erased_at, membershipsEnded: ended.filter((m) => m.before !== m.status).length };
+    });
+  }
+}
+
+function auditSummary(r: { at: Date; action: string; entity: string; entity_id: string | null; organisation_id: string | null; fields: string[] | null }): AuditSummary {
+  return { at: r.at, action: r.action, entity: r.entity, entityId: r.entity_id, organisationId: r.organisation_id, fields: r.fields ?? [] };
+}

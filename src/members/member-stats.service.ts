@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import type { Caller } from '../access/caller';
+import { CoalitionsService } from '../coalitions/coalitions.service';
+import { forbidden } from '../common/problem';
+import { OrganisationsService } from '../organisations/organisations.service';
+import type { CoalitionStats, Count, MemberStats, OrganisationStats, PartnerStats } from './dto/member-views.dto';
+import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
+
+/** Coalition aggregates show any count below this as "<5" (API.md): a partner's totals never identify a person. */
+export const SUPPRESS_BELOW = 5;
+
+export const suppress = (n: number): Count => (n < SUPPRESS_BELOW ? '<5' : n);
+
+/**
+ * Member statistics. Everything is counted in SQL over memberships, whose
+ * rows are kept when people resign or are erased, so erased people still
+ * count (as resigned). Organisation statistics are for the organisation's
+ * own organisers and admins and are exact; coalition statistics are for
+ * coordinators and are suppressed — no member list is reachable through
+ * them.
+ */
+@Injectable()
+export class MemberStatsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: AccessService,
+    private readonly organisations: OrganisationsService,
+    private readonly coalitions: CoalitionsService,
+  ) {}
+
+  async forOrganisation(caller: Caller, orgIdOrSlug: string): Promise<OrganisationStats> {
+    const org = await this.organisations.get(orgIdOrSlug);
+    if (!(await this.access.canOnOrganisation(caller, 'organisation.stats', org.id))) throw forbidden('You may not read this organisation’s statistics.');
+    const organisationIds = await this.access.descendants([org.id]);
+    return { organisationId: org.id, organisationIds, ...(await this.count(organisationIds, (n) => n)) };
+  }
+
+  async forCoalition(caller: Caller, coalitionIdOrSlug: string): Promise<CoalitionStats> {
+    const coalition = await this.coalitions.get(coalitionIdOrSlug);
+    if (!this.access.canOnCoalition(caller, 'coalition.stats', coalition.id)) throw forbidden('You may not read this coalition’s statistics.');
+    const partners = (await this.coalitions.partners(caller, coalition.id)).filter((p) => p.status === 'active');
+    const out: PartnerStats[] = [];
+    for (const p of partners) {
+      const ids = await this.access.descendants([p.organisationId]);
+      out.push({ organisation: { id: p.organisation.id, slug: p.organisation.slug, name: p.organisation.name }, ...(await this.count(ids, suppress)) });
+    }
+    return { coalitionId: coalition.id, suppressionThreshold: SUPPRESS_BELOW, partners: out };
+  }
+
+  /** Distinct people, so someone in an organisation and in its sub-organisation counts once. */
+  private async count(organisationIds: string[], show: (n: number) => Count): Promise<MemberStats> {
+    const [total] = await this.db.query<{ n: number }[]>('SELECT count(DISTINCT member_id)::int AS n FROM memberships WHERE organisation_id = ANY($1::uuid[])', [organisationIds]);
+    const statuses = await this.db.query<{ status: MembershipStatus; n: number }[]>(
+      'SELECT status, count(DISTINCT member_id)::int AS n FROM memberships WHERE organisation_id = ANY($1::uuid[]) GROUP BY status',
+      [organisationIds],
+    );
+    const regions = await this.db.query<{ region: string | null; n: number }[]>(
+      `SELECT m.region, count(DISTINCT m.id)::int AS n
+         FROM memberships ms JOIN members m ON m.id = ms.member_id
+        WHERE ms.organisation_id = ANY($1::uuid[]) AND ms.status = 'active'
+        GROUP BY m.region ORDER BY m.region NULLS LAST`,
+      [organisationIds],
+    );
+    const growth = await this.db.query<{ month: string; n: number }[]>(
+      `SELECT to_char(first_joined, 'YYYY-MM') AS month, count(*)::int AS n
+         FROM (SELECT member_id, min(joined_on) AS first_joined FROM memberships
+                WHERE organisation_id = ANY($1::uuid[]) AND joined_on IS NOT NULL GROUP BY member_id) firsts
+        GROUP BY 1 ORDER BY 1`,
+      [organisationIds],
+    );
+    const byStatus = Object.fromEntries(MEMBERSHIP_STATUSES.map((s) => [s, show(statuses.find((r) => r.status === s)?.n ?? 0)])) as Record<MembershipStatus, Count>;
+    return {
+      total: show(total.n),
+      byStatus,
+      byRegion: regions.map((r) => ({ region: r.region, count: show(r.n) })),
+      growth: growth.map((g) => ({ month: g.month, joined: show(g.n) })),
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { CoalitionsModule } from '../coalitions/coalitions.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
+import { UsersModule } from '../users/users.module';
+import { MeController } from './me.controller';
+import { MemberAccountsController } from './member-accounts.controller';
+import { MemberAccountsService } from './member-accounts.service';
+import { MemberExportService } from './member-export.service';
+import { MemberImportService } from './member-import.service';
+import { MemberImportsController } from './member-imports.controller';
+import { MemberRightsService } from './member-rights.service';
+import { MemberStatsController } from './member-stats.controller';
+import { MemberStatsService } from './member-stats.service';
+import { MembersController } from './members.controller';
+import { MembersService } from './members.service';
+import { MembershipsController } from './memberships.controller';
+import { MembershipsService } from './memberships.service';
+
+@Module({
+  imports: [OrganisationsModule, CoalitionsModule, UsersModule],
+  controllers: [MembersController, MemberAccountsController, MembershipsController, MemberImportsController, MemberStatsController, MeController],
+  providers: [MembersService, MemberAccountsService, MembershipsService, MemberRightsService, MemberImportService, MemberExportService, MemberStatsService],
+  exports: [MembersService, MemberStatsService, MemberRightsService],
+})
+export class MembersModule {}

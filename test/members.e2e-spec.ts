@@ -1,0 +1,382 @@
+import request from 'supertest';
+import { AccessService } from '../src/access/access.service';
+import { APPLICATION_LIMIT } from '../src/members/memberships.service';
+import { MEMBERSHIP_STATUSES, type MembershipStatus, TRANSITIONS } from '../src/members/membership.entity';
+import { bootTestApp, type TestApp } from './support/app';
+import { auditEntriesFor, buildWorld, linkMember, makeCoalition, makeMember, makeOrganisation, makeUser, unique, type World } from './support/world';
+
+describe('members and memberships', () => {
+  let t: TestApp;
+  let w: World;
+  beforeAll(async () => {
+    // Each test that applies speaks from its own address (X-Forwarded-For), so rate limits do not mix.
+    t = await bootTestApp({ env: { TRUST_PROXY: 'true' } });
+    w = await buildWorld(t);
+  });
+  afterAll(() => t.close());
+
+  const api = (who: keyof World['users']) => {
+    const auth = w.users[who].auth;
+    return {
+      get: (path: string) => request(t.http).get(`/api/v1${path}`).set(auth),
+      post: (path: string, body: object = {}) => request(t.http).post(`/api/v1${path}`).set(auth).send(body),
+      patch: (path: string, body: object) => request(t.http).patch(`/api/v1${path}`).set(auth).send(body),
+    };
+  };
+  const apply = (org: string, body: object, ip = '198.51.100.1') => request(t.http).post(`/api/v1/organisations/${org}/applications`).set('x-forwarded-for', ip).send(body);
+  const count = async (sql: string, params: unknown[] = []) => Number((await t.db.query(sql, params))[0].n);
+
+  describe('one person, several organisations', () => {
+    it('applying to two organisations makes one member with two memberships, and neither admin learns of the other', async () => {
+      const email = `${unique('maria')}@example.org`;
+      const body = (emailAs: string, givenName: string) => ({
+        givenName,
+        familyName: 'Atencio',
+        email: emailAs,
+        phone: '+51 987 654 321',
+        region: 'Cusco',
+        consent: { dataProcessing: true, contactByEmail: true, noticeVersion: '2026-01' },
+      });
+      const first = await apply(w.A.id, body(email, 'María'), '198.51.100.10');
+      const second = await apply(w.B.slug, body(email.toUpperCase(), 'Impostora'), '198.51.100.10');
+      expect(first.status).toBe(202);
+      expect(second.status).toBe(202);
+      expect(second.body).toEqual(first.body); // the same answer for a known and an unknown e-mail
+
+      const people = await t.db.query('SELECT id, given_name FROM members WHERE email = $1::citext', [email]);
+      expect(people).toHaveLength(1);
+      expect(people[0].given_name).toBe('María'); // an anonymous form never rewrites a known person
+      const id = people[0].id as string;
+      const rows = await t.db.query('SELECT organisation_id, status, source FROM memberships WHERE member_id = $1 ORDER BY created_at', [id]);
+      expect(rows).toEqual([
+        { organisation_id: w.A.id, status: 'applied', source: 'form' },
+        { organisation_id: w.B.id, status: 'applied', source: 'form' },
+      ]);
+      expect(await count('SELECT count(*) AS n FROM member_consents WHERE member_id = $1', [id])).toBe(2);
+
+      for (const [who, mine, theirs] of [
+        ['adminA', w.A, w.B],
+        ['adminB', w.B, w.A],
+      ] as const) {
+        const seen = await api(who).get(`/members/${id}`);
+        expect(seen.status).toBe(200);
+        expect(seen.body.memberships.map((m: { organisationId: string }) => m.organisationId)).toEqual([mine.id]);
+        expect(seen.body.consent).toMatchObject({ organisationId: mine.id, dataProcessing: true, contactByEmail: true, contactBySms: false, noticeVersion: '2026-01' });
+        expect(seen.body).toMatchObject({ email, phone: '+51987654321' });
+        const exported = await api(who).get(`/members/${id}/export`);
+        expect(exported.status).toBe(200);
+        expect(exported.body.scope).toBe('scoped');
+        expect(exported.body.consents).toHaveLength(1);
+        const listed = await api(who).get(`/members?q=atencio`);
+        const item = listed.body.items.find((i: { id: string }) => i.id === id);
+        expect(item.memberships.map((m: { organisationId: string }) => m.organisationId)).toEqual([mine.id]);
+        // Nothing of the other organisation anywhere in what this admin can read.
+        const otherMembership = rows.find((r: { organisation_id: string }) => r.organisation_id === theirs.id);
+        for (const res of [seen, exported, listed]) {
+          expect(JSON.stringify(res.body)).not.toContain(theirs.id);
+          expect(otherMembership).toBeDefined();
+        }
+        const otherIds = (await t.db.query('SELECT id FROM memberships WHERE member_id = $1 AND organisation_id = $2', [id, theirs.id])).map((r: { id: string }) => r.id);
+        expect(JSON.stringify(exported.body)).not.toContain(otherIds[0]);
+      }
+    });
+
+    it('creating a member with a known e-mail adds the membership to that person, showing only your memberships', async () => {
+      const known = await makeMember(t, [w.A], { givenName: 'Lucía', phone: null });
+      const res = await api('adminB').post('/members', {
+        givenName: 'Lucia',
+        familyName: 'Otra',
+        email: known.email!.toUpperCase(),
+        phone: '+51911222333',
+        memberships: [{ organisationId: w.B.id, status: 'active', title: 'delegada' }],
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.id).toBe(known.id);
+      expect(res.body.memberships).toHaveLength(1);
+      expect(res.body.memberships[0]).toMatchObject({ organisationId: w.B.id, status: 'active', source: 'manual', title: 'delegada', joinedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+      // The known person's data is completed where empty, never overwritten.
+      expect(res.body).toMatchObject({ givenName: 'Lucía', familyName: known.familyName, phone: '+51911222333' });
+      const fromA = await api('adminA').get(`/members/${known.id}`);
+      expect(fromA.body.memberships.map((m: { organisationId: string }) => m.organisationId)).toEqual([w.A.id]);
+      const again = await api('adminB').post('/members', { givenName: 'L', familyName: 'O', email: known.email, memberships: [{ organisationId: w.B.id }] });
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('already-member');
+      expect(await count('SELECT count(*) AS n FROM members WHERE email = $1::citext', [known.email])).toBe(1);
+    });
+
+    it('lets the person read and correct their own record, with all memberships', async () => {
+      const me = await makeMember(t, [w.A, w.B]);
+      const user = await makeUser(t);
+      await linkMember(t, user, me);
+      const own = await request(t.http).get(`/api/v1/members/${me.id}`).set(user.auth);
+      expect(own.status).toBe(200);
+      expect(own.body.memberships).toHaveLength(2);
+      const fixed = await request(t.http).patch(`/api/v1/members/${me.id}`).set(user.auth).send({ locality: 'Wanchaq', languages: ['es', 'qu'] });
+      expect(fixed.status).toBe(200);
+      expect(fixed.body).toMatchObject({ locality: 'Wanchaq', languages: ['es', 'qu'] });
+      const other = await makeMember(t, [w.A]);
+      expect((await request(t.http).get(`/api/v1/members/${other.id}`).set(user.auth)).status).toBe(404);
+      const mine = await request(t.http).get('/api/v1/me/export').set(user.auth);
+      expect(mine.body.member.scope).toBe('all');
+      expect(mine.body.member.member.memberships).toHaveLength(2);
+      expect(mine.body.user.email).toBe(user.email);
+    });
+
+    it('gives the derived member role: organisations where the linked member is active', async () => {
+      const person = await makeMember(t, [{ organisation: w.A, status: 'active' }, { organisation: w.B, status: 'applied' }, { organisation: w.P, status: 'suspended' }]);
+      const user = await makeUser(t);
+      await linkMember(t, user, person);
+      const caller = { user: { id: user.id, email: user.email, isPlatformAdmin: false, memberId: person.id, sessionId: 'x', roles: [] }, requestId: 'test', ip: '127.0.0.1' };
+      expect(await t.app.get(AccessService).memberOrganisationIds(caller)).toEqual([w.A.id]);
+    });
+  });
+
+  describe('membership status workflow', () => {
+    const pairs = MEMBERSHIP_STATUSES.flatMap((from) => MEMBERSHIP_STATUSES.filter((to) => to !== from).map((to) => [from, to] as [MembershipStatus, MembershipStatus]));
+
+    it('allows exactly the transitions of the table, 409 otherwise, and audits each change', async () => {
+      const outcome: string[] = [];
+      for (const [from, to] of pairs) {
+        const m = await makeMember(t, [{ organisation: w.A, status: from, joinedOn: from === 'applied' ? null : '2026-01-15' }]);
+        const res = await api('adminA').patch(`/memberships/${m.membershipIds[0]}`, { status: to });
+        expect(res.status).toBeLessThan(500);
+        outcome.push(`${from}->${to}: ${res.status}`);
+        if (res.status === 200) {
+          const entries = await auditEntriesFor(t, m.membershipIds[0]);
+          expect(entries.map((e) => e.action)).toEqual(['membership.status']);
+          expect(entries[0].changes).toMatchObject({ status: { from, to } });
+          if (to === 'active') expect(res.body).toMatchObject({ endedOn: null, joinedOn: expect.stringMatching(/^\d{4}-/) });
+          if (['lapsed', 'resigned', 'expelled'].includes(to)) expect(res.body.endedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        } else {
+          expect(res.body.code).toBe('invalid-transition');
+          expect((await t.db.query('SELECT status FROM memberships WHERE id = $1', [m.membershipIds[0]]))[0].status).toBe(from);
+        }
+      }
+      expect(outcome).toEqual(pairs.map(([from, to]) => `${from}->${to}: ${TRANSITIONS[from].includes(to) ? 200 : 409}`));
+      // The table itself, as decided: resigned and expelled are final.
+      expect(TRANSITIONS).toEqual({
+        applied: ['active', 'resigned'],
+        active: ['suspended', 'lapsed', 'resigned', 'expelled'],
+        suspended: ['active', 'resigned', 'expelled'],
+        lapsed: ['active', 'resigned'],
+        resigned: [],
+        expelled: [],
+      });
+    });
+
+    it('lets an organiser see a membership but not change it, and validates the other fields', async () => {
+      const m = await makeMember(t, [w.A]);
+      const id = m.membershipIds[0];
+      expect((await api('organiserA').patch(`/memberships/${id}`, { title: 'x' })).status).toBe(403);
+      expect((await api('adminA').patch(`/memberships/${id}`, { title: 'tesorera', duesPaidUntil: '2026-12-31' })).body).toMatchObject({ title: 'tesorera', duesPaidUntil: '2026-12-31' });
+      expect((await api('adminA').patch(`/memberships/${id}`, { endedOn: '2026-02-01' })).body.code).toBe('not-ended');
+      expect((await api('adminA').patch(`/memberships/${id}`, { status: 'lapsed', endedOn: '2020-01-01' })).body.code).toBe('invalid-dates');
+      expect((await api('adminA').patch(`/memberships/${id}`, { duesPaidUntil: '2026-02-30' })).status).toBe(400);
+      expect((await api('adminA').patch(`/memberships/${id}`, { status: 'emperor' })).status).toBe(400);
+      expect((await api('adminA').patch(`/memberships/${id}`, { memberId: w.B.id })).status).toBe(400);
+      expect((await t.db.query('SELECT status, title FROM memberships WHERE id = $1', [id]))[0]).toEqual({ status: 'active', title: 'tesorera' });
+    });
+  });
+
+  describe('directory and search', () => {
+    it('finds "Atencio" when searching "Atencia", by name or e-mail, only inside the caller’s scope', async () => {
+      const org = await makeOrganisation(t, { kind: 'chapter', parentId: w.A.id });
+      const atencio = await makeMember(t, [org], { givenName: 'Rosa', familyName: 'Atencio', email: `${unique('rosa.atencio')}@example.org` });
+      const elsewhere = await makeMember(t, [w.B], { givenName: 'Rosa', familyName: 'Atencio' });
+      await makeMember(t, [org], { givenName: 'Pedro', familyName: 'Castillo' });
+      const ids = async (who: keyof World['users'], q: string) => {
+        const res = await api(who).get(`/members?organisation=${org.id}&q=${encodeURIComponent(q)}`);
+        expect(res.status).toBe(200);
+        return res.body.items.map((i: { id: string }) => i.id);
+      };
+      expect(await ids('adminA', 'Atencia')).toEqual([atencio.id]);
+      expect(await ids('adminA', 'rosa atencia')).toEqual([atencio.id]);
+      expect(await ids('adminA', 'ATENCIO')).toEqual([atencio.id]);
+      expect(await ids('adminA', 'Zyxwvut')).toEqual([]);
+      expect(await ids('organiserA', 'atencio')).toEqual([atencio.id]);
+      const all = await api('adminA').get('/members?q=Atencia');
+      expect(all.body.items.map((i: { id: string }) => i.id)).toContain(atencio.id);
+      expect(all.body.items.map((i: { id: string }) => i.id)).not.toContain(elsewhere.id);
+      expect((await api('adminB').get(`/members?organisation=${org.id}&q=atencio`)).status).toBe(403);
+    });
+
+    it('pages by keyset without duplicates or gaps, also with ties and filters', async () => {
+      const org = await makeOrganisation(t, { kind: 'chapter', parentId: w.A.id });
+      const made: string[] = [];
+      for (let i = 0; i < 23; i++) {
+        // Many identical names: the id breaks the ties.
+        made.push((await makeMember(t, [{ organisation: org, status: i % 5 === 0 ? 'suspended' : 'active' }], { givenName: i % 3 ? 'Ana' : 'Eva', familyName: i % 2 ? 'Quispe' : 'Apaza', region: i % 4 ? 'Puno' : 'Cusco' })).id);
+      }
+      const walk = async (query: string) => {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const res: request.Response = await api('adminA').get(`/members?organisation=${org.id}&limit=4${query}${cursor ? `&cursor=${cursor}` : ''}`);
+          expect(res.status).toBe(200);
+          expect(res.body.items.length).toBeLessThanOrEqual(4);
+          seen.push(...res.body.items.map((i: { id: string }) => i.id));
+          cursor = res.body.nextCursor;
+          pages++;
+        } while (cursor && pages < 50);
+        return seen;
+      };
+      const expected = async (extra: string, params: unknown[]) =>
+        (
+          await t.db.query(
+            `SELECT m.id FROM members m WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = m.id AND ms.organisation_id = $1 ${extra}) ORDER BY m.family_name, m.given_name, m.id`,
+            [org.id, ...params],
+          )
+        ).map((r: { id: string }) => r.id);
+      const everyone = await walk('');
+      expect(everyone).toHaveLength(23);
+      expect(new Set(everyone).size).toBe(23);
+      expect(everyone).toEqual(await expected('', []));
+      expect(await walk('&status=suspended')).toEqual(await expected("AND ms.status = 'suspended'", []));
+      const inCusco = await walk('&region=Cusco');
+      expect(inCusco.length).toBeGreaterThan(0);
+      expect(inCusco).toEqual((await expected('', [])).filter((id: string) => [0, 4, 8, 12, 16, 20].includes(made.indexOf(id))));
+    });
+
+    it('shows contact data to organisers and admins, and a sub-organisation’s members to the parent’s admin', async () => {
+      const m = await makeMember(t, [w.A], { phone: '+51999888777' });
+      for (const who of ['organiserA', 'adminA', 'adminP', 'platform'] as const) {
+        const res = await api(who).get(`/members/${m.id}`);
+        expect([who, res.body.email, res.body.phone]).toEqual([who, m.email, '+51999888777']);
+      }
+      const list = await api('adminP').get(`/members?organisation=${w.P.id}&q=${encodeURIComponent(m.familyName)}`);
+      expect(list.body.items.map((i: { id: string }) => i.id)).toContain(m.id);
+      expect((await api('coordinator').get(`/members/${m.id}`)).status).toBe(404);
+      expect((await api('coordinator').get('/members')).status).toBe(403);
+    });
+  });
+
+  describe('bad input', () => {
+    it('answers 4xx problems and writes nothing', async () => {
+      const members = await count('SELECT count(*) AS n FROM members');
+      const memberships = await count('SELECT count(*) AS n FROM memberships');
+      const external = await makeOrganisation(t, { external: true });
+      const base = { givenName: 'Rosa', familyName: 'Quispe', memberships: [{ organisationId: w.A.id }] };
+      const cases: [object, number, string, string?][] = [
+        [{ ...base, email: 'not-an-email' }, 400, 'validation-failed', 'email'],
+        [{ ...base, phone: '987654321' }, 400, 'validation-failed', 'phone'],
+        [{ ...base, givenName: '   ' }, 400, 'validation-failed', 'givenName'],
+        [{ ...base, memberships: [] }, 400, 'validation-failed', 'memberships'],
+        [{ ...base, memberships: [{ organisationId: w.A.id, status: 'expelled' }] }, 400, 'validation-failed', 'memberships[0].status'],
+        [{ ...base, memberships: [{ organisationId: w.A.id }, { organisationId: w.A.id }] }, 400, 'duplicate-organisation'],
+        [{ ...base, memberships: [{ organisationId: external.id }] }, 400, 'external-organisation'],
+        [{ ...base, memberships: [{ organisationId: '00000000-0000-4000-8000-000000000000' }] }, 400, 'unknown-organisation'],
+        [{ ...base, memberships: [{ organisationId: w.A.id, joinedOn: '2026-02-31' }] }, 400, 'invalid-value'],
+        [{ ...base, erasedAt: '2026-01-01' }, 400, 'validation-failed', 'erasedAt'],
+        [{ ...base, languages: ['Spanish'] }, 400, 'validation-failed', 'languages'],
+        [{ ...base, consent: { dataProcessing: false } }, 400, 'validation-failed', 'consent.dataProcessing'],
+        [{ ...base, memberships: [{ organisationId: w.A.id }, { organisationId: w.B.id }] }, 403, 'forbidden'],
+      ];
+      for (const [body, status, code, field] of cases) {
+        const res = await api('adminA').post('/members', body);
+        expect([JSON.stringify(body), res.status, res.body.code]).toEqual([JSON.stringify(body), status, code]);
+        expect(res.headers['content-type']).toMatch(/problem\+json/);
+        if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      }
+      const application = { givenName: 'Rosa', familyName: 'Quispe', email: `${unique('r')}@example.org` };
+      for (const [body, field] of [
+        [application, 'consent'],
+        [{ ...application, consent: { dataProcessing: false } }, 'consent.dataProcessing'],
+        [{ ...application, consent: { contactByEmail: true } }, 'consent.dataProcessing'],
+        [{ ...application, consent: { dataProcessing: true, extra: 1 } }, 'consent.extra'],
+        [{ ...application, email: undefined, consent: { dataProcessing: true } }, 'email'],
+      ] as const) {
+        const res = await apply(w.A.id, body, '198.51.100.20');
+        expect([res.status, res.body.errors?.map((e: { field: string }) => e.field)]).toEqual([400, expect.arrayContaining([field])]);
+      }
+      expect((await apply(external.id, { ...application, consent: { dataProcessing: true } }, '198.51.100.20')).status).toBe(404);
+      expect((await apply('00000000-0000-4000-8000-000000000000', { ...application, consent: { dataProcessing: true } }, '198.51.100.20')).status).toBe(404);
+      expect(await count('SELECT count(*) AS n FROM members')).toBe(members);
+      expect(await count('SELECT count(*) AS n FROM memberships')).toBe(memberships);
+
+      for (const query of ['q=a', 'status=emperor', 'limit=0', 'cursor=%27%3B', 'cursor=WyJhIiwiYiIsIm5vdC1hLXV1aWQiXQ', 'organisation=%3Cscript%3E', 'sort=email']) {
+        const res = await api('adminA').get(`/members?${query}`);
+        expect([query, res.status]).toEqual([query, 400]);
+      }
+      expect((await api('adminA').get('/members/not-a-uuid')).status).toBe(400);
+      expect((await api('adminA').get('/members/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+      const taken = await makeMember(t, [w.A]);
+      const mover = await makeMember(t, [w.A]);
+      const clash = await api('adminA').patch(`/members/${mover.id}`, { email: taken.email!.toUpperCase() });
+      expect([clash.status, clash.body.code]).toEqual([409, 'email-taken']);
+      expect((await api('adminA').patch(`/members/${mover.id}`, { givenName: null })).status).toBe(400);
+      expect((await api('adminA').patch(`/members/${mover.id}`, { preferredLanguage: 'fr' })).status).toBe(400);
+      // A multipart body where JSON is expected is bad input too, not a crash.
+      const multipart = await request(t.http).post('/api/v1/members').set(w.users.adminA.auth).attach('file', Buffer.from('given_name\nA\n'), 'a.csv');
+      expect([multipart.status, multipart.body.code]).toEqual([400, 'validation-failed']);
+      expect((await request(t.http).post(`/api/v1/organisations/${w.A.id}/applications`).attach('file', Buffer.from('x'), 'a.csv')).status).toBe(400);
+    });
+
+    it('rate-limits the public form per address', async () => {
+      const body = () => ({ givenName: 'Spam', familyName: 'Bot', email: `${unique('bot')}@example.org`, consent: { dataProcessing: true } });
+      const statuses: number[] = [];
+      for (let i = 0; i <= APPLICATION_LIMIT.perIp; i++) statuses.push((await apply(w.A.id, body(), '203.0.113.99')).status);
+      expect(statuses.slice(0, APPLICATION_LIMIT.perIp).every((s) => s === 202)).toBe(true);
+      expect(statuses[APPLICATION_LIMIT.perIp]).toBe(429);
+      expect((await apply(w.A.id, body(), '203.0.113.100')).status).toBe(202);
+    });
+  });
+
+  describe('statistics', () => {
+    it('counts by status, region and month; coordinators get the same per partner with counts under 5 suppressed', async () => {
+      const Q = await makeOrganisation(t, { kind: 'party' });
+      const Qchapter = await makeOrganisation(t, { kind: 'chapter', parentId: Q.id });
+      const other = await makeOrganisation(t, { kind: 'party' });
+      const C2 = await makeCoalition(t, [Q, other]);
+      const coordinator = await makeUser(t, [{ role: 'coordinator', coalition: C2 }]);
+      const adminQ = await makeUser(t, [{ role: 'org_admin', organisation: Q }]);
+      for (let i = 0; i < 6; i++) await makeMember(t, [{ organisation: Q, joinedOn: '2026-01-10' }], { region: 'Cusco' });
+      await makeMember(t, [{ organisation: Qchapter, joinedOn: '2026-02-03' }], { region: 'Puno' });
+      // In Q and its chapter: one person, counted once.
+      await makeMember(t, [{ organisation: Q, joinedOn: '2026-02-10' }, { organisation: Qchapter, joinedOn: '2026-03-01' }], { region: 'Puno' });
+      await makeMember(t, [{ organisation: Q, status: 'applied' }, { organisation: other }]);
+      await makeMember(t, [{ organisation: Q, status: 'applied' }]);
+
+      const exact = await request(t.http).get(`/api/v1/organisations/${Q.slug}/stats`).set(adminQ.auth);
+      expect(exact.status).toBe(200);
+      expect(exact.body).toMatchObject({
+        organisationId: Q.id,
+        total: 10,
+        byStatus: { applied: 2, active: 8, suspended: 0, lapsed: 0, resigned: 0, expelled: 0 },
+        byRegion: [
+          { region: 'Cusco', count: 6 },
+          { region: 'Puno', count: 2 },
+        ],
+        growth: [
+          { month: '2026-01', joined: 6 },
+          { month: '2026-02', joined: 2 },
+        ],
+      });
+      expect(exact.body.organisationIds.sort()).toEqual([Q.id, Qchapter.id].sort());
+
+      const coalition = await request(t.http).get(`/api/v1/coalitions/${C2.id}/stats`).set(coordinator.auth);
+      expect(coalition.status).toBe(200);
+      expect(coalition.body.suppressionThreshold).toBe(5);
+      const q = coalition.body.partners.find((p: { organisation: { id: string } }) => p.organisation.id === Q.id);
+      expect(q).toMatchObject({
+        total: 10,
+        byStatus: { applied: '<5', active: 8, suspended: '<5', lapsed: '<5', resigned: '<5', expelled: '<5' },
+        byRegion: [
+          { region: 'Cusco', count: 6 },
+          { region: 'Puno', count: '<5' },
+        ],
+        growth: [
+          { month: '2026-01', joined: 6 },
+          { month: '2026-02', joined: '<5' },
+        ],
+      });
+      const o = coalition.body.partners.find((p: { organisation: { id: string } }) => p.organisation.id === other.id);
+      expect(o).toMatchObject({ total: '<5', byStatus: { active: '<5' } });
+      // Aggregates only: no member of any partner anywhere in the answer.
+      const memberIds = (await t.db.query('SELECT member_id FROM memberships WHERE organisation_id = ANY($1)', [[Q.id, Qchapter.id, other.id]])).map((r: { member_id: string }) => r.member_id);
+      for (const id of memberIds) expect(JSON.stringify(coalition.body)).not.toContain(id);
+      expect((await request(t.http).get(`/api/v1/organisations/${Q.id}/stats`).set(coordinator.auth)).status).toBe(403);
+      expect((await request(t.http).get(`/api/v1/members?organisation=${Q.id}`).set(coordinator.auth)).status).toBe(403);
+    });
+  });
+});
