@@ -44,6 +44,7 @@ export class CampaignsAndEvents1795788313001 implements MigrationInterface {
         await queryRunner.query(`ALTER TABLE "event_shifts" ADD CONSTRAINT "fk_event_shifts_event_id" FOREIGN KEY ("event_id") REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "event_signups" ADD CONSTRAINT "fk_event_signups_event_id" FOREIGN KEY ("event_id") REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "event_signups" ADD CONSTRAINT "fk_event_signups_shift_id" FOREIGN KEY ("shift_id") REFERENCES "event_shifts"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+        await queryRunner.query(`ALTER TABLE "event_signups" ADD CONSTRAINT "fk_event_signups_member_id" FOREIGN KEY ("member_id") REFERENCES "members"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
         // Linked demands (demands come from the platform migration).
         await queryRunner.query(`CREATE TABLE "campaign_demands" ("campaign_id" uuid NOT NULL, "demand_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_campaign_demands" PRIMARY KEY ("campaign_id", "demand_id"))`);
         await queryRunner.query(`CREATE INDEX "ix_campaign_demands_demand_id" ON "campaign_demands"  ("demand_id") `);
@@ -64,6 +65,7 @@ export class CampaignsAndEvents1795788313001 implements MigrationInterface {
         await queryRunner.query(`DROP TABLE "event_demands"`);
         await queryRunner.query(`DROP INDEX "public"."ix_campaign_demands_demand_id"`);
         await queryRunner.query(`DROP TABLE "campaign_demands"`);
+        await queryRunner.query(`ALTER TABLE "event_signups" DROP CONSTRAINT "fk_event_signups_member_id"`);
         await queryRunner.query(`ALTER TABLE "event_signups" DROP CONSTRAINT "fk_event_signups_shift_id"`);
         await queryRunner.query(`ALTER TABLE "event_signups" DROP CONSTRAINT "fk_event_signups_event_id"`);
         await queryRunner.query(`ALTER TABLE "event_shifts" DROP CONSTRAINT "fk_event_shifts_event_id"`);

@@ -1,11 +1,14 @@
 import request from 'supertest';
 import type { Event } from '../src/events/event.entity';
 import { bootTestApp, type TestApp } from './support/app';
-import { buildWorld, guest, makeEvent, makeShift, type World } from './support/world';
+import { buildWorld, guest, linkMember, makeEvent, makeMember, makeShift, makeUser, type TestUser, type World } from './support/world';
+
+/** One signup attempt: the answer, and the member login that made it (null: a guest). */
+type Attempt = request.Response & { member: TestUser | null };
 
 /**
  * Capacity is a hard invariant (DOMAIN.md): `going` never exceeds capacity
- * under any concurrency, also with several API processes on one database;
+ * under any concurrency — members and guests signing up together — also with several API processes on one database;
  * past capacity people wait in arrival order; a freed seat goes to the
  * first in line in the same transaction.
  */
@@ -14,12 +17,20 @@ describe('capacity under fire', () => {
   let second: TestApp;
   let w: World;
   let ipSeq = 0;
+  /** Logins linked to active members of A: a fifth of every storm. */
+  const members: TestUser[] = [];
+  let memberSeq = 0;
 
   beforeAll(async () => {
     // TRUST_PROXY: each simulated person arrives from their own address (the per-IP limit is tested elsewhere).
     t = await bootTestApp({ env: { TRUST_PROXY: 'true' } });
     second = await bootTestApp({ database: t.database, env: { TRUST_PROXY: 'true' } });
     w = await buildWorld(t);
+    for (let i = 0; i < 40; i++) {
+      const user = await makeUser(t);
+      await linkMember(t, user, await makeMember(t, [w.A]));
+      members.push(user);
+    }
   });
   afterAll(async () => {
     await second.close();
@@ -28,15 +39,17 @@ describe('capacity under fire', () => {
 
   const ip = () => `10.30.${Math.floor(++ipSeq / 250)}.${(ipSeq % 250) + 1}`;
 
-  /** n signups at once, spread round-robin over the given application instances. */
-  async function storm(apps: TestApp[], eventId: string, n: number, body: (i: number) => object = () => guest()) {
+  /** n signups at once, spread round-robin over the given instances: every fifth one a member with their login, the others guests. */
+  async function storm(apps: TestApp[], eventId: string, n: number, extra: Record<string, unknown> = {}): Promise<Attempt[]> {
     return Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        request(apps[i % apps.length].http)
-          .post(`/api/v1/events/${eventId}/signups`)
-          .set('X-Forwarded-For', ip())
-          .send(body(i)),
-      ),
+      Array.from({ length: n }, async (_, i) => {
+        // Each storm takes the next members in turn (one live signup per person per event).
+        const member = i % 5 === 0 ? members[memberSeq++ % members.length] : null;
+        let req = request(apps[i % apps.length].http).post(`/api/v1/events/${eventId}/signups`).set('X-Forwarded-For', ip());
+        if (member) req = req.set(member.auth);
+        const res = await req.send(member ? extra : guest(extra));
+        return Object.assign(res, { member });
+      }),
     );
   }
 
@@ -48,8 +61,8 @@ describe('capacity under fire', () => {
   }
 
   /** Exactly `seats` going, the rest waiting, and the line is arrival order: every going signup arrived before every waiting one. */
-  async function expectFilledInArrivalOrder(res: request.Response[], eventId: string, shiftId: string | null, seats: number) {
-    expect(res.filter((r) => r.status >= 500)).toEqual([]);
+  async function expectFilledInArrivalOrder(res: Attempt[], eventId: string, shiftId: string | null, seats: number) {
+    expect(res.filter((r) => r.status >= 500).map((r) => r.body)).toEqual([]);
     expect(res.map((r) => r.status).every((s) => s === 201)).toBe(true);
     const answered = res.map((r) => r.body.status);
     expect(answered.filter((s) => s === 'going')).toHaveLength(seats);
@@ -62,7 +75,8 @@ describe('capacity under fire', () => {
     // Waiting-list timestamps follow the arrival order too.
     const waits = rows.slice(seats).map((r) => r.waitlisted_at!.getTime());
     expect(waits).toEqual([...waits].sort((a, b) => a - b));
-    // What each person was told is what the database holds.
+    // Members and guests alike, and what each person was told is what the database holds.
+    expect(res.filter((r) => r.member)).toHaveLength(res.length / 5);
     const told = new Map(res.map((r) => [r.body.id as string, r.body.status as string]));
     expect(rows.every((r) => told.get(r.id) === r.status)).toBe(true);
     const counter = shiftId
@@ -71,17 +85,26 @@ describe('capacity under fire', () => {
     expect(counter).toEqual([{ going_count: seats }]);
   }
 
-  /** Cancels `tokens` at once (guests, each with their own secret) over the given instances. */
-  async function cancelAll(apps: TestApp[], tokens: string[]) {
-    return Promise.all(tokens.map((token, i) => request(apps[i % apps.length].http).post('/api/v1/signups/cancel').set('X-Forwarded-For', ip()).send({ token })));
+  /** Cancels these signups at once over the given instances: guests with their secret, members with their login. */
+  async function cancelAll(apps: TestApp[], leaving: Attempt[]) {
+    return Promise.all(
+      leaving.map((a, i) =>
+        a.member
+          ? request(apps[i % apps.length].http).patch(`/api/v1/events/${a.body.eventId}/signups/${a.body.id}`).set(a.member.auth).send({ status: 'cancelled' })
+          : request(apps[i % apps.length].http).post('/api/v1/signups/cancel').set('X-Forwarded-For', ip()).send({ token: a.body.manageToken }),
+      ),
+    );
   }
 
   /** 10 going people cancel at once: exactly the first 10 in line move up, nobody else. */
-  async function expectTenPromoted(apps: TestApp[], res: request.Response[], eventId: string, shiftId: string | null, seats: number) {
+  async function expectTenPromoted(apps: TestApp[], res: Attempt[], eventId: string, shiftId: string | null, seats: number) {
     const before = await rowsOf(eventId, shiftId);
     const line = before.filter((r) => r.status === 'waitlisted').map((r) => r.id);
-    const leaving = res.filter((r) => r.body.status === 'going').slice(0, 10);
-    const cancelled = await cancelAll(apps, leaving.map((r) => r.body.manageToken));
+    const going = res.filter((r) => r.body.status === 'going');
+    const goingMembers = going.filter((r) => r.member).slice(0, 5);
+    const leaving = [...goingMembers, ...going.filter((r) => !r.member).slice(0, 10 - goingMembers.length)];
+    expect(leaving).toHaveLength(10);
+    const cancelled = await cancelAll(apps, leaving);
     expect(cancelled.map((r) => r.status)).toEqual(Array(10).fill(200));
     const after = await rowsOf(eventId, shiftId);
     const status = new Map(after.map((r) => [r.id, r.status]));
@@ -95,7 +118,7 @@ describe('capacity under fire', () => {
 
   describe('one application instance', () => {
     let event: Event;
-    let res: request.Response[];
+    let res: Attempt[];
 
     it('200 concurrent signups for 50 seats: exactly 50 going, 150 waitlisted in arrival order, no 5xx', async () => {
       event = await makeEvent(t, { hostOrganisationId: w.A.id, capacity: 50 });
@@ -110,7 +133,7 @@ describe('capacity under fire', () => {
     it('the same for a shift', async () => {
       const e = await makeEvent(t, { hostOrganisationId: w.A.id, capacity: 5 });
       const shift = await makeShift(t, e, { name: 'First aid', capacity: 50 });
-      const shiftRes = await storm([t], e.id, 200, () => guest({ shiftId: shift.id }));
+      const shiftRes = await storm([t], e.id, 200, { shiftId: shift.id });
       await expectFilledInArrivalOrder(shiftRes, e.id, shift.id, 50);
       // The event's own seats are untouched by the shift.
       expect((await t.db.query('SELECT going_count FROM events WHERE id = $1', [e.id]))[0].going_count).toBe(0);
@@ -129,7 +152,7 @@ describe('capacity under fire', () => {
     it('hold it for a shift too', async () => {
       const event = await makeEvent(t, { hostOrganisationId: w.A.id });
       const shift = await makeShift(t, event, { name: 'Marshals', capacity: 50 });
-      const res = await storm([t, second], event.id, 200, () => guest({ shiftId: shift.id }));
+      const res = await storm([t, second], event.id, 200, { shiftId: shift.id });
       await expectFilledInArrivalOrder(res, event.id, shift.id, 50);
       await expectTenPromoted([t, second], res, event.id, shift.id, 50);
     });
@@ -137,7 +160,7 @@ describe('capacity under fire', () => {
     it('hand freed seats out once when a capacity increase races with cancellations and new signups', async () => {
       const event = await makeEvent(t, { hostOrganisationId: w.A.id, capacity: 10 });
       const first = await storm([t, second], event.id, 40);
-      const leaving = first.filter((r) => r.body.status === 'going').slice(0, 5).map((r) => r.body.manageToken);
+      const leaving = first.filter((r) => r.body.status === 'going').slice(0, 5);
       const [raised] = await Promise.all([
         request(second.http).patch(`/api/v1/events/${event.id}`).set(w.users.organiserA.auth).send({ capacity: 20 }),
         cancelAll([t, second], leaving),

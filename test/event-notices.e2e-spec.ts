@@ -4,7 +4,7 @@ import type { Event } from '../src/events/event.entity';
 import { OutboxWorker } from '../src/outbox/outbox.worker';
 import { bootTestApp, type TestApp } from './support/app';
 import { startSmtpSink, type SmtpSink, type SunkMail } from './support/smtp-sink';
-import { buildWorld, guest, makeEvent, unique, type World } from './support/world';
+import { buildWorld, guest, linkMember, makeEvent, makeMember, makeUser, unique, type World } from './support/world';
 
 /** The Subject header of a received mail: unfolded, RFC 2047 encoded words (=?UTF-8?Q?…?= / =?UTF-8?B?…?=) decoded. */
 function subjectOf(mail: SunkMail): string {
@@ -84,6 +84,21 @@ describe('event notices through the outbox', () => {
     expect(raw).toContain('(America/Lima)');
     expect(sink.mails.find((m) => m.to.includes(en))!.raw).not.toContain('Abancay'); // the waiting list does not get it yet
     expect(await messagesFor(going.body.id, 'event.signup_confirmation')).toEqual([{ recipient: es, dedupe_key: `event_signup:${going.body.id}` }]);
+  });
+
+  it('writes to members at their own address, in their language, with the event page instead of a token link', async () => {
+    const member = await makeMember(t, [w.A], { preferredLanguage: 'en', givenName: 'Quispe' });
+    const user = await makeUser(t);
+    await linkMember(t, user, member);
+    const event = await makeEvent(t, { hostOrganisationId: w.A.id, title: 'Assembly' });
+    const res = await request(t.http).post(`/api/v1/events/${event.id}/signups`).set(user.auth).send({});
+    expect(res.status).toBe(201);
+    await deliver();
+    expect(subjectsTo(member.email!)).toEqual(['Signup confirmed: Assembly']);
+    const raw = sink.mails.find((m) => m.to.includes(member.email!))!.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    expect(raw).toContain('Hello Quispe');
+    expect(raw).toContain(`https://convoca.example.org/events/${event.id}`);
+    expect(raw).not.toContain('#token=');
   });
 
   it('tells the first in line once when a seat frees up', async () => {

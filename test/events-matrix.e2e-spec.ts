@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Event } from '../src/events/event.entity';
 import { bootTestApp, type TestApp } from './support/app';
 import { row, runRow, type MatrixRow } from './support/matrix';
-import { buildWorld, guest, makeEvent, makeShift, makeUser, unique, type World } from './support/world';
+import request from 'supertest';
+import { buildWorld, guest, linkMember, makeEvent, makeMember, makeShift, makeUser, type TestUser, unique, type World } from './support/world';
 
 /**
  * Who may do what with campaigns and events, route by route (ACCESS.md rule
@@ -136,5 +137,52 @@ describe('permission matrix: campaigns and events', () => {
 
   it.each(MATRIX.map((r) => [r.route, r] as const))('%s', async (_route, r) => {
     expect(await runRow(t, w, r)).toEqual(r.expect);
+  });
+
+  /**
+   * The derived member role (ACCESS.md): a login linked to an active member of
+   * A, and one of B. EM is a members-only event of A.
+   */
+  describe('members', () => {
+    let memberA: TestUser, memberB: TestUser, EM: Event;
+    beforeAll(async () => {
+      memberA = await makeUser(t);
+      await linkMember(t, memberA, await makeMember(t, [w.A]));
+      memberB = await makeUser(t);
+      await linkMember(t, memberB, await makeMember(t, [w.B]));
+      EM = await makeEvent(t, { hostOrganisationId: w.A.id, visibility: 'members' });
+    });
+
+    const call = (who: TestUser, method: 'get' | 'post' | 'patch', path: string, body?: object) => {
+      const r = request(t.http)[method](`/api/v1${path}`).set(who.auth);
+      return body ? r.send(body) : r;
+    };
+    /** A's member signs up to EM (their own signup, to cancel). */
+    const ownSignup = async () => (await call(memberA, 'post', `/events/${EM.id}/signups`, {})).body.id as string;
+
+    // prettier-ignore
+    const ROWS: [string, (who: TestUser) => Promise<request.Response>, number, number][] = [
+      //                                                                                                                              memberA memberB
+      ['GET /events/:members-only',              (who) => call(who, 'get', `/events/${EM.id}`),                                      200, 404],
+      ['GET /events/:members-only/shifts',       (who) => call(who, 'get', `/events/${EM.id}/shifts`),                               200, 404],
+      ['GET /events/:members-only/calendar.ics', (who) => call(who, 'get', `/events/${EM.id}/calendar.ics`),                         200, 404],
+      ['POST /events/:members-only/signups {}',  (who) => call(who, 'post', `/events/${EM.id}/signups`, {}),                         201, 404],
+      ['PATCH /events/:members-only',            (who) => call(who, 'patch', `/events/${EM.id}`, { title: 'x' }),                    403, 403],
+      ['GET /events/:members-only/signups',      (who) => call(who, 'get', `/events/${EM.id}/signups`),                              403, 404],
+      ['PATCH own signup → cancelled',           async (who) => call(who, 'patch', `/events/${EM.id}/signups/${await ownSignup()}`, { status: 'cancelled' }), 200, 404],
+      ['POST …/signups/:s/check-in (own)',       async (who) => call(who, 'post', `/events/${EM.id}/signups/${await ownSignup()}/check-in`), 403, 404],
+      ['GET /me/signups',                        (who) => call(who, 'get', '/me/signups'),                                           200, 200],
+    ];
+
+    it.each(ROWS.map((r) => [r[0], r] as const))('%s', async (_route, [, run, a, b]) => {
+      const got: number[] = [];
+      for (const who of [memberA, memberB]) {
+        // Each row starts with memberA holding no live signup to EM.
+        await t.db.query(`UPDATE event_signups SET status = 'cancelled' WHERE event_id = $1 AND status <> 'cancelled'`, [EM.id]);
+        await t.db.query('UPDATE events SET going_count = 0 WHERE id = $1', [EM.id]);
+        got.push((await run(who)).status);
+      }
+      expect(got).toEqual([a, b]);
+    });
   });
 });

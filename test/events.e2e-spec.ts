@@ -4,7 +4,7 @@ import type { Event } from '../src/events/event.entity';
 import { SignupsService } from '../src/events/signups.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { children, instantOf, parseICalendar, prop } from './support/ical';
-import { auditEntriesFor, buildWorld, guest, makeCoalition, makeDemand, makeEvent, makeOrganisation, makeShift, makeUser, type TestUser, unique, type World } from './support/world';
+import { auditEntriesFor, buildWorld, guest, linkMember, makeCoalition, makeDemand, makeEvent, makeMember, makeOrganisation, makeShift, makeUser, type TestUser, unique, type World } from './support/world';
 
 const hours = (n: number) => new Date(Date.now() + n * 3600_000);
 let ipSeq = 0;
@@ -478,6 +478,92 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
 
     it('lists a user’s own signups (none without a linked member)', async () => {
       expect((await get('/me/signups', w.users.plain)).body).toEqual({ items: [], nextCursor: null });
+    });
+  });
+
+  describe('members', () => {
+    /** A login linked to a member with an active membership of `org` (or none). */
+    const memberUser = async (orgs: Parameters<typeof makeMember>[1], fields: Parameters<typeof makeMember>[2] = {}) => {
+      const member = await makeMember(t, orgs, fields);
+      const user = await makeUser(t);
+      await linkMember(t, user, member);
+      return { member, user };
+    };
+
+    it('see the members-only events of their organisations, of co-hosts and of their coalition — only while active', async () => {
+      const ofA = await memberUser([w.A]);
+      const ofB = await memberUser([w.B]);
+      const lapsed = await memberUser([{ organisation: w.A, status: 'lapsed' }]);
+      const ofP = await memberUser([w.P]); // a parent's member is not a member of the current
+      const forA = await makeEvent(t, { hostOrganisationId: w.A.id, visibility: 'members' });
+      const coHostedByB = await makeEvent(t, { hostOrganisationId: w.A.id, visibility: 'members', coHosts: [w.B] });
+      const coalitionWide = await makeEvent(t, { coalitionId: w.C.id, visibility: 'members' });
+      const privateOfA = await makeEvent(t, { hostOrganisationId: w.A.id, visibility: 'private' });
+      const sees = async (who: TestUser, e: Event) => (await get(`/events/${e.id}`, who)).status;
+      expect(await Promise.all([forA, coHostedByB, coalitionWide, privateOfA].map((e) => sees(ofA.user, e)))).toEqual([200, 200, 200, 404]);
+      expect(await Promise.all([forA, coHostedByB, coalitionWide, privateOfA].map((e) => sees(ofB.user, e)))).toEqual([404, 200, 200, 404]);
+      expect(await Promise.all([forA, coHostedByB, coalitionWide].map((e) => sees(lapsed.user, e)))).toEqual([404, 404, 404]);
+      expect(await Promise.all([forA, coHostedByB, coalitionWide].map((e) => sees(ofP.user, e)))).toEqual([404, 404, 404]);
+      const listed = ids(await get('/events?limit=200', ofA.user));
+      expect(listed).toEqual(expect.arrayContaining([forA.id, coHostedByB.id, coalitionWide.id]));
+      expect(listed).not.toContain(privateOfA.id);
+      expect(ids(await get('/events?limit=200', ofB.user))).not.toContain(forA.id);
+      expect(ids(await get('/events?limit=200'))).not.toContain(forA.id);
+    });
+
+    it('sign up with their login alone, once, and see it in /me/signups and the attendees-only address', async () => {
+      const { member, user } = await memberUser([w.A], { givenName: 'Teodora' });
+      const event = await makeEvent(t, { hostOrganisationId: w.A.id, visibility: 'members', addressVisibility: 'attendees', address: 'Local de la base', capacity: 10 });
+      expect((await get(`/events/${event.id}`, user)).body.address).toBeNull();
+      const res = await send('post', `/events/${event.id}/signups`, {}, user);
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({ id: expect.any(String), eventId: event.id, shiftId: null, status: 'going' }); // no token: the login manages it
+      expectProblem(await send('post', `/events/${event.id}/signups`, {}, user), 409);
+      const page = await get(`/events/${event.id}`, user);
+      expect(page.body).toMatchObject({ address: 'Local de la base', locationHidden: false, viewer: { signups: [{ id: res.body.id, status: 'going', shiftId: null }] } });
+      expect((await get('/events?limit=200', user)).body.items.find((e: { id: string }) => e.id === event.id).address).toBe('Local de la base');
+      const mine = await get('/me/signups', user);
+      expect(mine.body.items).toEqual([expect.objectContaining({ id: res.body.id, status: 'going', event: expect.objectContaining({ id: event.id, address: 'Local de la base' }) })]);
+      const [row] = await t.db.query('SELECT member_id, guest_email, source FROM event_signups WHERE id = $1', [res.body.id]);
+      expect(row).toEqual({ member_id: member.id, guest_email: null, source: 'member' });
+      expect((await auditEntriesFor(t, res.body.id))[0].changes).toMatchObject({ memberId: { to: member.id }, source: { to: 'member' } });
+
+      // They cancel it themselves; nobody else but the organisers may.
+      const other = await memberUser([w.A]);
+      expect((await send('patch', `/events/${event.id}/signups/${res.body.id}`, { status: 'cancelled' }, other.user)).status).toBe(403);
+      expect((await send('patch', `/events/${event.id}/signups/${res.body.id}`, { status: 'attended' }, user)).status).toBe(403);
+      const cancelled = await send('patch', `/events/${event.id}/signups/${res.body.id}`, { status: 'cancelled' }, user);
+      expect(cancelled.body.status).toBe('cancelled');
+      expect((await send('post', `/events/${event.id}/signups`, {}, user)).status).toBe(201);
+    });
+
+    it('need a linked, not erased member to sign up without guest fields', async () => {
+      const event = await makeEvent(t, { hostOrganisationId: w.A.id });
+      const res = await send('post', `/events/${event.id}/signups`, {}, w.users.plain);
+      expectProblem(res, 400, 'email');
+      expect(res.body.detail).toContain('not linked to a member');
+      const erased = await memberUser([w.A], { erasedAt: new Date(), email: null, givenName: 'Erased', familyName: 'Erased' });
+      expectProblem(await send('post', `/events/${event.id}/signups`, {}, erased.user), 400, 'email');
+      // A logged-in member may still sign someone else up as a guest.
+      const member = await memberUser([w.A]);
+      expect((await send('post', `/events/${event.id}/signups`, guest(), member.user)).body.manageToken).toEqual(expect.any(String));
+    });
+
+    it('show a member’s e-mail and phone only to member-data readers of the member’s own organisations', async () => {
+      const joint = await makeEvent(t, { hostOrganisationId: w.A.id, coHosts: [w.B] });
+      const ofA = await memberUser([w.A], { givenName: 'Ana', familyName: 'Mamani', phone: '+51933333333' });
+      const ofB = await memberUser([w.B], { givenName: 'Beto', familyName: 'Huamán' });
+      await send('post', `/events/${joint.id}/signups`, {}, ofA.user);
+      await send('post', `/events/${joint.id}/signups`, {}, ofB.user);
+      const byName = (res: request.Response) => Object.fromEntries(res.body.items.map((x: { name: string }) => [x.name, x]));
+      const forA = byName(await get(`/events/${joint.id}/signups`, w.users.organiserA));
+      expect(forA['Ana Mamani']).toMatchObject({ kind: 'member', email: ofA.member.email, phone: '+51933333333' });
+      expect(forA['Beto Huamán']).not.toHaveProperty('email'); // B's member: not A's to read
+      const forB = byName(await get(`/events/${joint.id}/signups`, w.users.adminB));
+      expect(forB['Beto Huamán']).toMatchObject({ email: ofB.member.email });
+      expect(forB['Ana Mamani']).not.toHaveProperty('email');
+      const forPlatform = byName(await get(`/events/${joint.id}/signups`, w.users.platform));
+      expect(forPlatform['Ana Mamani'].email).toBe(ofA.member.email);
     });
   });
 

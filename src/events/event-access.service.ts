@@ -77,16 +77,6 @@ export class EventAccessService {
     return rows.map((r) => r.id);
   }
 
-  /**
-   * Organisations where the caller's linked member has an active membership.
-   * TODO(members): AccessService.memberOrganisationIds arrives with the
-   * members branch; until then nobody is a member, so members-only events
-   * are seen by those who run them only (fails closed).
-   */
-  private memberOrganisationIds(_caller: Caller): Promise<string[]> {
-    return Promise.resolve([]);
-  }
-
   async rights(em: EntityManager, caller: Caller, event: EventAccessRow): Promise<EventRights> {
     const manage = await this.canManage(em, caller, event);
     const handleSignups = manage || (await this.isEventHost(em, caller, event.id));
@@ -95,7 +85,7 @@ export class EventAccessService {
     if (!see && event.publishedAt && event.status !== 'draft') {
       if (event.visibility === 'public') see = true;
       else if (event.visibility === 'members' && caller.user) {
-        const mine = await this.memberOrganisationIds(caller);
+        const mine = await this.access.memberOrganisationIds(caller);
         if (mine.length) see = (await this.memberAudience(em, event)).some((id) => mine.includes(id));
       }
     }
@@ -112,7 +102,7 @@ export class EventAccessService {
     if (!caller.user) return { sql: `(${published} AND e.visibility = 'public')`, params: {} };
     if (this.access.isPlatformAdmin(caller)) return { sql: 'TRUE', params: {} };
     const manage = await this.runsFilter(caller);
-    const memberOrgIds = await this.memberOrganisationIds(caller);
+    const memberOrgIds = await this.access.memberOrganisationIds(caller);
     const members = memberOrgIds.length
       ? ` OR (e.visibility = 'members' AND (e.host_organisation_id = ANY(:vMemberOrgs)
              OR EXISTS (SELECT 1 FROM event_hosts vh WHERE vh.event_id = e.id AND vh.organisation_id = ANY(:vMemberOrgs))

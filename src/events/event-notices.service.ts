@@ -17,7 +17,6 @@ interface Recipient {
   name: string;
   status: SignupStatus;
   shift: string | null;
-  guest: boolean;
 }
 
 /**
@@ -42,13 +41,21 @@ export class EventNoticesService {
   }
 
   /**
-   * Where signups of these ids are mailed. Guests: the address they gave.
-   * TODO(members): member signups get the member's e-mail and language here.
+   * Where signups of these ids are mailed: a guest at the address they gave,
+   * in the language they chose; a member at their e-mail, in their preferred
+   * language (read from the members table: the person's contact, nothing
+   * else). Erased people have no address left, so they get nothing.
    */
   private async recipients(em: EntityManager, where: string, params: unknown[]): Promise<Recipient[]> {
-    const rows = await em.query<{ id: string; email: string | null; locale: string; name: string | null; status: SignupStatus; shift: string | null; guest: boolean }[]>(
-      `SELECT s.id, s.guest_email AS email, s.locale, s.guest_name AS name, s.status, sh.name AS shift, (s.member_id IS NULL) AS guest
-         FROM event_signups s LEFT JOIN event_shifts sh ON sh.id = s.shift_id
+    const rows = await em.query<{ id: string; email: string | null; locale: string; name: string | null; status: SignupStatus; shift: string | null }[]>(
+      `SELECT s.id,
+              CASE WHEN s.member_id IS NULL THEN s.guest_email ELSE m.email END AS email,
+              CASE WHEN s.member_id IS NULL THEN s.locale ELSE m.preferred_language END AS locale,
+              CASE WHEN s.member_id IS NULL THEN s.guest_name ELSE m.given_name END AS name,
+              s.status, sh.name AS shift
+         FROM event_signups s
+         LEFT JOIN members m ON m.id = s.member_id AND m.erased_at IS NULL
+         LEFT JOIN event_shifts sh ON sh.id = s.shift_id
         WHERE ${where}
         ORDER BY s.seq`,
       params,

@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Member } from '../members/member.entity';
 import { EventShift } from './event-shift.entity';
 import { Event } from './event.entity';
 
@@ -57,6 +58,11 @@ export class EventSignup {
   @Index()
   @Column({ type: 'uuid', nullable: true })
   memberId: string | null;
+
+  /** People are erased (anonymised), never deleted: a member with signups cannot be removed underneath them. */
+  @ManyToOne(() => Member, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'member_id' })
+  member?: Member;
 
   @Column({ type: 'text', nullable: true })
   guestName: string | null;

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AccessService } from '../access/access.service';
+import { AccessService, type OrganisationScope } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService, MASKED } from '../audit/audit.service';
 import { sha256 } from '../auth/account-tokens.service';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { returningRows } from '../common/sql';
+import { returningRows, SqlParams } from '../common/sql';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import type { CreateSignupDto, SignupQueryDto, UpdateSignupDto } from './dto/signup.dto';
 import { EventAccessService } from './event-access.service';
@@ -21,7 +21,8 @@ import { REMINDER_WINDOW_MS, SeatsService } from './seats.service';
 
 /** Public-form budgets (PostgreSQL counters, shared by all processes). */
 const SIGNUP_PER_IP = { max: 30, windowSeconds: 600 };
-const SIGNUP_PER_EMAIL = { max: 10, windowSeconds: 3600 };
+/** Per e-mail (guests) or per member. */
+const SIGNUP_PER_PERSON = { max: 10, windowSeconds: 3600 };
 const TOKEN_USES_PER_IP = { max: 30, windowSeconds: 600 };
 
 /** Who may change a signup's status to what, from what. */
@@ -49,6 +50,26 @@ interface SignupRow {
   cancelled_at: Date | null;
 }
 
+/** A signup row joined with its member (name, contact) and whether the caller may see that member's contact. */
+interface SignupViewRow extends SignupRow {
+  member_name: string | null;
+  member_email: string | null;
+  member_phone: string | null;
+  member_contact: boolean;
+}
+
+/**
+ * Who sees which contact details in signup lists: guests' e-mail and phone
+ * for member-data readers of a host organisation (`guests`); a member's only
+ * for member-data readers of an organisation the member belongs to
+ * (`memberScope`) — the members module's own rule, so a partner never reads
+ * another partner's members through an event.
+ */
+interface ContactRules {
+  guests: boolean;
+  memberScope: OrganisationScope;
+}
+
 /** The anonymous placeholder for a person whose data was erased. */
 const ERASED = '—';
 
@@ -68,16 +89,20 @@ export class SignupsService {
   // ---------------------------------------------------------------- signing up
 
   /**
-   * A guest (name, e-mail, consent) or — TODO(members) — a logged-in member
+   * A guest (name, e-mail, consent) or a logged-in member (no guest fields)
    * signs up. The seat is taken under the event's lock (SeatsService): going
    * while seats are free, waitlisted after. The confirmation e-mail and the
-   * audit entry are written in the same transaction. The answer is the same
-   * whether or not the e-mail belongs to someone known: it is never looked up.
+   * audit entry are written in the same transaction. A guest's answer is the
+   * same whether or not the e-mail belongs to someone known: it is never
+   * looked up.
    */
   async signUp(caller: Caller, eventId: string, dto: CreateSignupDto): Promise<SignupAnswer> {
-    const guest = this.guestDetails(dto);
-    await this.limiter.consume({ key: `signup:ip:${caller.ip}`, ...SIGNUP_PER_IP }, { key: `signup:email:${guest.email.toLowerCase()}`, ...SIGNUP_PER_EMAIL });
-    const manageToken = randomBytes(32).toString('base64url');
+    const person = await this.whoSignsUp(caller, dto);
+    await this.limiter.consume(
+      { key: `signup:ip:${caller.ip}`, ...SIGNUP_PER_IP },
+      person.kind === 'guest' ? { key: `signup:email:${person.email.toLowerCase()}`, ...SIGNUP_PER_PERSON } : { key: `signup:member:${person.memberId}`, ...SIGNUP_PER_PERSON },
+    );
+    const manageToken = person.kind === 'guest' ? randomBytes(32).toString('base64url') : null;
     // Visibility first (404 for what the caller may not see), outside the
     // transaction: the access checks may use their own connections, and a
     // request must never hold one connection while waiting for another.
@@ -90,34 +115,42 @@ export class SignupsService {
         throw badRequest('unknown-shift', 'This event has no such shift.', [{ field: 'shiftId', message: 'unknown shift' }]);
       }
       const [duplicate] = await em.query<unknown[]>(
-        `SELECT 1 FROM event_signups WHERE event_id = $1 AND shift_id IS NOT DISTINCT FROM $2::uuid AND guest_email = $3 AND status IN ('going','waitlisted','attended')`,
-        [eventId, shiftId, guest.email],
+        `SELECT 1 FROM event_signups WHERE event_id = $1 AND shift_id IS NOT DISTINCT FROM $2::uuid AND ${person.kind === 'guest' ? 'guest_email = $3' : 'member_id = $3'}
+            AND status IN ('going','waitlisted','attended')`,
+        [eventId, shiftId, person.kind === 'guest' ? person.email : person.memberId],
       );
-      if (duplicate) throw conflict('already-signed-up', shiftId ? 'This e-mail is already signed up for this shift.' : 'This e-mail is already signed up for this event.');
+      if (duplicate) {
+        const who = person.kind === 'guest' ? 'This e-mail is' : 'You are';
+        throw conflict('already-signed-up', `${who} already signed up for this ${shiftId ? 'shift' : 'event'}.`);
+      }
 
       const seated = await this.seats.take(em, { eventId, shiftId });
       const now = new Date();
+      const common = {
+        eventId,
+        shiftId,
+        status: seated ? ('going' as const) : ('waitlisted' as const),
+        waitlistedAt: seated ? null : now,
+        // Inside the last 24 hours the confirmation is the reminder.
+        reminderQueuedAt: event.startsAt.getTime() - now.getTime() <= REMINDER_WINDOW_MS ? now : null,
+      };
       const signup = await em.save(
         EventSignup,
-        em.create(EventSignup, {
-          eventId,
-          shiftId,
-          memberId: null,
-          guestName: guest.name,
-          guestEmail: guest.email,
-          guestPhone: guest.phone,
-          status: seated ? 'going' : 'waitlisted',
-          source: 'guest_form',
-          locale: dto.locale ?? 'es',
-          manageTokenHash: sha256(manageToken),
-          consentDataProcessingAt: now,
-          consentContactByEmail: dto.consent?.contactByEmail ?? null,
-          consentContactBySms: dto.consent?.contactBySms ?? null,
-          consentNoticeVersion: dto.consent?.noticeVersion ?? null,
-          waitlistedAt: seated ? null : now,
-          // Inside the last 24 hours the confirmation is the reminder.
-          reminderQueuedAt: event.startsAt.getTime() - now.getTime() <= REMINDER_WINDOW_MS ? now : null,
-        }),
+        person.kind === 'guest'
+          ? em.create(EventSignup, {
+              ...common,
+              guestName: person.name,
+              guestEmail: person.email,
+              guestPhone: person.phone,
+              source: 'guest_form',
+              locale: dto.locale ?? 'es',
+              manageTokenHash: sha256(manageToken!),
+              consentDataProcessingAt: now,
+              consentContactByEmail: dto.consent?.contactByEmail ?? null,
+              consentContactBySms: dto.consent?.contactBySms ?? null,
+              consentNoticeVersion: dto.consent?.noticeVersion ?? null,
+            })
+          : em.create(EventSignup, { ...common, memberId: person.memberId, source: 'member' }),
       );
       await this.notices.signupConfirmation(em, event, signup.id, manageToken);
       await this.audit.record(em, caller, {
@@ -130,25 +163,38 @@ export class SignupsService {
           eventId: { from: null, to: eventId },
           ...(shiftId ? { shiftId: { from: null, to: shiftId } } : {}),
           status: { from: null, to: signup.status },
-          source: { from: null, to: 'guest_form' },
-          guestName: { from: null, to: MASKED },
-          guestEmail: { from: null, to: MASKED },
-          ...(guest.phone ? { guestPhone: { from: null, to: MASKED } } : {}),
+          source: { from: null, to: signup.source },
+          ...(person.kind === 'guest'
+            ? { guestName: { from: null, to: MASKED }, guestEmail: { from: null, to: MASKED }, ...(person.phone ? { guestPhone: { from: null, to: MASKED } } : {}) }
+            : { memberId: { from: null, to: person.memberId } }),
         },
       });
-      return { id: signup.id, eventId, shiftId, status: seated ? 'going' : 'waitlisted', manageToken };
+      return { id: signup.id, eventId, shiftId, status: common.status, ...(manageToken ? { manageToken } : {}) };
     });
   }
 
-  /** Guest fields, all or nothing. */
-  private guestDetails(dto: CreateSignupDto): { name: string; email: string; phone: string | null } {
+  /**
+   * Guest fields given: a guest, all of them required. None: the logged-in
+   * caller's own member (a login without a member must sign up as a guest).
+   */
+  private async whoSignsUp(caller: Caller, dto: CreateSignupDto): Promise<{ kind: 'guest'; name: string; email: string; phone: string | null } | { kind: 'member'; memberId: string }> {
+    const guestFields = dto.name !== undefined || dto.email !== undefined || dto.phone !== undefined || dto.consent !== undefined;
+    const memberId = caller.user?.memberId;
+    if (!guestFields && memberId) {
+      const [member] = await this.db.query<{ erased_at: Date | null }[]>('SELECT erased_at FROM members WHERE id = $1', [memberId]);
+      if (member && !member.erased_at) return { kind: 'member', memberId };
+    }
     const errors: { field: string; message: string }[] = [];
     if (!dto.name?.trim()) errors.push({ field: 'name', message: 'name is required for a guest signup' });
     if (!dto.email) errors.push({ field: 'email', message: 'email is required for a guest signup' });
     if (!dto.consent) errors.push({ field: 'consent.dataProcessing', message: 'dataProcessing must be true' });
-    // TODO(members): without guest fields, a logged-in user with a linked member signs up as that member.
-    if (errors.length) throw badRequest('validation-failed', 'A guest signup needs a name, an e-mail and consent to the processing of that data.', errors);
-    return { name: dto.name!.trim(), email: dto.email!.trim(), phone: dto.phone ?? null };
+    if (errors.length) {
+      const detail = guestFields || !caller.user
+        ? 'A guest signup needs a name, an e-mail and consent to the processing of that data.'
+        : 'Your login is not linked to a member: sign up as a guest, with a name, an e-mail and consent to the processing of that data.';
+      throw badRequest('validation-failed', detail, errors);
+    }
+    return { kind: 'guest', name: dto.name!.trim(), email: dto.email!.trim(), phone: dto.phone ?? null };
   }
 
   /** Only published events take signups, until the deadline (or the end). Checked on the locked, fresh row. */
@@ -196,24 +242,43 @@ export class SignupsService {
 
   // ---------------------------------------------------------------- organisers and event hosts
 
-  /** Contact details of guests: for member-data readers of a host organisation (organisers, org_admins), never coordinators or per-event hosts. */
-  private async showsContacts(em: EntityManager, caller: Caller, event: Event): Promise<boolean> {
-    if (this.access.isPlatformAdmin(caller)) return true;
+  private async contactRules(em: EntityManager, caller: Caller, event: Event): Promise<ContactRules> {
+    if (this.access.isPlatformAdmin(caller)) return { guests: true, memberScope: { all: true } };
+    const memberScope = await this.access.organisationScope(caller, 'member.read');
     const orgs = [event.hostOrganisationId, ...(await this.eventAccess.coHostIds(em, event.id))].filter((x): x is string => !!x);
-    for (const orgId of orgs) if (await this.access.canOnOrganisation(caller, 'member.read', orgId)) return true;
-    return false;
+    let guests = false;
+    for (const orgId of orgs) if (!guests && (await this.access.canOnOrganisation(caller, 'member.read', orgId))) guests = true;
+    return { guests, memberScope };
   }
 
-  private signupView(r: SignupRow, contacts: boolean): SignupView {
+  /** Signup views for `where` (over `s`), in arrival order; `params` continue after the contact scope parameter ($1). */
+  private async views(em: EntityManager, rules: ContactRules, where: string, params: unknown[], tail = ''): Promise<(SignupView & { seq: string })[]> {
+    const scope = rules.memberScope.all ? null : rules.memberScope.ids;
+    const rows = await em.query<SignupViewRow[]>(
+      `SELECT s.id, s.event_id, s.shift_id, s.member_id, s.guest_name, s.guest_email, s.guest_phone, s.status, s.source, s.seq,
+              s.created_at, s.waitlisted_at, s.promoted_at, s.checked_in_at, s.cancelled_at,
+              m.given_name || ' ' || m.family_name AS member_name, m.email AS member_email, m.phone AS member_phone,
+              (s.member_id IS NOT NULL AND ($1::uuid[] IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = s.member_id AND ms.organisation_id = ANY($1::uuid[])))) AS member_contact
+         FROM event_signups s LEFT JOIN members m ON m.id = s.member_id
+        WHERE ${where}
+        ORDER BY s.seq ${tail}`,
+      [scope, ...params],
+    );
+    return rows.map((r) => this.signupView(r, rules));
+  }
+
+  private signupView(r: SignupViewRow, rules: ContactRules): SignupView {
+    const member = r.member_id !== null;
+    const contact = member ? (r.member_contact ? { email: r.member_email, phone: r.member_phone } : null) : rules.guests ? { email: r.guest_email, phone: r.guest_phone } : null;
     return {
       id: r.id,
       eventId: r.event_id,
       shiftId: r.shift_id,
       status: r.status,
-      kind: r.member_id ? 'member' : 'guest',
+      kind: member ? 'member' : 'guest',
       memberId: r.member_id,
-      name: r.guest_name ?? ERASED,
-      ...(contacts ? { email: r.guest_email, phone: r.guest_phone } : {}),
+      name: (member ? r.member_name : r.guest_name) ?? ERASED,
+      ...(contact ?? {}),
       seq: r.seq,
       source: r.source,
       createdAt: r.created_at,
@@ -224,6 +289,11 @@ export class SignupsService {
     };
   }
 
+  private async viewOf(em: EntityManager, rules: ContactRules, signupId: string): Promise<SignupView> {
+    const [view] = await this.views(em, rules, 's.id = $2', [signupId]);
+    return view;
+  }
+
   /** The event for someone handling its signups: organisers of the hosts, or the event's per-event hosts. */
   private async handled(em: EntityManager, caller: Caller, eventId: string): Promise<Event> {
     const { event, rights } = await this.events.visible(em, caller, eventId);
@@ -231,22 +301,24 @@ export class SignupsService {
     return event;
   }
 
-  /** Signups in arrival order; personal contact only as `showsContacts` allows. */
+  /** Signups in arrival order; contact details only as `contactRules` allows. */
   async list(caller: Caller, eventId: string, q: SignupQueryDto): Promise<Page<SignupView>> {
     const em = this.db.manager;
     const event = await this.handled(em, caller, eventId);
-    const contacts = await this.showsContacts(em, caller, event);
-    const params: unknown[] = [eventId];
-    let where = 's.event_id = $1';
-    if (q.status) where += ` AND s.status = $${params.push(q.status)}`;
-    if (q.shift) where += ` AND s.shift_id = $${params.push(q.shift)}`;
+    const rules = await this.contactRules(em, caller, event);
+    const p = new SqlParams();
+    p.add(null); // $1: the contact scope, filled in by `views`
+    const where = [`s.event_id = ${p.add(eventId)}`];
+    if (q.status) where.push(`s.status = ${p.add(q.status)}`);
+    if (q.shift) where.push(`s.shift_id = ${p.add(q.shift)}`);
     const after = decodeCursor<[string]>(q.cursor);
     if (after) {
       if (!/^\d+$/.test(String(after[0]))) throw badRequest('invalid-cursor', 'The cursor is not one this API issued.', [{ field: 'cursor', message: 'cursor is not valid' }]);
-      where += ` AND s.seq > $${params.push(after[0])}`;
+      where.push(`s.seq > ${p.add(after[0])}`);
     }
-    const rows = await em.query<SignupRow[]>(`SELECT s.* FROM event_signups s WHERE ${where} ORDER BY s.seq LIMIT $${params.push(q.limit + 1)}`, params);
-    return toPage(rows, q.limit, (r) => [r.seq], (r) => this.signupView(r, contacts));
+    const limit = `LIMIT ${p.add(q.limit + 1)}`;
+    const rows = await this.views(em, rules, where.join(' AND '), p.values.slice(1), limit);
+    return toPage(rows, q.limit, (r) => [r.seq]);
   }
 
   private async loadSignup(em: EntityManager, eventId: string, signupId: string, lock = false): Promise<SignupRow> {
@@ -286,7 +358,7 @@ export class SignupsService {
           });
         }
       }
-      return this.signupView(await this.loadSignup(em, eventId, signupId), await this.showsContacts(em, caller, event));
+      return this.viewOf(em, await this.contactRules(em, caller, event), signupId);
     });
   }
 
@@ -308,7 +380,7 @@ export class SignupsService {
           changes: { status: { from: current.status, to: 'attended' } },
         });
       }
-      return this.signupView(await this.loadSignup(em, eventId, signupId), await this.showsContacts(em, caller, event));
+      return this.viewOf(em, await this.contactRules(em, caller, event), signupId);
     });
   }
 
@@ -335,7 +407,8 @@ export class SignupsService {
     const seated = row.status === 'going' || row.status === 'attended';
     const view = await this.events.view(em, caller, event, rights);
     if (seated && view.locationHidden) Object.assign(view, { address: event.address, lat: event.lat, lng: event.lng, onlineUrl: event.onlineUrl, locationHidden: false });
-    return { signup: this.signupView(row, true), event: view };
+    // The guest's own data: all of it.
+    return { signup: await this.viewOf(em, { guests: true, memberScope: { all: false, ids: [] } }, row.id), event: view };
   }
 
   /** The token proves the signup: the guest sees its event even when it is no longer listed. */
@@ -382,8 +455,15 @@ export class SignupsService {
 
   // ---------------------------------------------------------------- hooks for the members module (export, erasure)
 
-  /** Every signup held on a person: by member id and as a guest with this e-mail. For GET /members/:id/export. */
-  async exportFor(em: EntityManager, person: { memberId: string | null; email: string | null }): Promise<Record<string, unknown>[]> {
+  /**
+   * Every signup held on a person — as a member, and as a guest with their
+   * e-mail — for the person's data export (GET /members/:id/export,
+   * GET /me/export). `scope`: only events hosted or co-hosted by these
+   * organisations (an org_admin's export of what their organisations hold);
+   * omit it for the person themselves or a platform admin.
+   */
+  async exportFor(em: EntityManager, person: { memberId: string | null; email: string | null }, scope?: OrganisationScope): Promise<Record<string, unknown>[]> {
+    const scoped = scope && !scope.all;
     return em.query(
       `SELECT s.id, s.event_id AS "eventId", e.title AS "eventTitle", e.starts_at AS "eventStartsAt", s.shift_id AS "shiftId", s.status, s.source,
               s.guest_name AS "name", s.guest_email AS "email", s.guest_phone AS "phone", s.locale,
@@ -391,10 +471,31 @@ export class SignupsService {
               s.consent_contact_by_sms AS "consentContactBySms", s.consent_notice_version AS "consentNoticeVersion",
               s.created_at AS "createdAt", s.checked_in_at AS "checkedInAt", s.cancelled_at AS "cancelledAt"
          FROM event_signups s JOIN events e ON e.id = s.event_id
-        WHERE (s.member_id = $1::uuid) OR ($2::citext IS NOT NULL AND s.guest_email = $2::citext)
+        WHERE ((s.member_id = $1::uuid) OR ($2::citext IS NOT NULL AND s.guest_email = $2::citext))
+          ${scoped ? 'AND (e.host_organisation_id = ANY($3::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts h WHERE h.event_id = e.id AND h.organisation_id = ANY($3::uuid[])))' : ''}
         ORDER BY s.seq`,
-      [person.memberId, person.email],
+      scoped ? [person.memberId, person.email, scope.ids] : [person.memberId, person.email],
     );
+  }
+
+  /**
+   * Erasing a person (inside the erasure's transaction): their live signups
+   * as a member are cancelled — the seats go to the next in line — and their
+   * guest signups lose the personal data (`eraseGuestData`). The member row
+   * itself is the members module's to anonymise.
+   */
+  async erasePerson(em: EntityManager, caller: Caller, person: { memberId: string; email: string | null }): Promise<void> {
+    await this.cancelLive(em, caller, person.memberId, person.email);
+    if (person.email) await this.anonymiseGuest(em, caller, person.email);
+  }
+
+  /** Cancels a person's live signups, events locked in id order (as every multi-event path does: no deadlock between two erasures). */
+  private async cancelLive(em: EntityManager, caller: Caller, memberId: string | null, email: string | null): Promise<void> {
+    const live = await em.query<{ id: string }[]>(
+      `SELECT id FROM event_signups WHERE (member_id = $1::uuid OR ($2::citext IS NOT NULL AND guest_email = $2::citext)) AND status IN ('going','waitlisted') ORDER BY event_id, seq`,
+      [memberId, email],
+    );
+    for (const s of live) await this.cancelInTransaction(em, caller, s.id);
   }
 
   /**
@@ -404,11 +505,11 @@ export class SignupsService {
    * Call it inside the erasure's transaction. Returns how many were erased.
    */
   async eraseGuestData(em: EntityManager, caller: Caller, email: string): Promise<number> {
-    const live = await em.query<{ id: string }[]>(
-      `SELECT s.id FROM event_signups s WHERE s.guest_email = $1::citext AND s.status IN ('going','waitlisted') ORDER BY s.event_id, s.seq`,
-      [email],
-    );
-    for (const s of live) await this.cancelInTransaction(em, caller, s.id);
+    await this.cancelLive(em, caller, null, email);
+    return this.anonymiseGuest(em, caller, email);
+  }
+
+  private async anonymiseGuest(em: EntityManager, caller: Caller, email: string): Promise<number> {
     const erased = await returningRows<{ id: string; host_organisation_id: string | null; coalition_id: string | null }>(
       em,
       `UPDATE event_signups s SET guest_name = NULL, guest_email = NULL, guest_phone = NULL, manage_token_hash = NULL,
