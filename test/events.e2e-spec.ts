@@ -598,6 +598,37 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
     });
   });
 
+  describe('a member’s export and erasure (through the members module)', () => {
+    it('export the signups the person holds, and erasure frees their seats and erases their guest signups', async () => {
+      const member = await makeMember(t, [w.A], { givenName: 'Rosa', familyName: unique('Condori') });
+      const user = await makeUser(t);
+      await linkMember(t, user, member);
+      const full = await makeEvent(t, { hostOrganisationId: w.A.id, capacity: 1 });
+      const ofB = await makeEvent(t, { hostOrganisationId: w.B.id });
+      const mine = (await send('post', `/events/${full.id}/signups`, {}, user)).body.id;
+      const next = (await signUp(full.id)).body.id;
+      const asGuest = (await signUp(ofB.id, guest({ email: member.email!.toUpperCase(), name: 'Rosa C.' }))).body.id;
+
+      const own = await get('/me/export', user);
+      expect(own.status).toBe(200);
+      expect(own.body.member.eventSignups.map((x: { id: string }) => x.id)).toEqual([mine, asGuest]);
+      // A's admin exports what A holds: the signup to A's event, not the one to B's.
+      const byAdminA = await get(`/members/${member.id}/export`, w.users.adminA);
+      expect(byAdminA.body.eventSignups.map((x: { id: string }) => x.id)).toEqual([mine]);
+
+      expect((await send('post', `/members/${member.id}/erase`, {}, w.users.platform)).status).toBe(200);
+      const rows = await t.db.query<{ id: string; status: string; guest_name: string | null; guest_email: string | null }[]>(
+        'SELECT id, status, guest_name, guest_email FROM event_signups WHERE id = ANY($1)',
+        [[mine, next, asGuest]],
+      );
+      const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+      expect(byId[mine].status).toBe('cancelled');
+      expect(byId[next].status).toBe('going'); // the seat went to the next in line
+      expect(byId[asGuest]).toMatchObject({ status: 'cancelled', guest_name: null, guest_email: null });
+      expect(await t.db.query(`SELECT count(*)::int AS n FROM event_signups WHERE guest_email = $1 OR guest_name = 'Rosa C.'`, [member.email])).toEqual([{ n: 0 }]);
+    });
+  });
+
   describe('calendar feeds', () => {
     it('serve one event as valid iCalendar with its time zone', async () => {
       const event = await makeEvent(t, {

@@ -168,3 +168,25 @@ export class SignupCancelled {
   @ApiProperty({ type: String }) id: string;
   @ApiProperty({ enum: SIGNUP_STATUSES, example: 'cancelled' }) status: SignupStatus;
 }
+
+/** A signup as it appears in a person's data export. */
+export class EventSignupExport {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ type: String }) eventId: string;
+  @ApiProperty({ type: String }) eventTitle: string;
+  @ApiProperty({ type: Date }) eventStartsAt: Date;
+  @ApiPropertyOptional({ nullable: true, type: String }) shiftId: string | null;
+  @ApiProperty({ enum: SIGNUP_STATUSES }) status: SignupStatus;
+  @ApiProperty({ type: String, description: 'member or guest_form' }) source: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Guest signups: the name given' }) name: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) email: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) phone: string | null;
+  @ApiProperty({ type: String }) locale: string;
+  @ApiPropertyOptional({ nullable: true, type: Date }) consentDataProcessingAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Boolean }) consentContactByEmail: boolean | null;
+  @ApiPropertyOptional({ nullable: true, type: Boolean }) consentContactBySms: boolean | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) consentNoticeVersion: string | null;
+  @ApiProperty({ type: Date }) createdAt: Date;
+  @ApiPropertyOptional({ nullable: true, type: Date }) checkedInAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) cancelledAt: Date | null;
+}

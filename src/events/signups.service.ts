@@ -14,7 +14,7 @@ import type { CreateSignupDto, SignupQueryDto, UpdateSignupDto } from './dto/sig
 import { EventAccessService } from './event-access.service';
 import { EventNoticesService } from './event-notices.service';
 import { EventSignup, type SignupStatus } from './event-signup.entity';
-import type { EventSummary, EventView, OwnSignupView, SignupAnswer, SignupView } from './event-views';
+import type { EventSignupExport, EventSummary, EventView, OwnSignupView, SignupAnswer, SignupView } from './event-views';
 import { Event } from './event.entity';
 import { EventsService, SUMMARY_COLUMNS, summaryFromRow } from './events.service';
 import { REMINDER_WINDOW_MS, SeatsService } from './seats.service';
@@ -462,7 +462,7 @@ export class SignupsService {
    * organisations (an org_admin's export of what their organisations hold);
    * omit it for the person themselves or a platform admin.
    */
-  async exportFor(em: EntityManager, person: { memberId: string | null; email: string | null }, scope?: OrganisationScope): Promise<Record<string, unknown>[]> {
+  async exportFor(em: EntityManager, person: { memberId: string | null; email: string | null }, scope?: OrganisationScope): Promise<EventSignupExport[]> {
     const scoped = scope && !scope.all;
     return em.query(
       `SELECT s.id, s.event_id AS "eventId", e.title AS "eventTitle", e.starts_at AS "eventStartsAt", s.shift_id AS "shiftId", s.status, s.source,

@@ -9,6 +9,7 @@ import { verifyPassword } from '../auth/passwords';
 import { conflict, forbidden, notFound, unauthorized } from '../common/problem';
 import { today } from '../common/dates';
 import { returningRows } from '../common/sql';
+import { SignupsService } from '../events/signups.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { UsersService } from '../users/users.service';
 import type { AuditSummary, ErasureResult, MeExport, MemberExport } from './dto/member-views.dto';
@@ -35,6 +36,7 @@ export class MemberRightsService {
     private readonly users: UsersService,
     private readonly roles: RolesService,
     private readonly limiter: RateLimitService,
+    private readonly signups: SignupsService,
   ) {}
 
   /** GET /members/:id/export: the person themselves, a platform admin (everything), or an org_admin (their organisations' part). */
@@ -73,6 +75,8 @@ export class MemberRightsService {
       scope: a.everything ? 'all' : 'scoped',
       member: await this.members.view(caller, a, em),
       consents: await this.members.consentsFor(a, em),
+      // Event signups (issue 7): as a member and as a guest with the same e-mail; an org_admin sees those of their organisations' events.
+      eventSignups: await this.signups.exportFor(em, { memberId: a.member.id, email: a.member.email }, a.everything ? undefined : a.scope),
       auditEntries: entries.map(auditSummary),
     };
   }
@@ -179,6 +183,8 @@ export class MemberRightsService {
          RETURNING ms.id, ms.organisation_id, old.status AS before, ms.status, ms.ended_on::text`,
         [memberId, ENDED_STATUSES.filter((s) => s !== 'lapsed'), today()],
       );
+      // Event signups (issue 7): live ones are cancelled (seats go to the next in line), guest signups under the e-mail lose their personal data.
+      await this.signups.erasePerson(em, caller, { memberId, email: a.member.email });
       const [erased] = await returningRows<{ erased_at: Date }>(
         em,
         `UPDATE members SET given_name = $2, family_name = $2, email = NULL, phone = NULL, locality = NULL, languages = '{}',

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CoalitionsModule } from '../coalitions/coalitions.module';
+import { EventsModule } from '../events/events.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { UsersModule } from '../users/users.module';
 import { MeController } from './me.controller';
@@ -17,7 +18,7 @@ import { MembershipsController } from './memberships.controller';
 import { MembershipsService } from './memberships.service';
 
 @Module({
-  imports: [OrganisationsModule, CoalitionsModule, UsersModule],
+  imports: [OrganisationsModule, CoalitionsModule, UsersModule, EventsModule],
   controllers: [MembersController, MemberAccountsController, MembershipsController, MemberImportsController, MemberStatsController, MeController],
   providers: [MembersService, MemberAccountsService, MembershipsService, MemberRightsService, MemberImportService, MemberExportService, MemberStatsService],
   exports: [MembersService, MemberStatsService, MemberRightsService],

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EventSignupExport } from '../../events/event-views';
 import { LANGUAGES, type PreferredLanguage } from '../member.entity';
 import { IMPORT_STATES, type ImportState } from '../member-import.entity';
 import { MEMBERSHIP_SOURCES, MEMBERSHIP_STATUSES, type MembershipSource, type MembershipStatus } from '../membership.entity';
@@ -101,6 +102,7 @@ export class MemberExport {
   @ApiProperty({ description: 'all: everything held; scoped: what is held in your organisations' }) scope: 'all' | 'scoped';
   @ApiProperty({ type: MemberView }) member: MemberView;
   @ApiProperty({ type: [ConsentView] }) consents: ConsentView[];
+  @ApiProperty({ type: [EventSignupExport], description: 'Event signups, as a member and as a guest with the same e-mail' }) eventSignups: EventSignupExport[];
   @ApiProperty({ type: [AuditSummary] }) auditEntries: AuditSummary[];
 }
 
