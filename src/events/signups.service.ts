@@ -481,19 +481,20 @@ export class SignupsService {
   /**
    * Erasing a person (inside the erasure's transaction): their live signups
    * as a member are cancelled — the seats go to the next in line — and their
-   * guest signups lose the personal data (`eraseGuestData`). The member row
-   * itself is the members module's to anonymise.
+   * guest signups under any of `emails` lose the personal data
+   * (`eraseGuestData`). The member row itself is the members module's to
+   * anonymise.
    */
-  async erasePerson(em: EntityManager, caller: Caller, person: { memberId: string; email: string | null }): Promise<void> {
-    await this.cancelLive(em, caller, person.memberId, person.email);
-    if (person.email) await this.anonymiseGuest(em, caller, person.email);
+  async erasePerson(em: EntityManager, caller: Caller, person: { memberId: string; emails: string[] }): Promise<void> {
+    await this.cancelLive(em, caller, person.memberId, person.emails);
+    for (const email of new Set(person.emails.map((e) => e.toLowerCase()))) await this.anonymiseGuest(em, caller, email);
   }
 
   /** Cancels a person's live signups, events locked in id order (as every multi-event path does: no deadlock between two erasures). */
-  private async cancelLive(em: EntityManager, caller: Caller, memberId: string | null, email: string | null): Promise<void> {
+  private async cancelLive(em: EntityManager, caller: Caller, memberId: string | null, emails: string[]): Promise<void> {
     const live = await em.query<{ id: string }[]>(
-      `SELECT id FROM event_signups WHERE (member_id = $1::uuid OR ($2::citext IS NOT NULL AND guest_email = $2::citext)) AND status IN ('going','waitlisted') ORDER BY event_id, seq`,
-      [memberId, email],
+      `SELECT id FROM event_signups WHERE (member_id = $1::uuid OR guest_email = ANY($2::citext[])) AND status IN ('going','waitlisted') ORDER BY event_id, seq`,
+      [memberId, emails],
     );
     for (const s of live) await this.cancelInTransaction(em, caller, s.id);
   }
@@ -505,7 +506,7 @@ export class SignupsService {
    * Call it inside the erasure's transaction. Returns how many were erased.
    */
   async eraseGuestData(em: EntityManager, caller: Caller, email: string): Promise<number> {
-    await this.cancelLive(em, caller, null, email);
+    await this.cancelLive(em, caller, null, [email]);
     return this.anonymiseGuest(em, caller, email);
   }
 

@@ -133,6 +133,8 @@ export class MemberRightsService {
    *   login holding roles is refused (409): staff accounts are closed first;
    * - rate-limit counters keyed by the e-mail are dropped, and stored files of
    *   failed imports (which may contain the person) are discarded;
+   * - event signups: live ones are cancelled (their seats go to the next in
+   *   line), guest signups made with the e-mail lose their personal data;
    * - e-mails owed to the person are anonymised (pending ones will never be
    *   sent) and their e-mailed links deleted;
    * - the audit log gets entries with ids only (its diffs never held the values).
@@ -159,6 +161,9 @@ export class MemberRightsService {
       // Counters such as login-fail:account:<e-mail> name the person.
       const emails = [a.member.email, linked?.email].filter((e): e is string => !!e).map((e) => `:${e.toLowerCase()}`);
       if (emails.length) await em.query('DELETE FROM rate_limits r USING unnest($1::text[]) AS k(suffix) WHERE right(r.key, length(k.suffix)) = k.suffix', [emails]);
+      // Event signups (issue 7): live ones are cancelled (seats go to the next in line), guest signups under the person's addresses lose their
+      // personal data (first: whatever that writes to the outbox is anonymised next).
+      await this.signups.erasePerson(em, caller, { memberId, emails: [a.member.email, linked?.email].filter((e): e is string => !!e) });
       // E-mails owed to the person: never sent now, and kept only as anonymous rows.
       const addresses = [a.member.email, linked?.email].filter((e): e is string => !!e);
       if (addresses.length) {
@@ -197,8 +202,6 @@ export class MemberRightsService {
          RETURNING ms.id, ms.organisation_id, old.status AS before, ms.status, ms.ended_on::text`,
         [memberId, ENDED_STATUSES.filter((s) => s !== 'lapsed'), today()],
       );
-      // Event signups (issue 7): live ones are cancelled (seats go to the next in line), guest signups under the e-mail lose their personal data.
-      await this.signups.erasePerson(em, caller, { memberId, email: a.member.email });
       const [erased] = await returningRows<{ erased_at: Date }>(
         em,
         `UPDATE members SET given_name = $2, family_name = $2, email = NULL, phone = NULL, locality = NULL, languages = '{}',
