@@ -111,8 +111,8 @@ export class SignupView {
   @ApiProperty({ enum: ['guest', 'member'] }) kind: 'guest' | 'member';
   @ApiPropertyOptional({ nullable: true, type: String }) memberId: string | null;
   @ApiProperty({ type: String, description: 'The name given (guests) or the member’s name; "—" once erased' }) name: string;
-  @ApiPropertyOptional({ nullable: true, description: 'Only for callers with member.read on a host organisation', type: String }) email?: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Only for callers with member.read on a host organisation', type: String }) phone?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Guests: for member-data readers of a host organisation; members: for member-data readers of one of their organisations' }) email?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'As email' }) phone?: string | null;
   @ApiProperty({ description: 'Arrival order', type: String }) seq: string;
   @ApiProperty({ type: String }) source: string;
   @ApiProperty({ type: Date }) createdAt: Date;

@@ -23,7 +23,7 @@ export class SignupsController {
 
   @Get('events/:id/signups')
   @Permission('self')
-  @ApiOperation({ summary: 'Signups in arrival order (organisers and per-event hosts; e-mail and phone only for member-data readers of a host organisation)' })
+  @ApiOperation({ summary: 'Signups in arrival order (organisers and per-event hosts). E-mail and phone: a guest’s for member-data readers of a host organisation, a member’s for member-data readers of one of the member’s organisations' })
   @ApiOkResponse({ type: SignupPage })
   @ApiNotFoundResponse({ type: ProblemDetails })
   list(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Query() query: SignupQueryDto): Promise<Page<SignupView>> {
@@ -32,7 +32,7 @@ export class SignupsController {
 
   @Post('events/:id/signups')
   @Public()
-  @ApiOperation({ summary: 'Sign up (guest: name, email, phone?, consent; rate limited). Answers going or waitlisted, and a guest’s secret manageToken, shown once' })
+  @ApiOperation({ summary: 'Sign up: a logged-in member with an empty body (or just shiftId), or a guest with name, email, phone?, consent (rate limited). Answers going or waitlisted, and a guest’s secret manageToken, shown once' })
   @ApiCreatedResponse({ type: SignupAnswer })
   @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'Already signed up, signups closed, event cancelled or over', type: ProblemDetails })
