@@ -16,6 +16,9 @@ function isAlive(pid: number): boolean {
 
 const postmasterPid = (dataDir: string): number => Number(readFileSync(join(dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
+// Each test spawns the real service (ts-node start + PostgreSQL): slow on a busy machine.
+jest.setTimeout(180_000);
+
 describe('the service as a process', () => {
   it('stops at boot with one line naming a bad variable', async () => {
     const svc = startService({ PORT: 'not-a-port', CONVOCA_DATA_DIR: mkdtempSync(join(tmpdir(), 'convoca-boot-')) });
@@ -31,7 +34,7 @@ describe('the service as a process', () => {
     const pgUrl = `postgres://postgres:convoca@127.0.0.1:${env.CONVOCA_PG_PORT}/convoca`;
 
     const first = startService(env);
-    await waitForOk(ready, 30_000, first);
+    await waitForOk(ready, 90_000, first);
     expect(existsSync(join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
     const c1 = new Client({ connectionString: pgUrl });
     await c1.connect();
@@ -42,7 +45,7 @@ describe('the service as a process', () => {
 
     // A second start reuses the data directory.
     const second = startService(env);
-    await waitForOk(ready, 30_000, second);
+    await waitForOk(ready, 90_000, second);
     const c2 = new Client({ connectionString: pgUrl });
     await c2.connect();
     expect((await c2.query('SELECT note FROM keepsake')).rows).toEqual([{ note: 'still here' }]);
@@ -54,7 +57,7 @@ describe('the service as a process', () => {
     second.child.kill('SIGKILL');
     await second.exited;
     const third = startService(env);
-    await waitForOk(ready, 30_000, third);
+    await waitForOk(ready, 90_000, third);
     expect(third.output()).toContain('orphaned server');
     expect(isAlive(orphanPid)).toBe(false);
     const ownPid = postmasterPid(dataDir);
@@ -71,7 +74,7 @@ describe('the service as a process', () => {
     const port = String(await freePort());
     const svc = startService({ DATABASE_URL: db.url, CONVOCA_DATA_DIR: dataDir, PORT: port, NODE_ENV: 'development' });
     try {
-      await waitForOk(`http://127.0.0.1:${port}/health/ready`, 30_000, svc);
+      await waitForOk(`http://127.0.0.1:${port}/health/ready`, 90_000, svc);
       expect(existsSync(join(dataDir, 'pgdata'))).toBe(false);
       const c = new Client({ connectionString: db.url });
       await c.connect();

@@ -13,6 +13,9 @@ const insertTestMessages = (t: TestApp, n: number, prefix: string) =>
     [n, prefix],
   );
 
+// The crash test spawns worker processes (ts-node start): slow on a busy machine.
+jest.setTimeout(150_000);
+
 describe('transactional outbox', () => {
   let sink: SmtpSink;
   let t: TestApp;
@@ -122,6 +125,12 @@ describe('transactional outbox', () => {
       const second = startService(env, 'src/worker.ts');
       try {
         await sink.waitFor(() => new Set(sink.mails.map((m) => m.messageId)).size === 200, 60_000);
+        // Mail received is not yet mail settled: wait until every row is marked sent.
+        const start = Date.now();
+        while ((await t.db.query("SELECT count(*)::int AS n FROM outbox_messages WHERE template = 'system.test' AND state <> 'sent'"))[0].n > 0) {
+          if (Date.now() - start > 30_000) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
       } finally {
         second.child.kill('SIGTERM');
         await second.exited;
