@@ -223,7 +223,7 @@ function resolveJwtSecret(raw: string | undefined, config: AppConfig): string {
   return secret;
 }
 
-/** Printed by `--help`-style docs and checked against the README by a test. */
+/** Every variable the service reads; `readme.spec.ts` checks that the README documents each. */
 export const CONFIG_VARIABLES = [
   'NODE_ENV',
   'PORT',
