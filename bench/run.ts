@@ -6,7 +6,8 @@
  *
  *   npm run bench                        full size (200 organisations, 1 000 000 members)
  *   npm run bench -- --quick             a small run
- *   options: --duration <s> (per load phase), --out <dir>, --from-source (run the API with ts-node; no build needed)
+ *   options: --duration <s> (per load phase), --out <dir>, --from-source (run the API with ts-node; no build needed),
+ *            --rewrite-report (re-render REPORT.md from <out>/results.json, measuring nothing)
  *   BENCH_DATABASE_URL=postgres://…/postgres  use this server (a scratch database is created and dropped)
  *                                             instead of a temporary embedded PostgreSQL
  */
@@ -25,8 +26,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/datab
 import { runMigrations } from '../src/database/migrations';
 import { MEMBER_SEARCH_TEXT, searchWords } from '../src/members/members.service';
 import { freePort, ROOT, startApi, type ApiProcess } from './lib/api';
-import { drive, loop, peakRss, pinSelf, type LoadResult } from './lib/load';
-import { writeReport, type Scenario } from './lib/report';
+import { drive, loop, peakRss, pinSelf } from './lib/load';
+import { writeReport, type Results, type Scenario } from './lib/report';
 import { seedMembers } from './lib/seed';
 import { databaseUrl, generateMemberCsv } from './lib/synthetic';
 
@@ -35,14 +36,17 @@ interface Options {
   duration: number;
   out: string;
   fromSource: boolean;
+  /** Re-render REPORT.md from an existing results.json (e.g. after editing CHANGES); measures nothing. */
+  rewriteReport: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { quick: false, duration: 0, out: join(ROOT, 'bench'), fromSource: false };
+  const opts: Options = { quick: false, duration: 0, out: join(ROOT, 'bench'), fromSource: false, rewriteReport: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
     else if (a === '--from-source') opts.fromSource = true;
+    else if (a === '--rewrite-report') opts.rewriteReport = true;
     else if (a === '--duration') opts.duration = Number(argv[++i]);
     else if (a === '--out') opts.out = argv[++i];
     else throw new Error(`unknown option ${a}`);
@@ -57,6 +61,11 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.rewriteReport) {
+    const previous = JSON.parse(readFileSync(join(opts.out, 'results.json'), 'utf8')) as Results;
+    writeReport(opts.out, previous);
+    return;
+  }
   const sizes = opts.quick ? { organisations: 20, members: 5_000, importRows: 2_000 } : { organisations: 200, members: 1_000_000, importRows: 100_000 };
   const pinned = pinSelf();
   const runStarted = performance.now();
@@ -124,7 +133,7 @@ async function main(): Promise<void> {
     const orgIds = (await db.query<{ id: string }>('SELECT id FROM organisations')).rows.map((r) => r.id);
     const searchSql = (q: string) => {
       const params: unknown[] = [orgIds];
-      const where = ['EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = m.id AND ms.organisation_id = ANY($1::uuid[]))'];
+      const where = ['EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = m.id AND ms.organisation_id = ANY($1::uuid[]) OFFSET 0)'];
       for (const w of searchWords(q)) where.push(`${MEMBER_SEARCH_TEXT} %> $${params.push(w)}`);
       params.push(51);
       return { text: `SELECT m.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.erased_at FROM members m WHERE ${where.join(' AND ')} ORDER BY m.family_name, m.given_name, m.id LIMIT $${params.length}`, params };
@@ -339,6 +348,5 @@ async function copyToStdout(url: string, query: string): Promise<{ rows: number;
   return { rows, ms, rowsPerSec: rows / (ms / 1000) };
 }
 
-export type { LoadResult };
 
 void main();
