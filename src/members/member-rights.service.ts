@@ -129,6 +129,8 @@ export class MemberRightsService {
    *   login holding roles is refused (409): staff accounts are closed first;
    * - rate-limit counters keyed by the e-mail are dropped, and stored files of
    *   failed imports (which may contain the person) are discarded;
+   * - e-mails owed to the person are anonymised (pending ones will never be
+   *   sent) and their e-mailed links deleted;
    * - the audit log gets entries with ids only (its diffs never held the values).
    */
   async erase(caller: Caller, memberId: string): Promise<ErasureResult> {
@@ -153,6 +155,18 @@ export class MemberRightsService {
       // Counters such as login-fail:account:<e-mail> name the person.
       const emails = [a.member.email, linked?.email].filter((e): e is string => !!e).map((e) => `:${e.toLowerCase()}`);
       if (emails.length) await em.query('DELETE FROM rate_limits r USING unnest($1::text[]) AS k(suffix) WHERE right(r.key, length(k.suffix)) = k.suffix', [emails]);
+      // E-mails owed to the person: never sent now, and kept only as anonymous rows.
+      const addresses = [a.member.email, linked?.email].filter((e): e is string => !!e);
+      if (addresses.length) {
+        await em.query(
+          `UPDATE outbox_messages SET recipient = '[erased]', payload = '{}'::jsonb, last_error = NULL,
+                  state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END
+            WHERE lower(recipient) = ANY($1::text[])`,
+          [addresses.map((e) => e.toLowerCase())],
+        );
+      }
+      // E-mailed links (confirmation, invitation, reset) die with the person.
+      await em.query('DELETE FROM account_tokens WHERE member_id = $1 OR user_id = $2 OR lower(email) = ANY($3::text[])', [memberId, linked?.id ?? null, addresses.map((e) => e.toLowerCase())]);
       if (linked) {
         await em.query(
           `UPDATE users SET email = 'erased-' || id || '@invalid', password_hash = '!erased', disabled_at = now(), member_id = NULL, updated_at = now() WHERE id = $1`,
