@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     const orgIds = (await db.query<{ id: string }>('SELECT id FROM organisations')).rows.map((r) => r.id);
     const searchSql = (q: string) => {
       const params: unknown[] = [orgIds];
-      const where = ['EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = m.id AND ms.organisation_id = ANY($1::uuid[]) OFFSET 0)'];
+      const where = ['EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = m.id AND ms.organisation_id = ANY($1::uuid[]))'];
       for (const w of searchWords(q)) where.push(`${MEMBER_SEARCH_TEXT} %> $${params.push(w)}`);
       params.push(51);
       return { text: `SELECT m.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.erased_at FROM members m WHERE ${where.join(' AND ')} ORDER BY m.family_name, m.given_name, m.id LIMIT $${params.length}`, params };

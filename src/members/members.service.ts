@@ -198,10 +198,7 @@ export class MembersService {
       const conditions = ['ms.member_id = m.id'];
       if (organisationIds !== null) conditions.push(`ms.organisation_id = ANY(${p(organisationIds)}::uuid[])`);
       if (query.status) conditions.push(`ms.status = ${p(query.status)}`);
-      // OFFSET 0 keeps this a per-row lookup on (member_id, organisation_id) while the directory index is walked
-      // in order: without it the planner hash-joins every membership in the scope (1M rows for a party's
-      // admin) into each page, 4-6 s per search at 1M members (bench/REPORT.md).
-      where.push(`EXISTS (SELECT 1 FROM memberships ms WHERE ${conditions.join(' AND ')} OFFSET 0)`);
+      where.push(`EXISTS (SELECT 1 FROM memberships ms WHERE ${conditions.join(' AND ')})`);
     }
     if (query.region) where.push(`m.region = ${p(query.region)}`);
     for (const word of searchWords(query.q)) where.push(`${MEMBER_SEARCH_TEXT} %> ${p(word)}`);
