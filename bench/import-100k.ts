@@ -18,7 +18,7 @@
  * changes the size; BENCH_KEEP=1 keeps the database.
  */
 import 'reflect-metadata';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,56 +29,17 @@ import { createApp } from '../src/app';
 import { hashPassword } from '../src/auth/passwords';
 import { loadConfig } from '../src/config/config';
 
+import { databaseUrl, generateMemberCsv, mib, rate } from './lib/synthetic';
+
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PASSWORD = 'bench password long enough';
-
-const GIVEN = ['Rosa', 'Juan', 'María', 'Luis', 'Ana', 'Pedro', 'Lucía', 'Carlos', 'Elena', 'Jorge', 'Sonia', 'Hugo', 'Nélida', 'Wilber', 'Yeni'];
-const FAMILY = ['Quispe', 'Mamani', 'Huamán', 'Flores', 'Condori', 'Apaza', 'Chávez', 'Rojas', 'Atencio', 'Vargas', 'Ccori', 'Torres', 'Salazar'];
-const REGIONS = ['Lima', 'Cusco', 'Puno', 'Arequipa', 'Junín', 'Piura', 'Cajamarca', 'Loreto', 'Áncash', 'Ayacucho'];
-
-function url(database: string): string {
-  const u = new URL(SERVER);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-function generate(path: string): number {
-  const lines = ['given_name,family_name,email,phone,region,locality,status,joined_on,title'];
-  let seed = 42;
-  const rnd = (n: number) => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seed % n;
-  };
-  for (let i = 1; i <= ROWS; i++) {
-    const month = String(1 + rnd(12)).padStart(2, '0');
-    const day = String(1 + rnd(28)).padStart(2, '0');
-    lines.push(
-      [
-        GIVEN[rnd(GIVEN.length)],
-        `${FAMILY[rnd(FAMILY.length)]} ${FAMILY[rnd(FAMILY.length)]}`,
-        `bench.${i}@example.org`,
-        `+519${String(10_000_000 + i).slice(-8)}`,
-        REGIONS[rnd(REGIONS.length)],
-        `Distrito ${rnd(200)}`,
-        rnd(10) === 0 ? 'applied' : 'active',
-        `${2020 + rnd(7)}-${month}-${day}`,
-        rnd(20) === 0 ? 'delegado' : '',
-      ].join(','),
-    );
-  }
-  writeFileSync(path, lines.join('\n') + '\n');
-  return statSync(path).size;
-}
-
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-const rate = (rows: number, ms: number) => `${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'convoca-bench-'));
   chmodSync(dir, 0o755); // the PostgreSQL server reads the file for COPY
   const file = join(dir, 'members.csv');
-  const bytes = generate(file);
+  const bytes = generateMemberCsv(file, ROWS);
   chmodSync(file, 0o644);
   console.log(`generated ${ROWS.toLocaleString('en')} rows, ${mib(bytes)}: ${file}`);
 
@@ -95,7 +56,7 @@ async function main(): Promise<void> {
     REQUEST_LOGGING: 'false',
     DB_STATEMENT_TIMEOUT_MS: '600000', // the COPYs of larger files run longer than a request may
   });
-  const app = await createApp({ ...config, databaseUrl: url(database), runMigrations: true });
+  const app = await createApp({ ...config, databaseUrl: databaseUrl(SERVER, database), runMigrations: true });
   await app.listen(0, '127.0.0.1');
   const base = `${await app.getUrl()}/api/v1`.replace('[::1]', '127.0.0.1');
   const db = app.get<DataSource>(getDataSourceToken());

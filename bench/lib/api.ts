@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hasTaskset } from './load';
+
+export const ROOT = join(__dirname, '..', '..');
+export const JWT_SECRET = 'bench-jwt-secret-0123456789-abcdefghij-long';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface ApiProcess {
+  pid: number;
+  base: string;
+  origin: string;
+  /** Milliseconds from spawn to the first 200 from /health/ready. */
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the API as its own process, as production runs it: the built bundle
+ * (or the TypeScript sources with `fromSource`), pinned to core 0 when
+ * `taskset` exists, request logging off.
+ */
+export async function startApi(options: { env: Record<string, string>; fromSource: boolean; pin: boolean; timeoutMs?: number }): Promise<ApiProcess> {
+  const port = await freePort();
+  const node = options.fromSource ? ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')] : [join(ROOT, 'dist', 'src', 'main.js')];
+  const pinned = options.pin && hasTaskset();
+  const [cmd, args] = pinned ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_ENV: 'production',
+    REQUEST_LOGGING: 'false',
+    LOG_LEVEL: 'warn',
+    LOG_PRETTY: 'false',
+    OUTBOX_WORKER: 'false',
+    JWT_SECRET,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ...(options.fromSource ? { TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') } : {}),
+    ...options.env,
+  };
+  const started = performance.now();
+  const child: ChildProcess = spawn(cmd as string, args as string[], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  let exited: number | null = null;
+  const exit = new Promise<void>((resolve) => child.once('exit', (code) => ((exited = code ?? -1), resolve())));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = started + (options.timeoutMs ?? 120_000);
+  for (;;) {
+    if (exited !== null) throw new Error(`the API exited with code ${exited} before it was ready`);
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the API did not become ready in time');
+    }
+    try {
+      const res = await fetch(`${origin}/health/ready`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(25);
+  }
+  const readyMs = performance.now() - started;
+  return {
+    pid: child.pid!,
+    origin,
+    base: `${origin}/api/v1`,
+    readyMs,
+    async stop() {
+      if (exited !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}

