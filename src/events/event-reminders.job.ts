@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { PeriodicTask } from '../common/periodic-task';
 import { Event } from './event.entity';
 import { EventNoticesService } from './event-notices.service';
 import { REMINDER_WINDOW_MS } from './seats.service';
@@ -23,9 +24,7 @@ const BATCH = 500;
 @Injectable()
 export class EventRemindersJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EventReminders');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private stopped = false;
+  private readonly task = new PeriodicTask(this.logger, INTERVAL_MS, () => this.queueDue());
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -34,31 +33,17 @@ export class EventRemindersJob implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.outboxWorker) this.schedule(0);
+    if (this.config.outboxWorker) this.task.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.queueDue().catch((err: unknown) => {
-        this.logger.error({ err }, 'reminder round failed');
-        return 0;
-      });
-      void this.running.then(() => this.schedule(INTERVAL_MS));
-    }, delay);
-    this.timer.unref();
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Queues every reminder now due; returns how many messages were written. */
   async queueDue(): Promise<number> {
     let written = 0;
-    while (!this.stopped) {
+    while (!this.task.stopped) {
       const batch = await this.queueBatch();
       written += batch.written;
       if (batch.claimed < BATCH) break;

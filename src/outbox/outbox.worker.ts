@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { type Mailer, smtpMailer } from './mailer';
 import { render } from './templates';
+import { PeriodicTask } from '../common/periodic-task';
 
 /** Messages sent at once by one worker. Each is its own transaction. */
 const CONCURRENCY = 4;
@@ -27,9 +28,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger('Outbox');
   /** Opens an SMTP connection pool for one delivery round; null without SMTP_URL. */
   private readonly openMailer: (() => Mailer) | null;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private stopped = false;
+  private readonly task: PeriodicTask;
   private heldNoticeAt = 0;
 
   constructor(
@@ -38,28 +37,15 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   ) {
     const smtpUrl = config.smtpUrl;
     this.openMailer = smtpUrl ? () => smtpMailer(smtpUrl) : null;
+    this.task = new PeriodicTask(this.logger, config.outboxPollMs, () => this.deliverDue());
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.outboxWorker) this.schedule(0);
+    if (this.config.outboxWorker) this.task.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.deliverDue().catch((err: unknown) => {
-        this.logger.error({ err }, 'outbox delivery round failed');
-        return 0;
-      });
-      void this.running.then(() => this.schedule(this.config.outboxPollMs));
-    }, delay);
-    this.timer.unref();
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Delivers every due message; returns how many were attempted. */
@@ -76,7 +62,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const mailer = this.openMailer();
     let attempted = 0;
     const lane = async () => {
-      while (!this.stopped && (await this.deliverOne(mailer))) attempted++;
+      while (!this.task.stopped && (await this.deliverOne(mailer))) attempted++;
     };
     try {
       await Promise.all(Array.from({ length: CONCURRENCY }, lane));

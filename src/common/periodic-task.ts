@@ -1,0 +1,43 @@
+import type { Logger } from '@nestjs/common';
+
+/**
+ * A background loop: runs `round` now, then `intervalMs` after each round
+ * ends (never two rounds at once in one process). `stop()` waits for the
+ * round in flight, so shutdown never cuts a transaction in half. The timer
+ * is unref'd: it never keeps a process alive on its own.
+ */
+export class PeriodicTask {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private halted = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+    private readonly round: () => Promise<unknown>,
+  ) {}
+
+  /** True once stop() was called: long rounds check it between units of work. */
+  get stopped(): boolean {
+    return this.halted;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.halted = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private schedule(delay: number): void {
+    if (this.halted) return;
+    this.timer = setTimeout(() => {
+      this.running = this.round().catch((err: unknown) => this.logger.error({ err }, 'background round failed'));
+      void this.running.then(() => this.schedule(this.intervalMs));
+    }, delay);
+    this.timer.unref();
+  }
+}
