@@ -52,6 +52,9 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // API answers may carry personal data: no shared or browser cache keeps
+    // them unless a route says otherwise (public calendar feeds do).
+    void reply.header('cache-control', 'no-store');
   });
   if (config.requestLogging) {
     // One line per request: no bodies, no query strings (they can hold

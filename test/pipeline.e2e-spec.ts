@@ -82,6 +82,10 @@ describe('HTTP pipeline', () => {
 
   it('sends security headers', async () => {
     const res = await request(t.http).get('/health/live');
+    expect(res.headers['cache-control']).toBe('no-store');
+    // ...unless a route opts in: public calendar feeds may be cached briefly.
+    const feed = await request(t.http).get('/api/v1/calendar.ics');
+    expect([feed.status, feed.headers['cache-control']]).toEqual([200, 'public, max-age=300']);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
   });
