@@ -7,6 +7,7 @@ import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Authenticator } from '../access/authenticator';
 import type { AuthUser, RequestWithCaller } from '../access/caller';
+import { UUID_PATTERN } from '../common/dto-fields';
 import { unauthorized } from '../common/problem';
 import { flattenValidationErrors, validationProblem } from '../common/validation';
 import type { AppConfig } from '../config/config';
@@ -15,8 +16,6 @@ import type { User } from '../users/user.entity';
 import { AuthService } from './auth.service';
 import { LoginDto } from './dto/auth.dto';
 import { JWT_AUDIENCE, JWT_ISSUER } from './tokens.service';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Done = (err: unknown, user?: unknown) => void;
 
@@ -40,7 +39,7 @@ export class PassportAuthenticator implements Authenticator {
       new JwtStrategy(
         { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: config.jwtSecret, algorithms: ['HS256'], audience: JWT_AUDIENCE, issuer: JWT_ISSUER },
         (payload: { sub?: unknown; sid?: unknown }, done: Done) => {
-          if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !UUID.test(payload.sub) || !UUID.test(payload.sid)) return done(null, false);
+          if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !UUID_PATTERN.test(payload.sub) || !UUID_PATTERN.test(payload.sid)) return done(null, false);
           auth.loadAuthUser(payload.sub, payload.sid).then((user) => done(null, user ?? false), done);
         },
       ),

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsTimeZone, IsUrl, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { TextField, TimestampField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
@@ -136,13 +136,8 @@ export class CancelEventDto {
   reason: string;
 }
 
-export class EventQueryDto extends PageQuery {
-  @TimestampField({ optional: true, description: 'Events starting at or after this instant (default: now)' })
-  from?: string;
-
-  @TimestampField({ optional: true, description: 'Events starting before this instant' })
-  to?: string;
-
+/** The filters the event list and the calendar feed share. */
+export class CalendarQueryDto {
   @ApiPropertyOptional({ description: 'Organisation id or slug: events it hosts or co-hosts, its sub-organisations’ included' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9-]{2,64}$/, { message: 'organisation must be an id or a slug' })
@@ -157,6 +152,14 @@ export class EventQueryDto extends PageQuery {
   @IsOptional()
   @IsUUID()
   campaign?: string;
+}
+
+export class EventQueryDto extends IntersectionType(PageQuery, CalendarQueryDto) {
+  @TimestampField({ optional: true, description: 'Events starting at or after this instant (default: now)' })
+  from?: string;
+
+  @TimestampField({ optional: true, description: 'Events starting before this instant' })
+  to?: string;
 
   @TextField(100, { optional: true, example: 'Lima' })
   region?: string;
@@ -170,23 +173,6 @@ export class EventQueryDto extends PageQuery {
   @IsOptional()
   @IsIn(EVENT_STATUSES)
   status?: EventStatus;
-}
-
-export class CalendarQueryDto {
-  @ApiPropertyOptional({ description: 'Organisation id or slug (its sub-organisations’ events included)' })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9-]{2,64}$/, { message: 'organisation must be an id or a slug' })
-  organisation?: string;
-
-  @ApiPropertyOptional({ description: 'Coalition id or slug' })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9-]{2,64}$/, { message: 'coalition must be an id or a slug' })
-  coalition?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUUID()
-  campaign?: string;
 }
 
 export class CreateShiftDto {
