@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { AccessService } from '../src/access/access.service';
+import { directorySql, type DirectoryFilter, expandSearch, MERGED_EXPANSIONS } from '../src/members/member-search';
 import { APPLICATION_LIMIT } from '../src/members/memberships.service';
 import { MEMBERSHIP_STATUSES, type MembershipStatus, TRANSITIONS } from '../src/members/membership.entity';
 import { bootTestApp, type TestApp } from './support/app';
@@ -198,6 +199,84 @@ describe('members and memberships', () => {
       expect(all.body.items.map((i: { id: string }) => i.id)).toContain(atencio.id);
       expect(all.body.items.map((i: { id: string }) => i.id)).not.toContain(elsewhere.id);
       expect((await api('adminB').get(`/members?organisation=${org.id}&q=atencio`)).status).toBe(403);
+    });
+
+    it('searches by words: accents and case ignored, e-mails by their start, renames followed, pages in name order', async () => {
+      const org = await makeOrganisation(t, { kind: 'chapter', parentId: w.A.id });
+      const tag = unique('n').replace(/\W/g, '');
+      const nelida = await makeMember(t, [org], { givenName: 'Nélida', familyName: 'Huamán Ccori', email: `nh.${tag}@example.org` });
+      for (let i = 0; i < 7; i++) await makeMember(t, [org], { givenName: ['Ana', 'Eva', 'Rosa'][i % 3], familyName: i % 2 ? 'Quispe Mamani' : 'Apaza Quispe' });
+      const search = async (q: string, limit = 50) => {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const res: request.Response = await api('adminA').get(`/members?organisation=${org.id}&limit=${limit}&q=${encodeURIComponent(q)}${cursor ? `&cursor=${cursor}` : ''}`);
+          expect(res.status).toBe(200);
+          seen.push(...res.body.items.map((i: { id: string }) => i.id));
+          cursor = res.body.nextCursor;
+        } while (cursor);
+        return seen;
+      };
+      expect(await search('huaman')).toEqual([nelida.id]);
+      expect(await search('NELIDA HUAMÁN')).toEqual([nelida.id]);
+      expect(await search('Huamam')).toEqual([nelida.id]);
+      // A word with digits matches the start of a word: an e-mail address typed in part.
+      expect(await search(tag.slice(0, -1))).toEqual([nelida.id]);
+      const quispes = (
+        await t.db.query(
+          `SELECT m.id FROM members m JOIN memberships ms ON ms.member_id = m.id WHERE ms.organisation_id = $1 AND m.family_name LIKE '%Quispe%' ORDER BY m.family_name, m.given_name, m.id`,
+          [org.id],
+        )
+      ).map((r: { id: string }) => r.id);
+      expect(quispes).toHaveLength(7);
+      expect(await search('quispe', 2)).toEqual(quispes);
+      expect(await search('rosa quispe', 1)).toHaveLength(2);
+      // Renamed: found by the new name only.
+      expect((await api('adminA').patch(`/members/${nelida.id}`, { familyName: 'Zevallos' })).status).toBe(200);
+      expect(await search('huaman')).toEqual([]);
+      expect(await search('zevallos nelida')).toEqual([nelida.id]);
+    });
+
+    it('answers the same whichever query shape the scope and the words call for', async () => {
+      // directorySql picks one of four shapes (a narrow or broad scope, few or many expansions);
+      // forcing each on the same data must give the same pages.
+      const org = await makeOrganisation(t, { kind: 'chapter', parentId: w.A.id });
+      const tag = unique('v').replace(/\W/g, '');
+      for (let i = 0; i < MERGED_EXPANSIONS + 8; i++) {
+        await makeMember(t, [{ organisation: org, status: i % 4 ? 'active' : 'suspended' }], {
+          givenName: ['Ana', 'Rosa', 'Eva'][i % 3],
+          familyName: i % 2 ? 'Quispe Mamani' : 'Condori',
+          email: `${tag}${String(i).padStart(2, '0')}@example.org`,
+          region: i % 5 ? 'Puno' : 'Cusco',
+        });
+      }
+      const ids = await t.db.query(`SELECT array_agg(id) AS ids FROM organisations WHERE id = $1`, [org.id]);
+      const pageOf = async (broad: boolean, q: string, extra: Partial<DirectoryFilter> = {}) => {
+        const out: string[] = [];
+        let after: DirectoryFilter['after'] = null;
+        for (;;) {
+          const sql = directorySql({ organisationIds: ids[0].ids, broad, after, rows: 4, words: q ? await expandSearch(t.db, q) : [], ...extra });
+          const rows: { id: string; family_name: string; given_name: string }[] = await t.db.query(sql.text, sql.values);
+          out.push(...rows.map((r) => r.id));
+          if (rows.length < 4) return out;
+          const last = rows[rows.length - 1];
+          after = [last.family_name, last.given_name, last.id];
+        }
+      };
+      expect((await expandSearch(t.db, tag))[0].length).toBeGreaterThan(MERGED_EXPANSIONS);
+      for (const [q, extra] of [
+        ['', {}],
+        ['quispe', {}],
+        ['rosa mamani', {}],
+        ['condori', { status: 'suspended' }],
+        ['quispe', { region: 'Cusco' }],
+        [tag, {}],
+        [`${tag} rosa`, { region: 'Puno' }],
+      ] as [string, Partial<DirectoryFilter>][]) {
+        const narrow = await pageOf(false, q, extra);
+        expect({ q, extra, broad: await pageOf(true, q, extra) }).toEqual({ q, extra, broad: narrow });
+        expect(narrow.length).toBeGreaterThan(0);
+      }
     });
 
     it('pages by keyset without duplicates or gaps, also with ties and filters', async () => {

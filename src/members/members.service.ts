@@ -15,6 +15,7 @@ import type { ConsentView, DirectoryItem, DirectoryMembership, MembershipView, M
 import { type ConsentSource, MemberConsent } from './member-consent.entity';
 import { Member } from './member.entity';
 import { Membership, type MembershipSource, type MembershipStatus } from './membership.entity';
+import { directorySql, expandSearch, isBroadScope } from './member-search';
 
 export const MEMBER_FIELDS: (keyof Member)[] = ['givenName', 'familyName', 'email', 'phone', 'region', 'locality', 'languages', 'preferredLanguage'];
 /** Masked in the audit log: it is kept forever and must survive an erasure without the person. */
@@ -22,13 +23,6 @@ export const MEMBER_PERSONAL: (keyof Member)[] = ['givenName', 'familyName', 'em
 export const MEMBERSHIP_FIELDS: (keyof Membership)[] = ['status', 'title', 'joinedOn', 'endedOn', 'source', 'duesPaidUntil'];
 /** A title is free text and may name people. */
 export const MEMBERSHIP_PERSONAL: (keyof Membership)[] = ['title'];
-
-/**
- * The text the trigram index `ix_members_search_trgm` is built on (see the
- * migration): must stay character for character the same, or the planner
- * cannot use the index.
- */
-export const MEMBER_SEARCH_TEXT = `(m.given_name || ' ' || m.family_name || ' ' || coalesce(m.email::text, ''))`;
 
 export const DEFAULT_NOTICE_VERSION = '2026-01';
 
@@ -176,10 +170,9 @@ export class MembersService {
   /**
    * The directory: keyset-paginated on (familyName, givenName, id), always
    * filtered in SQL by the caller's member.read scope. With `q`, each word
-   * must be similar (pg_trgm word similarity, threshold 0.6) to a word of the
-   * names or e-mail; results stay in directory order rather than by
-   * relevance, so paging stays exact and the trigram index does the
-   * filtering (ordering by similarity cannot be paged by keyset).
+   * must match a word of the names or e-mail (typo-tolerant, see
+   * member-search.ts); results stay in directory order rather than by
+   * relevance, so paging stays exact.
    */
   async directory(caller: Caller, query: MemberQueryDto): Promise<Page<DirectoryItem>> {
     const scope = await this.access.organisationScope(caller, 'member.read');
@@ -191,27 +184,19 @@ export class MembersService {
     }
     if (organisationIds !== null && organisationIds.length === 0) return { items: [], nextCursor: null };
 
-    const params: unknown[] = [];
-    const p = (value: unknown) => `$${params.push(value)}`;
-    const where: string[] = [];
-    if (organisationIds !== null || query.status) {
-      const conditions = ['ms.member_id = m.id'];
-      if (organisationIds !== null) conditions.push(`ms.organisation_id = ANY(${p(organisationIds)}::uuid[])`);
-      if (query.status) conditions.push(`ms.status = ${p(query.status)}`);
-      where.push(`EXISTS (SELECT 1 FROM memberships ms WHERE ${conditions.join(' AND ')})`);
-    }
-    if (query.region) where.push(`m.region = ${p(query.region)}`);
-    for (const word of searchWords(query.q)) where.push(`${MEMBER_SEARCH_TEXT} %> ${p(word)}`);
-    const after = decodeDirectoryCursor(query.cursor);
-    if (after) where.push(`(m.family_name, m.given_name, m.id) > (${p(after[0])}, ${p(after[1])}, ${p(after[2])}::uuid)`);
-
+    const words = query.q ? await expandSearch(this.db, query.q) : [];
+    const sql = directorySql({
+      organisationIds,
+      broad: organisationIds !== null && (await isBroadScope(this.db, organisationIds)),
+      status: query.status,
+      region: query.region,
+      after: decodeDirectoryCursor(query.cursor),
+      rows: query.limit + 1,
+      words,
+    });
     const rows = await this.db.query<{ id: string; given_name: string; family_name: string; email: string | null; phone: string | null; region: string | null; locality: string | null; erased_at: Date | null }[]>(
-      `SELECT m.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.erased_at
-         FROM members m
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY m.family_name, m.given_name, m.id
-        LIMIT ${p(query.limit + 1)}`,
-      params,
+      sql.text,
+      sql.values,
     );
     const page = rows.slice(0, query.limit);
     const memberships = await this.visibleMemberships(
@@ -424,16 +409,6 @@ export class MembersService {
       },
     });
   }
-}
-
-/** Words of a search: 2+ characters each, at most 5 (each one is an index condition). */
-export function searchWords(q: string | undefined): string[] {
-  if (!q) return [];
-  return q
-    .trim()
-    .split(/\s+/)
-    .filter((w) => w.length >= 2)
-    .slice(0, 5);
 }
 
 function decodeDirectoryCursor(cursor: string | undefined): [string, string, string] | null {
