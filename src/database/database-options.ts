@@ -30,6 +30,9 @@ export function dataSourceOptions(
       // No request may hold the database for long (ARCHITECTURE: fail fast).
       statement_timeout: config.dbStatementTimeoutMs,
       application_name: 'convoca',
+      // Short OLTP queries: JIT compilation (on by default where PostgreSQL ships it) costs tens of
+      // milliseconds on the member search's larger plans and buys nothing at these row counts.
+      options: '-c jit=off',
     },
   };
 }

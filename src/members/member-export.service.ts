@@ -10,8 +10,10 @@ import { forbidden } from '../common/problem';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { EXPORT_COLUMNS } from './member-csv';
 
-/** Members fetched per keyset query while streaming an export; one batch (plus one queued) is in memory. */
+/** Rows fetched from the cursor at a time while streaming an export; one batch (plus one queued) is in memory. */
 export const EXPORT_BATCH = 5000;
+/** How long an export waits for a client that has stopped reading. */
+export const EXPORT_IDLE_LIMIT = '60s';
 
 /** One membership line of the export, with its member's fields. */
 interface ExportRow {
@@ -35,10 +37,15 @@ interface ExportRow {
 /**
  * GET /organisations/:id/members.csv: one line per membership of the
  * organisation and its sub-organisations, in directory order, in the import
- * format (an export can be imported again). Streamed in keyset batches: at
- * most one batch is in memory, and no database connection is held while the
- * client reads (each batch is its own query, so a very long download may see
- * changes made while it runs).
+ * format (an export can be imported again).
+ *
+ * Streamed from one server-side cursor in a read-only REPEATABLE READ
+ * transaction: the file is one consistent snapshot, PostgreSQL plans the
+ * whole join once (as `COPY` would: cursor_tuple_fraction = 1), and at most
+ * one batch of rows is in memory. The export holds one connection while the
+ * client downloads; a client that stops reading for longer than
+ * EXPORT_IDLE_LIMIT has its export ended (idle_in_transaction_session_timeout)
+ * rather than holding the connection and the snapshot.
  */
 @Injectable()
 export class MemberExportService {
@@ -60,70 +67,58 @@ export class MemberExportService {
 
   async *lines(organisationIds: string[]): AsyncGenerator<string> {
     yield csvLine([...EXPORT_COLUMNS]);
-    // When the tree holds a large share of all members, walk the directory in order and check each member's
-    // membership with a per-member lookup (OFFSET 0 stops the planner from hash-joining every membership of
-    // the tree into each batch: 4.4 s per 5 000-row batch at 1M, see bench/REPORT.md). For a small
-    // organisation that walk would visit the whole table, so there the planner keeps its own plan.
-    const [{ share }] = await this.db.query<{ share: number }[]>(
-      `SELECT (SELECT count(*) FROM memberships WHERE organisation_id = ANY($1::uuid[]))::float8
-              / greatest(1, (SELECT reltuples FROM pg_class WHERE oid = 'members'::regclass)) AS share`,
-      [organisationIds],
-    );
-    const perMember = share > 0.2 ? 'OFFSET 0' : '';
-    let after: [string, string, string] | null = null;
-    for (;;) {
-      const params: unknown[] = [organisationIds, EXPORT_BATCH];
-      if (after) params.push(...after);
-      // One query per batch: a keyset page of members, then each one's memberships in the scope through
-      // the (member_id, organisation_id) index (OFFSET 0 keeps it a per-member lookup, not a scan of all
-      // the organisation's memberships once per batch).
-      const rows: ExportRow[] = await this.db.query<ExportRow[]>(
-        `WITH page AS (
-           SELECT m.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.languages, m.preferred_language
-             FROM members m
-            WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = m.id AND ms.organisation_id = ANY($1::uuid[]) ${perMember})
-              ${after ? 'AND (m.family_name, m.given_name, m.id) > ($3, $4, $5::uuid)' : ''}
-            ORDER BY m.family_name, m.given_name, m.id
-            LIMIT $2)
-         SELECT p.*, x.slug, x.status, x.title, x.joined_on, x.ended_on, x.dues_paid_until
-           FROM page p
-          CROSS JOIN LATERAL (
-                SELECT o.slug, ms.status, ms.title, ms.joined_on::text, ms.ended_on::text, ms.dues_paid_until::text
-                  FROM memberships ms JOIN organisations o ON o.id = ms.organisation_id
-                 WHERE ms.member_id = p.id AND ms.organisation_id = ANY($1::uuid[])
-                OFFSET 0) x
-          ORDER BY p.family_name, p.given_name, p.id, x.slug`,
-        params,
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    let committed = false;
+    try {
+      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await runner.query(`SET LOCAL cursor_tuple_fraction = 1.0`);
+      await runner.query(`SET LOCAL idle_in_transaction_session_timeout = '${EXPORT_IDLE_LIMIT}'`);
+      await runner.query(
+        `DECLARE member_export NO SCROLL CURSOR FOR
+         SELECT m.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.languages, m.preferred_language,
+                o.slug, ms.status, ms.title, ms.joined_on::text, ms.ended_on::text, ms.dues_paid_until::text
+           FROM memberships ms
+           JOIN members m ON m.id = ms.member_id
+           JOIN organisations o ON o.id = ms.organisation_id
+          WHERE ms.organisation_id = ANY($1::uuid[])
+          ORDER BY m.family_name, m.given_name, m.id, o.slug`,
+        [organisationIds],
       );
-      if (rows.length === 0) return;
-      let chunk = '';
-      let members = 0;
-      let previous = '';
-      for (const r of rows) {
-        if (r.id !== previous) members++;
-        previous = r.id;
-        chunk += csvLine([
-          csvCell(r.given_name),
-          csvCell(r.family_name),
-          csvCell(r.email, true),
-          csvCell(r.phone, true),
-          csvCell(r.region),
-          csvCell(r.locality),
-          csvCell(r.languages.join(' '), true),
-          csvCell(r.preferred_language, true),
-          csvCell(r.status, true),
-          csvCell(r.title),
-          csvCell(r.joined_on, true),
-          csvCell(r.dues_paid_until, true),
-          csvCell(r.slug, true),
-          csvCell(r.id, true),
-          csvCell(r.ended_on, true),
-        ]);
+      for (;;) {
+        const rows = (await runner.query(`FETCH ${EXPORT_BATCH} FROM member_export`)) as ExportRow[];
+        if (rows.length === 0) break;
+        let chunk = '';
+        for (const r of rows) chunk += exportLine(r);
+        yield chunk;
+        if (rows.length < EXPORT_BATCH) break;
       }
-      yield chunk;
-      if (members < EXPORT_BATCH) return;
-      const last = rows[rows.length - 1];
-      after = [last.family_name, last.given_name, last.id];
+      await runner.query('COMMIT');
+      committed = true;
+    } finally {
+      // Ended early (the client went away) or failed: close the transaction before the connection goes back.
+      if (!committed) await runner.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
     }
   }
+}
+
+function exportLine(r: ExportRow): string {
+  return csvLine([
+    csvCell(r.given_name),
+    csvCell(r.family_name),
+    csvCell(r.email, true),
+    csvCell(r.phone, true),
+    csvCell(r.region),
+    csvCell(r.locality),
+    csvCell(r.languages.join(' '), true),
+    csvCell(r.preferred_language, true),
+    csvCell(r.status, true),
+    csvCell(r.title),
+    csvCell(r.joined_on, true),
+    csvCell(r.dues_paid_until, true),
+    csvCell(r.slug, true),
+    csvCell(r.id, true),
+    csvCell(r.ended_on, true),
+  ]);
 }
