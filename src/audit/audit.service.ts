@@ -50,16 +50,12 @@ export class AuditService {
 
   /** Writes one entry inside the caller's transaction (`manager`), so it commits or rolls back with the change. */
   async record(manager: EntityManager, caller: Caller, entry: AuditRecord): Promise<void> {
-    await manager.insert(AuditEntry, {
-      actorUserId: caller.user?.id ?? null,
-      action: entry.action,
-      entity: entry.entity,
-      entityId: entry.entityId,
-      organisationId: entry.organisationId ?? null,
-      coalitionId: entry.coalitionId ?? null,
-      changes: (entry.changes ?? null) as AuditEntry['changes'] & object,
-      requestId: caller.requestId,
-    });
+    // Plain SQL: written by every change, often inside a hot row's lock (a signup), so no query builder.
+    await manager.query(
+      `INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organisation_id, coalition_id, changes, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
+      [caller.user?.id ?? null, entry.action, entry.entity, entry.entityId, entry.organisationId ?? null, entry.coalitionId ?? null, entry.changes ? JSON.stringify(entry.changes) : null, caller.requestId],
+    );
   }
 
   /** Newest first, keyset-paginated, filtered to the scopes passed in SQL. */

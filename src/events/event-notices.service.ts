@@ -19,6 +19,31 @@ interface Recipient {
   shift: string | null;
 }
 
+/** A signup row (`s`) read with RECIPIENT_COLUMNS over RECIPIENT_JOINS. */
+export interface RecipientRow {
+  id: string;
+  email: string | null;
+  locale: string;
+  name: string | null;
+  status: SignupStatus;
+  shift: string | null;
+}
+
+/**
+ * Where a signup (`s`) is mailed: a guest at the address they gave, in the
+ * language they chose; a member at their e-mail, in their preferred language
+ * (read from the members table: the person's contact, nothing else). Erased
+ * people have no address left, so they get nothing.
+ */
+export const RECIPIENT_COLUMNS = `s.id,
+  CASE WHEN s.member_id IS NULL THEN s.guest_email ELSE m.email END AS email,
+  CASE WHEN s.member_id IS NULL THEN s.locale ELSE m.preferred_language END AS locale,
+  CASE WHEN s.member_id IS NULL THEN s.guest_name ELSE m.given_name END AS name,
+  s.status, sh.name AS shift`;
+export const RECIPIENT_JOINS = `LEFT JOIN members m ON m.id = s.member_id AND m.erased_at IS NULL LEFT JOIN event_shifts sh ON sh.id = s.shift_id`;
+
+const toRecipient = (r: RecipientRow): Recipient | null => (r.email ? { ...r, email: r.email, name: r.name ?? '' } : null);
+
 /**
  * Writes the e-mails events owe, always inside the transaction of their cause
  * (`em`): a rolled-back change leaves no message, and every message has a
@@ -47,20 +72,8 @@ export class EventNoticesService {
    * else). Erased people have no address left, so they get nothing.
    */
   private async recipients(em: EntityManager, where: string, params: unknown[]): Promise<Recipient[]> {
-    const rows = await em.query<{ id: string; email: string | null; locale: string; name: string | null; status: SignupStatus; shift: string | null }[]>(
-      `SELECT s.id,
-              CASE WHEN s.member_id IS NULL THEN s.guest_email ELSE m.email END AS email,
-              CASE WHEN s.member_id IS NULL THEN s.locale ELSE m.preferred_language END AS locale,
-              CASE WHEN s.member_id IS NULL THEN s.guest_name ELSE m.given_name END AS name,
-              s.status, sh.name AS shift
-         FROM event_signups s
-         LEFT JOIN members m ON m.id = s.member_id AND m.erased_at IS NULL
-         LEFT JOIN event_shifts sh ON sh.id = s.shift_id
-        WHERE ${where}
-        ORDER BY s.seq`,
-      params,
-    );
-    return rows.filter((r): r is Recipient & { email: string } => !!r.email).map((r) => ({ ...r, name: r.name ?? '' }));
+    const rows = await em.query<RecipientRow[]>(`SELECT ${RECIPIENT_COLUMNS} FROM event_signups s ${RECIPIENT_JOINS} WHERE ${where} ORDER BY s.seq`, params);
+    return rows.map(toRecipient).filter((r): r is Recipient => r !== null);
   }
 
   /** Going (or attended) people see the address; the waiting list only a public one. */
@@ -93,11 +106,11 @@ export class EventNoticesService {
     };
   }
 
-  /** Confirmation of a new signup (going or waitlisted); a guest's carries the manage link. */
-  async signupConfirmation(em: EntityManager, event: NoticeEvent, signupId: string, manageToken: string | null): Promise<void> {
-    const [r] = await this.recipients(em, 's.id = $1', [signupId]);
+  /** Confirmation of a new signup (going or waitlisted), from its row as RECIPIENT_COLUMNS reads it; a guest's carries the manage link. */
+  async signupConfirmation(em: EntityManager, event: NoticeEvent, row: RecipientRow, manageToken: string | null): Promise<void> {
+    const r = toRecipient(row);
     if (!r) return;
-    await this.outbox.enqueue(em, this.message('event.signup_confirmation', `event_signup:${signupId}`, event, r, manageToken ? { manageUrl: this.manageUrl(manageToken) } : {}));
+    await this.outbox.enqueue(em, this.message('event.signup_confirmation', `event_signup:${r.id}`, event, r, manageToken ? { manageUrl: this.manageUrl(manageToken) } : {}));
   }
 
   /** "A place freed up and it is yours" — a signup is promoted at most once in its life. */

@@ -55,7 +55,7 @@ export function canonicalTimeZone(tz: string): string {
 }
 
 /** Rows the list query selects: the summary, straight from SQL (no entity hydration on the hot path). */
-interface SummaryRow {
+export interface SummaryRow {
   id: string;
   title: string;
   kind: Event['kind'];
@@ -83,6 +83,9 @@ interface SummaryRow {
 
 export const SUMMARY_COLUMNS = `e.id, e.title, e.kind, e.status, e.visibility, e.starts_at, e.ends_at, e.timezone, e.host_organisation_id, e.coalition_id,
   e.campaign_id, e.venue, e.locality, e.region, e.country, e.address_visibility, e.capacity, e.going_count`;
+
+/** The keyset of the event list: start time, then id. */
+export const summaryKey = (r: SummaryRow): string[] => [r.starts_at.toISOString(), r.id];
 
 export function summaryFromRow(r: SummaryRow): EventSummary {
   return {
@@ -270,7 +273,7 @@ export class EventsService {
       qb.andWhere('(e.starts_at, e.id) > (:afterAt, :afterId)', { afterAt: at, afterId: after[1] });
     }
     const rows = await qb.orderBy('e.starts_at', 'ASC').addOrderBy('e.id', 'ASC').limit(q.limit + 1).getRawMany<SummaryRow>();
-    return toPage(rows, q.limit, (r) => [r.starts_at.toISOString(), r.id], summaryFromRow);
+    return toPage(rows, q.limit, summaryKey, summaryFromRow);
   }
 
   /** When an event's location is shown to the caller, as SQL over `e`: public addresses; for attendees and those who run it, all. */

@@ -3,8 +3,8 @@ import type { EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
 import { notFound } from '../common/problem';
-import { returningRows } from '../common/sql';
-import { EventNoticesService } from './event-notices.service';
+import { returningRows, SqlParams } from '../common/sql';
+import { EventNoticesService, RECIPIENT_COLUMNS, RECIPIENT_JOINS, type RecipientRow } from './event-notices.service';
 import { EventShift } from './event-shift.entity';
 import { Event } from './event.entity';
 
@@ -12,6 +12,19 @@ import { Event } from './event.entity';
 export interface SeatPool {
   eventId: string;
   shiftId: string | null;
+}
+
+/** A new signup's person-level columns (event_signups), as given by the caller. */
+export interface NewSignup {
+  memberId: string | null;
+  guestName: string | null;
+  guestEmail: string | null;
+  guestPhone: string | null;
+  source: 'guest_form' | 'member';
+  locale: string;
+  manageTokenHash: string | null;
+  /** A guest's consent (required of guests), recorded as given now. */
+  consent: { contactByEmail: boolean | null; contactBySms: boolean | null; noticeVersion: string | null } | null;
 }
 
 /** Within this window before the start, a new or promoted signup gets no separate reminder: its own e-mail serves. */
@@ -47,6 +60,52 @@ export class SeatsService {
     const event = await em.getRepository(Event).createQueryBuilder('e').where('e.id = :eventId', { eventId }).setLock('for_no_key_update').getOne();
     if (!event) throw notFound('event');
     return event;
+  }
+
+  /**
+   * A new signup in one statement, so that the event row — the hot row of a
+   * signup burst — is locked for as short as possible: locks the event (the
+   * lock order above), takes a seat of the pool if the event still takes
+   * signups and one is free, and inserts the signup as going or waitlisted.
+   * Returns the signup as the confirmation e-mail reads it, or null when the
+   * event no longer takes signups or has no such shift (nothing written).
+   * A second live signup of the same person is refused by the unique
+   * indexes (uq_event_signups_live_*), as a 23505.
+   */
+  async signUp(em: EntityManager, pool: SeatPool, signup: NewSignup): Promise<RecipientRow | null> {
+    const p = new SqlParams();
+    const event = p.add(pool.eventId);
+    const shift = `${p.add(pool.shiftId)}::uuid`;
+    const { table, id } = this.table(pool);
+    const seatRow = `${p.add(id)}::uuid`;
+    const window = p.add(`${REMINDER_WINDOW_MS / 1000} seconds`);
+    const c = signup.consent;
+    const rows = await em.query<RecipientRow[]>(
+      `WITH ev AS (
+         SELECT e.id, e.starts_at, e.status = 'published' AND coalesce(e.signup_deadline, e.ends_at) > now() AS open
+           FROM events e WHERE e.id = ${event} FOR NO KEY UPDATE),
+       seat AS (
+         UPDATE ${table} t SET going_count = t.going_count + 1
+          WHERE t.id = ${seatRow} AND (SELECT open FROM ev) AND (t.capacity IS NULL OR t.going_count < t.capacity)
+         RETURNING t.id),
+       s AS (
+         INSERT INTO event_signups (event_id, shift_id, status, waitlisted_at, reminder_queued_at, member_id, guest_name, guest_email, guest_phone,
+                                    source, locale, manage_token_hash, consent_data_processing_at, consent_contact_by_email, consent_contact_by_sms, consent_notice_version)
+         SELECT ev.id, ${shift},
+                CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'going' ELSE 'waitlisted' END,
+                CASE WHEN EXISTS (SELECT 1 FROM seat) THEN NULL ELSE clock_timestamp() END,
+                -- Inside the last 24 hours the confirmation is the reminder.
+                CASE WHEN ev.starts_at - now() <= ${window}::interval THEN now() END,
+                ${p.add(signup.memberId)}::uuid, ${p.add(signup.guestName)}, ${p.add(signup.guestEmail)}, ${p.add(signup.guestPhone)},
+                ${p.add(signup.source)}, ${p.add(signup.locale)}, ${p.add(signup.manageTokenHash)},
+                ${c ? 'now()' : 'NULL'}, ${p.add(c?.contactByEmail ?? null)}::boolean, ${p.add(c?.contactBySms ?? null)}::boolean, ${p.add(c?.noticeVersion ?? null)}
+           FROM ev
+          WHERE ev.open AND (${shift} IS NULL OR EXISTS (SELECT 1 FROM event_shifts x WHERE x.id = ${shift} AND x.event_id = ev.id))
+         RETURNING *)
+       SELECT ${RECIPIENT_COLUMNS} FROM s ${RECIPIENT_JOINS}`,
+      p.values,
+    );
+    return rows[0] ?? null;
   }
 
   /** Locks a shift of a locked event. Null if the event has no such shift. */

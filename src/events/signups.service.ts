@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { AccessService, type OrganisationScope } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService, MASKED } from '../audit/audit.service';
@@ -13,11 +13,11 @@ import { RateLimitService } from '../rate-limit/rate-limit.service';
 import type { CreateSignupDto, SignupQueryDto, UpdateSignupDto } from './dto/signup.dto';
 import { EventAccessService } from './event-access.service';
 import { EventNoticesService } from './event-notices.service';
-import { EventSignup, type SignupStatus } from './event-signup.entity';
+import { type SignupStatus } from './event-signup.entity';
 import type { EventSignupExport, EventSummary, EventView, OwnSignupView, SignupAnswer, SignupView } from './event-views';
 import { Event } from './event.entity';
 import { EventsService, SUMMARY_COLUMNS, summaryFromRow } from './events.service';
-import { REMINDER_WINDOW_MS, SeatsService } from './seats.service';
+import { SeatsService } from './seats.service';
 
 /** Public-form budgets (PostgreSQL counters, shared by all processes). */
 const SIGNUP_PER_IP = { max: 30, windowSeconds: 600 };
@@ -105,72 +105,62 @@ export class SignupsService {
     const manageToken = person.kind === 'guest' ? randomBytes(32).toString('base64url') : null;
     // Visibility first (404 for what the caller may not see), outside the
     // transaction: the access checks may use their own connections, and a
-    // request must never hold one connection while waiting for another.
-    await this.events.visible(this.db.manager, caller, eventId);
-    return this.db.transaction(async (em) => {
-      const event = await this.seats.lockEvent(em, eventId);
-      this.assertOpen(event);
-      const shiftId = dto.shiftId ?? null;
-      if (shiftId && !(await this.seats.lockShift(em, eventId, shiftId))) {
-        throw badRequest('unknown-shift', 'This event has no such shift.', [{ field: 'shiftId', message: 'unknown shift' }]);
-      }
-      const [duplicate] = await em.query<unknown[]>(
-        `SELECT 1 FROM event_signups WHERE event_id = $1 AND shift_id IS NOT DISTINCT FROM $2::uuid AND ${person.kind === 'guest' ? 'guest_email = $3' : 'member_id = $3'}
-            AND status IN ('going','waitlisted','attended')`,
-        [eventId, shiftId, person.kind === 'guest' ? person.email : person.memberId],
-      );
-      if (duplicate) {
+    // request must never hold one connection while waiting for another. The
+    // open check here answers the common case early; the statement that takes
+    // the seat checks it again on the locked row.
+    const { event } = await this.events.visible(this.db.manager, caller, eventId);
+    this.assertOpen(event);
+    const shiftId = dto.shiftId ?? null;
+    try {
+      return await this.db.transaction(async (em) => {
+        const signup = await this.seats.signUp(
+          em,
+          { eventId, shiftId },
+          person.kind === 'guest'
+            ? {
+                memberId: null,
+                guestName: person.name,
+                guestEmail: person.email,
+                guestPhone: person.phone,
+                source: 'guest_form',
+                locale: dto.locale ?? 'es',
+                manageTokenHash: sha256(manageToken!),
+                consent: { contactByEmail: dto.consent?.contactByEmail ?? null, contactBySms: dto.consent?.contactBySms ?? null, noticeVersion: dto.consent?.noticeVersion ?? null },
+              }
+            : { memberId: person.memberId, guestName: null, guestEmail: null, guestPhone: null, source: 'member', locale: 'es', manageTokenHash: null, consent: null },
+        );
+        if (!signup) {
+          // Nothing was written: the event closed meanwhile, or it has no such shift. Say which, from the locked row.
+          this.assertOpen(await this.seats.lockEvent(em, eventId));
+          throw badRequest('unknown-shift', 'This event has no such shift.', [{ field: 'shiftId', message: 'unknown shift' }]);
+        }
+        await this.notices.signupConfirmation(em, event, signup, manageToken);
+        await this.audit.record(em, caller, {
+          action: 'event_signup.create',
+          entity: 'event_signup',
+          entityId: signup.id,
+          organisationId: event.hostOrganisationId,
+          coalitionId: event.coalitionId,
+          changes: {
+            eventId: { from: null, to: eventId },
+            ...(shiftId ? { shiftId: { from: null, to: shiftId } } : {}),
+            status: { from: null, to: signup.status },
+            source: { from: null, to: person.kind === 'guest' ? 'guest_form' : 'member' },
+            ...(person.kind === 'guest'
+              ? { guestName: { from: null, to: MASKED }, guestEmail: { from: null, to: MASKED }, ...(person.phone ? { guestPhone: { from: null, to: MASKED } } : {}) }
+              : { memberId: { from: null, to: person.memberId } }),
+          },
+        });
+        const status = signup.status as SignupAnswer['status'];
+        return { id: signup.id, eventId, shiftId, status, ...(manageToken ? { manageToken } : {}) };
+      });
+    } catch (err) {
+      if (isLiveSignupDuplicate(err)) {
         const who = person.kind === 'guest' ? 'This e-mail is' : 'You are';
         throw conflict('already-signed-up', `${who} already signed up for this ${shiftId ? 'shift' : 'event'}.`);
       }
-
-      const seated = await this.seats.take(em, { eventId, shiftId });
-      const now = new Date();
-      const common = {
-        eventId,
-        shiftId,
-        status: seated ? ('going' as const) : ('waitlisted' as const),
-        waitlistedAt: seated ? null : now,
-        // Inside the last 24 hours the confirmation is the reminder.
-        reminderQueuedAt: event.startsAt.getTime() - now.getTime() <= REMINDER_WINDOW_MS ? now : null,
-      };
-      const signup = await em.save(
-        EventSignup,
-        person.kind === 'guest'
-          ? em.create(EventSignup, {
-              ...common,
-              guestName: person.name,
-              guestEmail: person.email,
-              guestPhone: person.phone,
-              source: 'guest_form',
-              locale: dto.locale ?? 'es',
-              manageTokenHash: sha256(manageToken!),
-              consentDataProcessingAt: now,
-              consentContactByEmail: dto.consent?.contactByEmail ?? null,
-              consentContactBySms: dto.consent?.contactBySms ?? null,
-              consentNoticeVersion: dto.consent?.noticeVersion ?? null,
-            })
-          : em.create(EventSignup, { ...common, memberId: person.memberId, source: 'member' }),
-      );
-      await this.notices.signupConfirmation(em, event, signup.id, manageToken);
-      await this.audit.record(em, caller, {
-        action: 'event_signup.create',
-        entity: 'event_signup',
-        entityId: signup.id,
-        organisationId: event.hostOrganisationId,
-        coalitionId: event.coalitionId,
-        changes: {
-          eventId: { from: null, to: eventId },
-          ...(shiftId ? { shiftId: { from: null, to: shiftId } } : {}),
-          status: { from: null, to: signup.status },
-          source: { from: null, to: signup.source },
-          ...(person.kind === 'guest'
-            ? { guestName: { from: null, to: MASKED }, guestEmail: { from: null, to: MASKED }, ...(person.phone ? { guestPhone: { from: null, to: MASKED } } : {}) }
-            : { memberId: { from: null, to: person.memberId } }),
-        },
-      });
-      return { id: signup.id, eventId, shiftId, status: common.status, ...(manageToken ? { manageToken } : {}) };
-    });
+      throw err;
+    }
   }
 
   /**
@@ -532,4 +522,11 @@ export class SignupsService {
     }
     return erased.length;
   }
+}
+
+/** The unique indexes that allow one live signup per person and event (or shift). */
+function isLiveSignupDuplicate(err: unknown): boolean {
+  if (!(err instanceof QueryFailedError)) return false;
+  const e = err.driverError as { code?: string; constraint?: string };
+  return e.code === '23505' && (e.constraint ?? '').startsWith('uq_event_signups_live_');
 }

@@ -23,29 +23,37 @@ function tooMany(retrySeconds: number): AppError {
 export class RateLimitService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  private async increment(limit: Limit): Promise<{ count: number; retry: number }> {
-    const rows = await this.db.query<{ count: number; retry: number }[]>(
-      `INSERT INTO rate_limits (key, count, reset_at) VALUES ($1, 1, now() + make_interval(secs => $2))
+  /**
+   * Counts one use against each limit, in one statement (keys in order, so
+   * concurrent callers lock the counters in the same order); returns each
+   * limit's count and seconds to its reset, in the order given.
+   */
+  private async increment(limits: Limit[]): Promise<{ count: number; retry: number }[]> {
+    const distinct = [...new Map(limits.map((l) => [l.key, l])).values()];
+    const rows = await this.db.query<{ key: string; count: number; retry: number }[]>(
+      `INSERT INTO rate_limits (key, count, reset_at)
+       SELECT k, 1, now() + make_interval(secs => w) FROM unnest($1::text[], $2::int[]) AS l(k, w) ORDER BY k
        ON CONFLICT (key) DO UPDATE SET
          count    = CASE WHEN rate_limits.reset_at <= now() THEN 1 ELSE rate_limits.count + 1 END,
-         reset_at = CASE WHEN rate_limits.reset_at <= now() THEN now() + make_interval(secs => $2) ELSE rate_limits.reset_at END
-       RETURNING count, ceil(extract(epoch FROM reset_at - now()))::int AS retry`,
-      [limit.key, limit.windowSeconds],
+         reset_at = CASE WHEN rate_limits.reset_at <= now() THEN EXCLUDED.reset_at ELSE rate_limits.reset_at END
+       RETURNING key, count, ceil(extract(epoch FROM reset_at - now()))::int AS retry`,
+      [distinct.map((l) => l.key), distinct.map((l) => l.windowSeconds)],
     );
-    return rows[0];
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    return limits.map((l) => byKey.get(l.key)!);
   }
 
   /** Counts one use against each limit; 429 once any is exceeded. */
   async consume(...limits: Limit[]): Promise<void> {
-    for (const limit of limits) {
-      const { count, retry } = await this.increment(limit);
-      if (count > limit.max) throw tooMany(retry);
-    }
+    const counts = await this.increment(limits);
+    limits.forEach((limit, i) => {
+      if (counts[i].count > limit.max) throw tooMany(counts[i].retry);
+    });
   }
 
   /** Counts one use; false once the limit is used up (for work to skip silently, e.g. a repeated e-mail). */
   async allow(limit: Limit): Promise<boolean> {
-    const { count } = await this.increment(limit);
+    const [{ count }] = await this.increment([limit]);
     return count <= limit.max;
   }
 
@@ -63,6 +71,6 @@ export class RateLimitService {
 
   /** Counts a failure (e.g. a wrong password) without judging it. */
   async record(...limits: Limit[]): Promise<void> {
-    for (const limit of limits) await this.increment(limit);
+    await this.increment(limits);
   }
 }
