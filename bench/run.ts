@@ -24,10 +24,11 @@ import { encodeCursor } from '../src/common/pagination';
 import { dataSourceOptions } from '../src/database/database-options';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrations';
-import { MEMBER_SEARCH_TEXT, searchWords } from '../src/members/members.service';
-import { freePort, ROOT, startApi, type ApiProcess } from './lib/api';
-import { drive, loop, peakRss, pinSelf } from './lib/load';
+import { directorySql, expandSearch, isBroadScope } from '../src/members/member-search';
+import { freePort, ROOT, startApi, startBareEventsServer, type ApiProcess } from './lib/api';
+import { drive, loop, peakRss, pinSelf, type LoadResult } from './lib/load';
 import { writeReport, type Results, type Scenario } from './lib/report';
+import { rawSignupLoop, seatCounts, seedEvents, signupBurst } from './lib/events';
 import { seedMembers } from './lib/seed';
 import { databaseUrl, generateMemberCsv } from './lib/synthetic';
 
@@ -66,7 +67,9 @@ async function main(): Promise<void> {
     writeReport(opts.out, previous);
     return;
   }
-  const sizes = opts.quick ? { organisations: 20, members: 5_000, importRows: 2_000 } : { organisations: 200, members: 1_000_000, importRows: 100_000 };
+  const sizes = opts.quick
+    ? { organisations: 20, members: 5_000, importRows: 2_000, events: 200, burstEvents: 4, seats: 10, signupsPerEvent: 20 }
+    : { organisations: 200, members: 1_000_000, importRows: 100_000, events: 10_000, burstEvents: 20, seats: 50, signupsPerEvent: 100 };
   const pinned = pinSelf();
   const runStarted = performance.now();
   const work = mkdtempSync(join(tmpdir(), 'convoca-bench-'));
@@ -102,6 +105,8 @@ async function main(): Promise<void> {
     let t = performance.now();
     log(`seeding ${sizes.organisations} organisations, ${sizes.members.toLocaleString('en')} members with memberships`);
     const { rootId } = await seedMembers(db, sizes);
+    log(`seeding ${sizes.events.toLocaleString('en')} events`);
+    const burstEvents = await seedEvents(db, sizes);
     seedSeconds = round((performance.now() - t) / 1000, 1);
     log(`seeded in ${seedSeconds.toFixed(1)} s`);
     const [user] = (await db.query<{ id: string }>(`INSERT INTO users (email, password_hash) VALUES ('admin@bench.example', $1) RETURNING id`, [await hashPassword(PASSWORD)])).rows;
@@ -110,7 +115,7 @@ async function main(): Promise<void> {
     api = await startApi({
       fromSource: opts.fromSource,
       pin: true,
-      env: { DATABASE_URL: url, RUN_MIGRATIONS: 'false', CONVOCA_DATA_DIR: join(work, 'api'), DB_STATEMENT_TIMEOUT_MS: '60000' },
+      env: { DATABASE_URL: url, RUN_MIGRATIONS: 'false', CONVOCA_DATA_DIR: join(work, 'api'), DB_STATEMENT_TIMEOUT_MS: '60000', TRUST_PROXY: 'true' },
     });
     const loginRes = await fetch(`${api.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@bench.example', password: PASSWORD }) });
     if (loginRes.status !== 200 && loginRes.status !== 201) throw new Error(`login answered ${loginRes.status}`);
@@ -131,19 +136,17 @@ async function main(): Promise<void> {
     log('member search');
     const ours = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: queries.map((q) => `/api/v1/members?q=${encodeURIComponent(q)}`) });
     const orgIds = (await db.query<{ id: string }>('SELECT id FROM organisations')).rows.map((r) => r.id);
-    const searchSql = (q: string) => {
-      const params: unknown[] = [orgIds];
-      const where = ['EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = m.id AND ms.organisation_id = ANY($1::uuid[]))'];
-      for (const w of searchWords(q)) where.push(`${MEMBER_SEARCH_TEXT} %> $${params.push(w)}`);
-      params.push(51);
-      return { text: `SELECT m.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.erased_at FROM members m WHERE ${where.join(' AND ')} ORDER BY m.family_name, m.given_name, m.id LIMIT $${params.length}`, params };
-    };
-    const prepared = queries.map(searchSql);
-    const membershipsSql = 'SELECT id, member_id, organisation_id, status, title FROM memberships WHERE member_id = ANY($1::uuid[]) ORDER BY created_at, id';
+    // The SQL the API runs for one search (member-search.ts), from one pool client each: the scope's
+    // estimate, the word expansion, the page, and the page's memberships.
+    const membershipsSql = 'SELECT id, member_id, organisation_id, status, title FROM memberships WHERE member_id = ANY($1::uuid[]) AND organisation_id = ANY($2::uuid[]) ORDER BY created_at, id';
     const base = await loop(10, D, async (w, i) => {
-      const q = prepared[(w + i) % prepared.length];
-      const rows = (await pool[w].query<{ id: string }>(q.text, q.params)).rows;
-      await pool[w].query(membershipsSql, [rows.slice(0, 50).map((r) => r.id)]);
+      const c = pool[w];
+      const db = { query: async (text: string, values: unknown[]) => (await c.query(text, values)).rows as unknown[] } as unknown as Parameters<typeof expandSearch>[0];
+      const broad = await isBroadScope(db, orgIds);
+      const words = await expandSearch(db, queries[(w + i) % queries.length]);
+      const sql = directorySql({ organisationIds: orgIds, broad, after: null, rows: 51, words });
+      const rows = (await c.query<{ id: string }>(sql.text, sql.values)).rows;
+      await c.query(membershipsSql, [rows.slice(0, 50).map((r) => r.id), orgIds]);
     });
     scenarios.push({
       id: 'member-search',
@@ -174,7 +177,54 @@ async function main(): Promise<void> {
       pass: deep.mean / first.mean <= 1.5 && deep.errors + deep.non2xx + first.errors + first.non2xx === 0,
       details: { first, deep },
     });
+
+    // ── Public event list ──────────────────────────────────────────────────
+    log('public event list');
+    const listPath = '/api/v1/events?limit=20';
+    const apiList = await fetch(`${api.origin}${listPath}`);
+    if (apiList.status !== 200) throw new Error(`event list answered ${apiList.status}`);
+    const apiBody = await apiList.text();
+    const bareSql = await capturedListSql(db);
+    const bare = await startBareEventsServer({ DATABASE_URL: url, BARE_SQL: JSON.stringify(bareSql) });
+    let eventList: { ours: LoadResult; bare: LoadResult };
+    try {
+      const bareBody = await (await fetch(`${bare.origin}${listPath}`)).text();
+      if (bareBody !== apiBody) throw new Error(`the bare server's event list differs from the API's:\n${bareBody.slice(0, 300)}\n${apiBody.slice(0, 300)}`);
+      const ours = await drive({ url: api.origin, connections: 50, duration: D, paths: [listPath] });
+      eventList = { ours, bare: await drive({ url: bare.origin, connections: 50, duration: D, paths: [listPath] }) };
+    } finally {
+      await bare.stop();
+    }
+    scenarios.push({
+      id: 'event-list',
+      name: `public event list GET /events?limit=20, anonymous, ${(sizes.events + sizes.burstEvents).toLocaleString('en')} events, 50 connections`,
+      ours: { value: Math.round(eventList.ours.reqPerSec), unit: 'req/s' },
+      baseline: { value: Math.round(eventList.bare.reqPerSec), unit: 'req/s', what: 'bare node:http + pg server, the SQL the API ran, same answer' },
+      ratio: round(eventList.ours.reqPerSec / eventList.bare.reqPerSec),
+      target: '≥ 0.7× baseline',
+      pass: eventList.ours.reqPerSec >= 0.7 * eventList.bare.reqPerSec && eventList.ours.errors + eventList.ours.non2xx === 0,
+      details: { ...eventList, sql: bareSql.text },
+    });
     const readRss = peakRss(api.pid);
+
+    // ── Signup burst ───────────────────────────────────────────────────────
+    const burstTotal = sizes.burstEvents * sizes.signupsPerEvent;
+    log(`signup burst: ${burstTotal} signups over ${sizes.burstEvents} events of ${sizes.seats} seats`);
+    const half = burstEvents.length / 2;
+    const oursBurst = await signupBurst(api.base, burstEvents.slice(0, half), sizes.signupsPerEvent, 500, 'api');
+    const rawBurst = await rawSignupLoop(pool, burstEvents.slice(half), sizes.signupsPerEvent);
+    const seats = await seatCounts(db, burstEvents.slice(0, half));
+    const expectedGoing = half * sizes.seats;
+    scenarios.push({
+      id: 'signup-burst',
+      name: `signup burst: ${(half * sizes.signupsPerEvent).toLocaleString('en')} guest signups at once (500 connections) over ${half} events of ${sizes.seats} seats`,
+      ours: { value: Math.round(oursBurst.perSec), unit: 'signups/s' },
+      baseline: { value: Math.round(rawBurst.perSec), unit: 'signups/s', what: `raw conditional UPDATE + INSERT transactions via pg, 10 clients, ${half} other events of the same size` },
+      ratio: round(oursBurst.perSec / rawBurst.perSec),
+      target: `≥ 0.3× baseline, 0 errors, exactly ${expectedGoing.toLocaleString('en')} going, 0 overbooked`,
+      pass: oursBurst.perSec >= 0.3 * rawBurst.perSec && oursBurst.errors === 0 && seats.going === expectedGoing && seats.overbooked === 0 && seats.counterMismatch === 0,
+      details: { ours: oursBurst, baseline: rawBurst, seats },
+    });
 
     // ── CSV export ─────────────────────────────────────────────────────────
     log('CSV export');
@@ -332,6 +382,30 @@ function packageVersions(): Record<string, string> {
     }
   }
   return out;
+}
+
+/**
+ * The SQL the API ran for the anonymous event list, read back from the API's
+ * own connection in pg_stat_activity, with the role of each placeholder.
+ */
+async function capturedListSql(db: Client): Promise<{ text: string; params: ('status' | 'from')[] }> {
+  const { rows } = await db.query<{ query: string }>(
+    `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%going_count%' AND query LIKE '%ORDER BY%'`,
+  );
+  if (rows.length === 0) throw new Error('could not find the event list query in pg_stat_activity');
+  const text = rows[0].query;
+  const roles = new Map<number, 'status' | 'from'>();
+  for (const m of text.matchAll(/\$(\d+)/g)) {
+    const before = text.slice(Math.max(0, m.index - 40), m.index);
+    const role = /status"?\s*=\s*$/.test(before) ? 'status' : /starts_at"?\s*>=\s*$/.test(before) ? 'from' : null;
+    if (!role) throw new Error(`unexpected placeholder $${m[1]} in the event list query: …${before}`);
+    roles.set(Number(m[1]), role);
+  }
+  const params = [...roles.keys()].sort((a, b) => a - b).map((n, i) => {
+    if (n !== i + 1) throw new Error('the event list query skips a placeholder');
+    return roles.get(n)!;
+  });
+  return { text, params };
 }
 
 /** `COPY (query) TO STDOUT` through psql, counting the rows as they arrive. */

@@ -87,3 +87,27 @@ export async function startApi(options: { env: Record<string, string>; fromSourc
     },
   };
 }
+
+/** The bare node:http + pg baseline of the event list, as its own process pinned like the API. */
+export async function startBareEventsServer(env: Record<string, string>): Promise<{ origin: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const node = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'bare-events-server.ts')];
+  const argv = hasTaskset() ? ['taskset', '-c', '0', process.execPath, ...node] : [process.execPath, ...node];
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the bare event server exited with code ${String(code)}`)));
+  });
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      await exit;
+    },
+  };
+}

@@ -32,7 +32,7 @@ export interface Results {
 }
 
 /** Every scenario the harness measures, in report order (the smoke test checks they are all present). */
-export const SCENARIO_IDS = ['member-search', 'deep-page', 'csv-export', 'csv-export-rss', 'read-rss', 'csv-import', 'startup'] as const;
+export const SCENARIO_IDS = ['member-search', 'deep-page', 'event-list', 'signup-burst', 'csv-export', 'csv-export-rss', 'read-rss', 'csv-import', 'startup'] as const;
 
 /**
  * What each change made for the targets bought, measured with this harness
