@@ -9,6 +9,7 @@ import { AcceptedDto, EmailDto, TokenPairDto, TokenPasswordDto } from '../auth/d
 import type { TokenPair } from '../auth/tokens.service';
 import { ProblemDetails } from '../common/problem';
 import { MemberAccountsService } from './member-accounts.service';
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 
 class TokenDto {
   @ApiProperty({ description: 'The token from the e-mail link' })
@@ -39,6 +40,7 @@ export class MemberAccountsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'A member with a confirmed address asks for a login (same answer for every address; rate limited)' })
   @ApiAcceptedResponse({ type: AcceptedDto })
+  @RateLimited()
   register(@CurrentCaller() caller: Caller, @Body() dto: EmailDto): Promise<typeof ACCEPTED> {
     return this.accounts.register(caller, dto.email);
   }
