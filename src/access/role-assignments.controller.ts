@@ -25,7 +25,6 @@ export class RoleAssignmentsController {
   @Permission('role.grant')
   @ApiOperation({ summary: 'Revoke a role assignment' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ProblemDetails })
   async revoke(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.roles.revoke(caller, id);
   }
@@ -34,7 +33,6 @@ export class RoleAssignmentsController {
   @Permission('self')
   @ApiOperation({ summary: 'A user’s role assignments (yourself, a platform admin, or those inside your granting scopes)' })
   @ApiOkResponse({ type: [RoleAssignmentViewSchema] })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   list(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<RoleAssignmentView[]> {
     return this.roles.listForUser(caller, id);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
@@ -36,7 +36,6 @@ export class CoalitionsController {
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'One coalition (public)' })
   @ApiOkResponse({ type: CoalitionView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   get(@Param('id') id: string): Promise<Coalition> {
     return this.coalitions.get(id);
   }
@@ -46,7 +45,6 @@ export class CoalitionsController {
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'Edit a coalition (coordinator)' })
   @ApiOkResponse({ type: CoalitionView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: UpdateCoalitionDto): Promise<Coalition> {
     return this.coalitions.update(caller, id, dto);
   }

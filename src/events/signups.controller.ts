@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiForbiddenResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
@@ -20,7 +20,6 @@ import { RateLimited } from '../rate-limit/rate-limited.decorator';
 const ForSignupHandlers = () => ApiForbiddenResponse({ description: 'Only the organisers and hosts of this event may handle its signups' });
 
 @ApiTags('signups')
-@ApiBadRequestResponse({ description: 'Invalid input (field errors listed)', type: ProblemDetails })
 @Controller()
 export class SignupsController {
   constructor(private readonly signups: SignupsService) {}
@@ -30,7 +29,6 @@ export class SignupsController {
   @ApiOperation({ summary: 'Signups in arrival order (organisers and per-event hosts). E-mail and phone: a guest’s for member-data readers of a host organisation, a member’s for member-data readers of one of the member’s organisations' })
   @ApiOkResponse({ type: SignupPage })
   @ForSignupHandlers()
-  @ApiNotFoundResponse({ type: ProblemDetails })
   list(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Query() query: SignupQueryDto): Promise<Page<SignupView>> {
     return this.signups.list(caller, id, query);
   }
@@ -39,7 +37,6 @@ export class SignupsController {
   @Public()
   @ApiOperation({ summary: 'Sign up: a logged-in member with an empty body (or just shiftId), or a guest with name, email, phone?, consent (rate limited). Answers going or waitlisted, and a guest’s secret manageToken, shown once' })
   @ApiCreatedResponse({ type: SignupAnswer })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'Already signed up, signups closed, event cancelled or over', type: ProblemDetails })
   @RateLimited()
   signUp(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateSignupDto): Promise<SignupAnswer> {
@@ -48,7 +45,6 @@ export class SignupsController {
 
   @Patch('events/:id/signups/:signupId')
   @Permission('self')
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Set a signup’s status: attended, no_show, cancelled (organisers, per-event hosts); cancelled (the member themselves). A freed seat goes to the next in line' })
   @ApiOkResponse({ type: SignupView })
   @ForSignupHandlers()
@@ -65,7 +61,6 @@ export class SignupsController {
   @Post('events/:id/signups/:signupId/check-in')
   @Permission('self')
   @HttpCode(200)
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Check someone in at the door (organisers, per-event hosts). Idempotent' })
   @ApiOkResponse({ type: SignupView })
   @ForSignupHandlers()

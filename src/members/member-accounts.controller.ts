@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
@@ -29,7 +29,6 @@ export class MemberAccountsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'E-mail a member a single-use link (7 days) to create their login (org_admin of one of their organisations)' })
   @ApiAcceptedResponse({ schema: { example: { status: 'sent' } } })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'No address, or the person already has a login', type: ProblemDetails })
   invite(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<{ status: 'sent' }> {
     return this.accounts.invite(caller, id);

@@ -47,7 +47,6 @@ export class MembershipsController {
   @Permission('member.manage')
   @ApiOperation({ summary: 'Change a membership: status (by the allowed transitions), title, dues, end date — each change audited' })
   @ApiOkResponse({ type: MembershipView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'Transition not allowed', type: ProblemDetails })
   update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateMembershipDto): Promise<MembershipView> {
     return this.memberships.update(caller, id, dto);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
@@ -36,7 +36,6 @@ export class OrganisationsController {
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'One organisation (public)' })
   @ApiOkResponse({ type: OrganisationView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   get(@Param('id') id: string): Promise<Organisation> {
     return this.organisations.get(id);
   }
@@ -47,7 +46,6 @@ export class OrganisationsController {
   @ApiOperation({ summary: 'Edit an organisation (org_admin of it or of an ancestor); moving it checks for cycles' })
   @ApiOkResponse({ type: OrganisationView })
   @ApiConflictResponse({ description: 'Slug taken, or the move would make a cycle', type: ProblemDetails })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: UpdateOrganisationDto): Promise<Organisation> {
     return this.organisations.update(caller, id, dto);
   }

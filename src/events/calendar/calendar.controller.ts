@@ -1,8 +1,7 @@
 import { Controller, Get, Header, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../../access/caller';
 import { Public } from '../../access/public.decorator';
-import { ProblemDetails } from '../../common/problem';
 import { CalendarQueryDto } from '../dto/event.dto';
 import { CalendarService } from './calendar.service';
 
@@ -32,7 +31,6 @@ const ICALENDAR_RESPONSE = {
 };
 
 @ApiTags('events')
-@ApiBadRequestResponse({ description: 'Invalid input (field errors listed)', type: ProblemDetails })
 @Controller()
 export class CalendarController {
   constructor(private readonly calendar: CalendarService) {}
@@ -44,7 +42,6 @@ export class CalendarController {
   @ApiProduces('text/calendar')
   @ApiOperation({ summary: 'One event as iCalendar (RFC 5545), with its time zone' })
   @ApiOkResponse(ICALENDAR_RESPONSE)
-  @ApiNotFoundResponse({ type: ProblemDetails })
   event(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<string> {
     return this.calendar.eventFeed(caller, id);
   }
