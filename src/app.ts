@@ -11,6 +11,9 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { createLogger, PinoNestLogger } from './common/logger';
+import { completeOpenApiDocument } from './common/openapi';
+import { ProblemDetails } from './common/problem';
+import { listRoutes } from './common/routes';
 import type { AppConfig } from './config/config';
 import { runMigrations } from './database/migrations';
 
@@ -111,7 +114,10 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
+    { extraModels: [ProblemDetails] },
   );
+  // Error answers, examples: added from the routes' own metadata, in one place.
+  completeOpenApiDocument(document, listRoutes(app, API_PREFIX));
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
   if (config.runMigrations) {

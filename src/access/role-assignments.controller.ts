@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProblemDetails } from '../common/problem';
 import { type Caller, CurrentCaller } from './caller';
-import { GrantRoleDto } from './dto/grant-role.dto';
+import { GrantRoleDto, RoleAssignmentViewSchema } from './dto/grant-role.dto';
 import { Permission } from './permission.decorator';
 import { type RoleAssignmentView, RolesService } from './roles.service';
 
@@ -14,7 +14,7 @@ export class RoleAssignmentsController {
   @Post('role-assignments')
   @Permission('role.grant')
   @ApiOperation({ summary: 'Grant a role in an organisation (org_admin, organiser) or a coalition (coordinator)' })
-  @ApiCreatedResponse({ description: 'The assignment (an existing identical one is returned as is)' })
+  @ApiCreatedResponse({ type: RoleAssignmentViewSchema, description: 'The assignment (an existing identical one is returned as is)' })
   @ApiNotFoundResponse({ type: ProblemDetails })
   grant(@CurrentCaller() caller: Caller, @Body() dto: GrantRoleDto): Promise<RoleAssignmentView> {
     return this.roles.grant(caller, dto);
@@ -25,7 +25,6 @@ export class RoleAssignmentsController {
   @Permission('role.grant')
   @ApiOperation({ summary: 'Revoke a role assignment' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ProblemDetails })
   async revoke(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.roles.revoke(caller, id);
   }
@@ -33,7 +32,7 @@ export class RoleAssignmentsController {
   @Get('users/:id/roles')
   @Permission('self')
   @ApiOperation({ summary: 'A user’s role assignments (yourself, a platform admin, or those inside your granting scopes)' })
-  @ApiNotFoundResponse({ type: ProblemDetails })
+  @ApiOkResponse({ type: [RoleAssignmentViewSchema] })
   list(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<RoleAssignmentView[]> {
     return this.roles.listForUser(caller, id);
   }

@@ -7,7 +7,7 @@ import type { Page } from '../common/pagination';
 import { forbidden } from '../common/problem';
 import type { AuditEntry } from './audit-entry.entity';
 import { AuditService } from './audit.service';
-import { AuditQueryDto } from './dto/audit-query.dto';
+import { AuditEntryPage, AuditQueryDto } from './dto/audit-query.dto';
 
 @ApiTags('audit')
 @Controller('audit-log')
@@ -20,7 +20,7 @@ export class AuditController {
   @Get()
   @Permission('audit.read')
   @ApiOperation({ summary: 'Audit entries in the caller’s scopes, newest first (platform admin: all)' })
-  @ApiOkResponse({ description: '{ items, nextCursor }' })
+  @ApiOkResponse({ type: AuditEntryPage })
   async list(@CurrentCaller() caller: Caller, @Query() query: AuditQueryDto): Promise<Page<AuditEntry>> {
     let organisationIds = await this.access.organisationScope(caller, 'audit.read');
     let coalitionIds = this.access.coalitionScope(caller, 'audit.read');

@@ -1,15 +1,16 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { type Caller, CurrentCaller, type RequestWithCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import { ProblemDetails } from '../common/problem';
 import type { User } from '../users/user.entity';
 import { AuthService } from './auth.service';
-import { AcceptedDto, ChangePasswordDto, EmailDto, LoginDto, RefreshDto, TokenPairDto, TokenPasswordDto } from './dto/auth.dto';
+import { AcceptedDto, ChangePasswordDto, EmailDto, LoginDto, MeView, RefreshDto, TokenPairDto, TokenPasswordDto } from './dto/auth.dto';
 import { AccountsService, type ACCEPTED } from './accounts.service';
 import { LocalAuthGuard } from './strategies';
 import type { TokenPair } from './tokens.service';
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -27,7 +28,7 @@ export class AuthController {
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ description: 'Wrong e-mail or password (the same answer for unknown e-mails)', type: ProblemDetails })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this account or address', type: ProblemDetails })
+  @RateLimited('Too many failed attempts for this account or address')
   login(@Req() request: RequestWithCaller): Promise<TokenPair> {
     return this.auth.login(request.user as unknown as User);
   }
@@ -37,7 +38,8 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair (the old one dies; reusing it closes the session)' })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiUnauthorizedResponse({ type: ProblemDetails })
+  @ApiUnauthorizedResponse({ description: 'Unknown, expired or already used refresh token', type: ProblemDetails })
+  @RateLimited('Too many refreshes from this address')
   refresh(@CurrentCaller() caller: Caller, @Body() dto: RefreshDto): Promise<TokenPair> {
     return this.auth.refresh(dto.refreshToken, caller.ip);
   }
@@ -54,6 +56,7 @@ export class AuthController {
   @Get('me')
   @Permission('self')
   @ApiOperation({ summary: 'The logged-in user, the linked member and role assignments' })
+  @ApiOkResponse({ type: MeView })
   me(@CurrentCaller() caller: Caller) {
     return this.auth.me(caller);
   }
@@ -64,6 +67,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Change your password (your other sessions are closed)' })
   @ApiNoContentResponse()
   @ApiUnauthorizedResponse({ description: 'Current password wrong', type: ProblemDetails })
+  @RateLimited('Too many wrong passwords for this account or address')
   async changePassword(@CurrentCaller() caller: Caller, @Body() dto: ChangePasswordDto): Promise<void> {
     await this.auth.changePassword(caller, dto.currentPassword, dto.newPassword);
   }
@@ -73,7 +77,7 @@ export class AuthController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Ask for a password-reset e-mail (same answer whether or not the address is known; rate limited)' })
   @ApiAcceptedResponse({ type: AcceptedDto })
-  @ApiTooManyRequestsResponse({ type: ProblemDetails })
+  @RateLimited()
   requestPasswordReset(@CurrentCaller() caller: Caller, @Body() dto: EmailDto): Promise<typeof ACCEPTED> {
     return this.accounts.requestPasswordReset(dto.email, caller.ip);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
@@ -11,7 +11,6 @@ import { CampaignsService } from './campaigns.service';
 import { CampaignQueryDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 
 @ApiTags('campaigns')
-@ApiBadRequestResponse({ description: 'Invalid input (field errors listed)', type: ProblemDetails })
 @Controller('campaigns')
 export class CampaignsController {
   constructor(private readonly campaigns: CampaignsService) {}
@@ -36,7 +35,6 @@ export class CampaignsController {
   @Public()
   @ApiOperation({ summary: 'One campaign (drafts only to those who manage the owner)' })
   @ApiOkResponse({ type: CampaignView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   get(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<CampaignView> {
     return this.campaigns.get(caller, id);
   }
@@ -45,7 +43,6 @@ export class CampaignsController {
   @Permission('campaign.manage')
   @ApiOperation({ summary: 'Edit a campaign: title, description, dates, status (draft, active, closed)' })
   @ApiOkResponse({ type: CampaignView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'An active or closed campaign cannot become a draft again', type: ProblemDetails })
   update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateCampaignDto): Promise<CampaignView> {
     return this.campaigns.update(caller, id, dto);

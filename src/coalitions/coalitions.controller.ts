@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
@@ -7,7 +7,7 @@ import { type Page, PageQuery } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import type { Coalition } from './coalition.entity';
 import { CoalitionsService, type PartnerView } from './coalitions.service';
-import { AddPartnerDto, CreateCoalitionDto, UpdateCoalitionDto, UpdatePartnerDto } from './dto/coalition.dto';
+import { AddPartnerDto, CoalitionPage, CoalitionView, CreateCoalitionDto, PartnerViewSchema, UpdateCoalitionDto, UpdatePartnerDto } from './dto/coalition.dto';
 
 @ApiTags('coalitions')
 @Controller('coalitions')
@@ -17,6 +17,7 @@ export class CoalitionsController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'List coalitions (public)' })
+  @ApiOkResponse({ type: CoalitionPage })
   list(@Query() query: PageQuery): Promise<Page<Coalition>> {
     return this.coalitions.list(query);
   }
@@ -24,7 +25,7 @@ export class CoalitionsController {
   @Post()
   @Permission('coalition.create')
   @ApiOperation({ summary: 'Create a coalition (platform admin)' })
-  @ApiCreatedResponse({ description: 'The coalition' })
+  @ApiCreatedResponse({ type: CoalitionView })
   @ApiConflictResponse({ type: ProblemDetails })
   create(@CurrentCaller() caller: Caller, @Body() dto: CreateCoalitionDto): Promise<Coalition> {
     return this.coalitions.create(caller, dto);
@@ -34,7 +35,7 @@ export class CoalitionsController {
   @Public()
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'One coalition (public)' })
-  @ApiNotFoundResponse({ type: ProblemDetails })
+  @ApiOkResponse({ type: CoalitionView })
   get(@Param('id') id: string): Promise<Coalition> {
     return this.coalitions.get(id);
   }
@@ -43,7 +44,7 @@ export class CoalitionsController {
   @Permission('coalition.update')
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'Edit a coalition (coordinator)' })
-  @ApiNotFoundResponse({ type: ProblemDetails })
+  @ApiOkResponse({ type: CoalitionView })
   update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: UpdateCoalitionDto): Promise<Coalition> {
     return this.coalitions.update(caller, id, dto);
   }
@@ -52,6 +53,7 @@ export class CoalitionsController {
   @Public()
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'Partners: active ones for everyone; all, with notes, for coordinators' })
+  @ApiOkResponse({ type: [PartnerViewSchema] })
   partners(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<PartnerView[]> {
     return this.coalitions.partners(caller, id);
   }
@@ -60,6 +62,7 @@ export class CoalitionsController {
   @Permission('coalition.partners.manage')
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'Invite an organisation as partner (coordinator)' })
+  @ApiCreatedResponse({ type: PartnerViewSchema })
   @ApiConflictResponse({ description: 'Already a partner', type: ProblemDetails })
   addPartner(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: AddPartnerDto): Promise<PartnerView> {
     return this.coalitions.addPartner(caller, id, dto);
@@ -69,6 +72,7 @@ export class CoalitionsController {
   @Permission('coalition.partners.manage', 'organisation.update')
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'Change a partnership: coordinators any allowed transition, role and notes; the partner’s org_admin accepts or withdraws' })
+  @ApiOkResponse({ type: PartnerViewSchema })
   @ApiConflictResponse({ description: 'Transition not allowed', type: ProblemDetails })
   updatePartner(
     @CurrentCaller() caller: Caller,

@@ -19,7 +19,7 @@ export const SlugField = (optional = false) =>
 /** A required or optional single-line text of bounded length. */
 export const TextField = (max: number, options: { optional?: boolean; example?: string; min?: number } = {}) =>
   applyDecorators(
-    options.optional ? ApiPropertyOptional({ example: options.example, maxLength: max }) : ApiProperty({ example: options.example, maxLength: max }),
+    options.optional ? ApiPropertyOptional({ type: String, example: options.example, maxLength: max }) : ApiProperty({ type: String, example: options.example, maxLength: max }),
     ...(options.optional ? [IsOptional()] : []),
     IsString(),
     MinLength(options.min ?? (options.optional ? 0 : 1)),

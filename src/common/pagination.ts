@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { Type as Class } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { badRequest } from './problem';
@@ -53,4 +54,19 @@ export function decodeCursor<T extends unknown[]>(cursor: string | undefined): T
 export function toPage<R, T = R>(rows: R[], limit: number, keyOf: (row: R) => (string | number)[], map: (row: R) => T = (r) => r as unknown as T): Page<T> {
   const kept = rows.slice(0, limit);
   return { items: kept.map(map), nextCursor: rows.length > limit ? encodeCursor(keyOf(kept[kept.length - 1])) : null };
+}
+
+/**
+ * The OpenAPI shape of a page of `item`: a class named `<Item>Page` (without
+ * a `View` suffix) for `@ApiOkResponse({ type })`. Call it once per item.
+ */
+export function PageOf(item: Class, name = `${item.name.replace(/View$/, '')}Page`): Class<Page<unknown>> {
+  class PageOfItems {
+    items: unknown[];
+    nextCursor: string | null;
+  }
+  ApiProperty({ type: [item] })(PageOfItems.prototype, 'items');
+  ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })(PageOfItems.prototype, 'nextCursor');
+  Object.defineProperty(PageOfItems, 'name', { value: name });
+  return PageOfItems;
 }

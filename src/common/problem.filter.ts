@@ -122,7 +122,8 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
-function titleOf(status: number): string {
+/** `404` → `Not Found`: the problem title, from the status. */
+export function titleOf(status: number): string {
   const name = HttpStatus[status] ?? 'ERROR';
   return name
     .toLowerCase()

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 
 /** One field-level error inside a 400 problem. */
 export class FieldError {
@@ -9,7 +9,8 @@ export class FieldError {
   message: string;
 }
 
-/** RFC 9457 problem details, as every error answer of the API is shaped. */
+/** RFC 9457 problem details, as every error answer of the API is shaped (`application/problem+json`). */
+@ApiSchema({ name: 'Problem', description: 'RFC 9457 problem details; `code` is stable, `detail` is for people, `errors` lists field errors of a 400.' })
 export class ProblemDetails {
   @ApiProperty({ example: 'urn:convoca:problem:validation-failed' })
   type: string;
@@ -23,16 +24,16 @@ export class ProblemDetails {
   @ApiProperty({ example: 'The request has 1 invalid field.' })
   detail: string;
 
-  @ApiPropertyOptional({ example: '/api/v1/organisations' })
+  @ApiProperty({ example: '/api/v1/organisations', description: 'The path that was requested' })
   instance?: string;
 
   @ApiProperty({ example: 'validation-failed', description: 'Stable machine-readable error code.' })
   code: string;
 
-  @ApiProperty({ example: 'b3f1c7c4-5a4e-4b0e-9c55-0b9c5a7f2f11' })
+  @ApiProperty({ example: 'b3f1c7c4-5a4e-4b0e-9c55-0b9c5a7f2f11', description: 'Also in the x-request-id header; quote it when reporting a problem' })
   requestId: string;
 
-  @ApiPropertyOptional({ type: [FieldError] })
+  @ApiPropertyOptional({ type: [FieldError], description: 'Field errors (400 for invalid input)' })
   errors?: FieldError[];
 }
 

@@ -1,14 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
@@ -19,7 +10,6 @@ import { DemandsService } from './demands.service';
 import { CreateDemandDto, DemandQueryDto, EndorseDemandDto, ReorderDemandsDto, UpdateDemandDto } from './dto/demand.dto';
 
 @ApiTags('demands')
-@ApiBadRequestResponse({ description: 'Invalid input (field errors listed)', type: ProblemDetails })
 @Controller('demands')
 export class DemandsController {
   constructor(private readonly demands: DemandsService) {}
@@ -54,7 +44,6 @@ export class DemandsController {
   @Public()
   @ApiOperation({ summary: 'One demand with the organisations endorsing it (not found when the caller may not see it)' })
   @ApiOkResponse({ type: DemandDetailView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   get(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<DemandDetailView> {
     return this.demands.get(caller, id);
   }
@@ -75,7 +64,6 @@ export class DemandsController {
   @Public()
   @ApiOperation({ summary: 'Edits made to the text after adoption, oldest first (who edited: only inside the owner’s scope)' })
   @ApiOkResponse({ type: RevisionPage })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   revisions(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Query() query: PageQuery): Promise<Page<RevisionView>> {
     return this.demands.revisions(caller, id, query);
   }
@@ -84,7 +72,6 @@ export class DemandsController {
   @Permission('demand.endorse')
   @ApiOperation({ summary: 'Endorse a proposed or adopted demand on behalf of your organisation (org_admin; for a coalition demand: an active partner), once' })
   @ApiCreatedResponse({ type: EndorsementView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'Already endorsed, not a partner, or the demand is not endorsable', type: ProblemDetails })
   endorse(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: EndorseDemandDto): Promise<EndorsementView> {
     return this.demands.endorse(caller, id, dto);
@@ -95,7 +82,6 @@ export class DemandsController {
   @Permission('demand.endorse')
   @ApiOperation({ summary: 'Withdraw your organisation’s endorsement (its org_admin)' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ProblemDetails })
   async unendorse(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Param('organisationId', ParseUUIDPipe) organisationId: string): Promise<void> {
     await this.demands.unendorse(caller, id, organisationId);
   }

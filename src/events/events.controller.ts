@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
@@ -10,7 +10,6 @@ import { EventHostView, EventPage, type EventSummary, EventView, ShiftView } fro
 import { EventsService } from './events.service';
 
 @ApiTags('events')
-@ApiBadRequestResponse({ description: 'Invalid input (field errors listed)', type: ProblemDetails })
 @Controller('events')
 export class EventsController {
   constructor(private readonly events: EventsService) {}
@@ -35,14 +34,12 @@ export class EventsController {
   @Public()
   @ApiOperation({ summary: 'One event, if the caller may see it (attendees-only locations only for attendees and organisers)' })
   @ApiOkResponse({ type: EventView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   get(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<EventView> {
     return this.events.get(caller, id);
   }
 
   @Patch(':id')
   @Permission('event.manage')
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Edit an event (organisers of the host or a co-host; coordinators for coalition events). A change of time or place notifies everyone signed up; more capacity promotes the waiting list' })
   @ApiOkResponse({ type: EventView })
   @ApiConflictResponse({ description: 'Event cancelled or completed, or capacity below the seats taken', type: ProblemDetails })
@@ -53,7 +50,6 @@ export class EventsController {
   @Post(':id/publish')
   @Permission('event.manage')
   @HttpCode(200)
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Publish a draft (idempotent)' })
   @ApiOkResponse({ type: EventView })
   @ApiConflictResponse({ type: ProblemDetails })
@@ -64,7 +60,6 @@ export class EventsController {
   @Post(':id/cancel')
   @Permission('event.manage')
   @HttpCode(200)
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Cancel the event; everyone signed up is told by e-mail' })
   @ApiOkResponse({ type: EventView })
   @ApiConflictResponse({ type: ProblemDetails })
@@ -75,7 +70,6 @@ export class EventsController {
   @Post(':id/complete')
   @Permission('event.manage')
   @HttpCode(200)
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Mark a published event that has started as completed (idempotent)' })
   @ApiOkResponse({ type: EventView })
   @ApiConflictResponse({ type: ProblemDetails })
@@ -87,14 +81,12 @@ export class EventsController {
   @Public()
   @ApiOperation({ summary: 'The event’s volunteer shifts, with seats taken' })
   @ApiOkResponse({ type: [ShiftView] })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   shifts(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<ShiftView[]> {
     return this.events.shifts(caller, id);
   }
 
   @Post(':id/shifts')
   @Permission('event.manage')
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Add a shift (marshals, first aid, press…) with its own times and capacity' })
   @ApiCreatedResponse({ type: ShiftView })
   createShift(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateShiftDto): Promise<ShiftView> {
@@ -105,7 +97,6 @@ export class EventsController {
   @Permission('event.manage')
   @ApiOperation({ summary: 'Edit a shift; more capacity promotes its waiting list' })
   @ApiOkResponse({ type: ShiftView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   updateShift(
     @CurrentCaller() caller: Caller,
     @Param('id', ParseUUIDPipe) id: string,
@@ -117,7 +108,6 @@ export class EventsController {
 
   @Get(':id/hosts')
   @Permission('event.manage')
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Per-event hosts: users who manage this one event’s signups and check-in' })
   @ApiOkResponse({ type: [EventHostView] })
   hosts(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<EventHostView[]> {
@@ -126,7 +116,6 @@ export class EventsController {
 
   @Post(':id/hosts')
   @Permission('event.manage')
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiOperation({ summary: 'Make a user a host of this event (signups and check-in of this event only; no organisation rights). Idempotent' })
   @ApiCreatedResponse({ type: EventHostView })
   grantHost(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: GrantEventHostDto): Promise<EventHostView> {
@@ -138,7 +127,6 @@ export class EventsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a per-event host' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ProblemDetails })
   async revokeHost(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Param('userId', ParseUUIDPipe) userId: string): Promise<void> {
     await this.events.revokeHost(caller, id, userId);
   }

@@ -6,6 +6,7 @@ import { ProblemDetails } from '../common/problem';
 import { EraseSelfDto } from './dto/member.dto';
 import { ErasureResult, MeExport } from './dto/member-views.dto';
 import { MemberRightsService } from './member-rights.service';
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 
 @ApiTags('me')
 @Controller('me')
@@ -26,6 +27,7 @@ export class MeController {
   @ApiOperation({ summary: 'Erase your member data and close your login (confirm with your password); memberships end, anonymous counts stay' })
   @ApiOkResponse({ type: ErasureResult })
   @ApiUnauthorizedResponse({ description: 'Wrong password', type: ProblemDetails })
+  @RateLimited('Too many wrong passwords')
   @ApiNotFoundResponse({ description: 'No member linked to your login', type: ProblemDetails })
   @ApiConflictResponse({ description: 'Your login holds roles: give them up first', type: ProblemDetails })
   erase(@CurrentCaller() caller: Caller, @Body() dto: EraseSelfDto): Promise<ErasureResult> {

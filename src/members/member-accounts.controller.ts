@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
@@ -9,6 +9,7 @@ import { AcceptedDto, EmailDto, TokenPairDto, TokenPasswordDto } from '../auth/d
 import type { TokenPair } from '../auth/tokens.service';
 import { ProblemDetails } from '../common/problem';
 import { MemberAccountsService } from './member-accounts.service';
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 
 class TokenDto {
   @ApiProperty({ description: 'The token from the e-mail link' })
@@ -28,7 +29,6 @@ export class MemberAccountsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'E-mail a member a single-use link (7 days) to create their login (org_admin of one of their organisations)' })
   @ApiAcceptedResponse({ schema: { example: { status: 'sent' } } })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'No address, or the person already has a login', type: ProblemDetails })
   invite(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<{ status: 'sent' }> {
     return this.accounts.invite(caller, id);
@@ -39,6 +39,7 @@ export class MemberAccountsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'A member with a confirmed address asks for a login (same answer for every address; rate limited)' })
   @ApiAcceptedResponse({ type: AcceptedDto })
+  @RateLimited()
   register(@CurrentCaller() caller: Caller, @Body() dto: EmailDto): Promise<typeof ACCEPTED> {
     return this.accounts.register(caller, dto.email);
   }

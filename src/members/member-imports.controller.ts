@@ -1,18 +1,5 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, StreamableFile } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiConsumes,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiPayloadTooLargeResponse,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
@@ -51,7 +38,6 @@ export class MemberImportsController {
   @Permission('member.import')
   @ApiOperation({ summary: 'An import’s state, counts and rejected rows (line and reason)' })
   @ApiOkResponse({ type: ImportView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   get(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<ImportView> {
     return this.imports.get(caller, id);
   }
@@ -61,7 +47,6 @@ export class MemberImportsController {
   @Permission('member.import')
   @ApiOperation({ summary: 'Retry a failed (or stalled) import: it resumes after the last saved batch, nothing is imported twice' })
   @ApiAcceptedResponse({ type: ImportView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'Completed, still running, or its file was discarded', type: ProblemDetails })
   retry(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<ImportView> {
     return this.imports.retry(caller, id);
@@ -73,7 +58,6 @@ export class MemberImportsController {
   @ApiOperation({ summary: 'Download the member list (with sub-organisations) as CSV, streamed; org_admin only, and audited' })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: `One line per membership; columns: ${EXPORT_COLUMNS.join(', ')}`, schema: { type: 'string' } })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   async exportCsv(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<StreamableFile> {
     const { filename, stream } = await this.exports.open(caller, id);
     return new StreamableFile(stream, { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${filename}"` });

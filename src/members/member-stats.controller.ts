@@ -1,8 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
-import { ProblemDetails } from '../common/problem';
 import { CoalitionStats, OrganisationStats } from './dto/member-views.dto';
 import { MemberStatsService } from './member-stats.service';
 
@@ -16,7 +15,6 @@ export class MemberStatsController {
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'Members by status and region, and growth per month, for the organisation and its sub-organisations' })
   @ApiOkResponse({ type: OrganisationStats })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   organisation(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<OrganisationStats> {
     return this.stats.forOrganisation(caller, id);
   }
@@ -26,7 +24,6 @@ export class MemberStatsController {
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'The same aggregates per active partner, counts under 5 shown as "<5"; never a member list' })
   @ApiOkResponse({ type: CoalitionStats })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   coalition(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<CoalitionStats> {
     return this.stats.forCoalition(caller, id);
   }

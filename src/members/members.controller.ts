@@ -54,7 +54,7 @@ export class MembersController {
   @Permission('member.manage', 'self')
   @ApiOperation({ summary: 'Correct a member’s personal data (org_admin of one of their organisations, or the person)' })
   @ApiOkResponse({ type: MemberView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
+  @ApiForbiddenResponse({ description: 'Not an org_admin of one of the member’s organisations (nor the person)' })
   @ApiConflictResponse({ description: 'E-mail used by another member, or the person was erased', type: ProblemDetails })
   update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateMemberDto): Promise<MemberView> {
     return this.members.update(caller, id, dto);
@@ -64,7 +64,7 @@ export class MembersController {
   @Permission('member.manage', 'self')
   @ApiOperation({ summary: 'All data held on the person (JSON): everything for the person or a platform admin, your organisations’ part for an org_admin' })
   @ApiOkResponse({ type: MemberExport })
-  @ApiNotFoundResponse({ type: ProblemDetails })
+  @ApiForbiddenResponse({ description: 'Reading it but not managing the member: exports are for org_admins' })
   export(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<MemberExport> {
     return this.rights.exportMember(caller, id);
   }
@@ -74,7 +74,6 @@ export class MembersController {
   @Permission('member.manage')
   @ApiOperation({ summary: 'Erase the person: personal data replaced everywhere, memberships ended, counts kept (org_admin of every organisation they belong to, or platform admin)' })
   @ApiOkResponse({ type: ErasureResult })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'Already erased, or linked to a login that holds roles', type: ProblemDetails })
   erase(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<ErasureResult> {
     return this.rights.erase(caller, id);

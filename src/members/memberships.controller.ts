@@ -8,7 +8,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiTags,
-  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
@@ -17,6 +16,7 @@ import { ProblemDetails } from '../common/problem';
 import { ApplicationDto, CreateMembershipDto, MembershipQueryDto, UpdateMembershipDto } from './dto/member.dto';
 import { ApplicationReceived, MembershipView, OrganisationMembershipPage } from './dto/member-views.dto';
 import { MembershipsService } from './memberships.service';
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 
 @ApiTags('members')
 @Controller()
@@ -47,7 +47,6 @@ export class MembershipsController {
   @Permission('member.manage')
   @ApiOperation({ summary: 'Change a membership: status (by the allowed transitions), title, dues, end date — each change audited' })
   @ApiOkResponse({ type: MembershipView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'Transition not allowed', type: ProblemDetails })
   update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateMembershipDto): Promise<MembershipView> {
     return this.memberships.update(caller, id, dto);
@@ -60,7 +59,7 @@ export class MembershipsController {
   @ApiOperation({ summary: 'Public membership application with consent; the same answer whether or not the person is already known' })
   @ApiAcceptedResponse({ type: ApplicationReceived })
   @ApiNotFoundResponse({ description: 'No such organisation taking applications', type: ProblemDetails })
-  @ApiTooManyRequestsResponse({ type: ProblemDetails })
+  @RateLimited()
   apply(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: ApplicationDto): Promise<ApplicationReceived> {
     return this.memberships.apply(caller, id, dto);
   }

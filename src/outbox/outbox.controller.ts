@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSchema, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Permission } from '../access/permission.decorator';
-import { type Page, PageQuery } from '../common/pagination';
+import { type Page, PageOf, PageQuery } from '../common/pagination';
 import { OUTBOX_STATES, type OutboxState } from './outbox-message.entity';
 import { OutboxService, type OutboxMessageView } from './outbox.service';
 
@@ -13,6 +13,21 @@ class OutboxQueryDto extends PageQuery {
   state?: OutboxState;
 }
 
+/** An e-mail owed, with its recipient masked and no body. */
+@ApiSchema({ name: 'OutboxMessageView' })
+class OutboxMessageViewSchema implements OutboxMessageView {
+  @ApiProperty() id: string;
+  @ApiProperty() template: string;
+  @ApiProperty({ description: 'Masked' }) recipient: string;
+  @ApiProperty() locale: string;
+  @ApiProperty({ enum: OUTBOX_STATES }) state: OutboxState;
+  @ApiProperty() attempts: number;
+  @ApiProperty() nextAttemptAt: Date;
+  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty({ nullable: true, type: Date }) sentAt: Date | null;
+}
+
 @ApiTags('outbox')
 @Controller('outbox')
 export class OutboxController {
@@ -21,7 +36,7 @@ export class OutboxController {
   @Get()
   @Permission('outbox.read')
   @ApiOperation({ summary: 'E-mails owed and their delivery state, newest first (platform admin; bodies and addresses redacted)' })
-  @ApiOkResponse({ description: '{ items, nextCursor }' })
+  @ApiOkResponse({ type: PageOf(OutboxMessageViewSchema, 'OutboxMessagePage') })
   list(@Query() query: OutboxQueryDto): Promise<Page<OutboxMessageView>> {
     return this.outbox.list(query);
   }

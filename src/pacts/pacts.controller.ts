@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
@@ -10,7 +10,6 @@ import { ConditionView, PactDetailView, PactPage, type PactView } from './pact.v
 import { PactsService } from './pacts.service';
 
 @ApiTags('pacts')
-@ApiBadRequestResponse({ description: 'Invalid input (field errors listed)', type: ProblemDetails })
 @Controller('pacts')
 export class PactsController {
   constructor(private readonly pacts: PactsService) {}
@@ -35,7 +34,6 @@ export class PactsController {
   @Permission('pact.read')
   @ApiOperation({ summary: 'One pact with its conditions and their tally (not found outside our side)' })
   @ApiOkResponse({ type: PactDetailView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   get(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<PactDetailView> {
     return this.pacts.get(caller, id);
   }
@@ -44,7 +42,6 @@ export class PactsController {
   @Permission('pact.manage')
   @ApiOperation({ summary: 'Edit a pact or move its status: draft → negotiating → agreed | rejected; agreed → fulfilled | broken' })
   @ApiOkResponse({ type: PactDetailView })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'Transition not allowed', type: ProblemDetails })
   update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdatePactDto): Promise<PactDetailView> {
     return this.pacts.update(caller, id, dto);
@@ -55,7 +52,6 @@ export class PactsController {
   @ApiOperation({ summary: 'Make one of our demands a condition of the pact, or set a condition’s status and note' })
   @ApiCreatedResponse({ type: ConditionView, description: 'Condition added' })
   @ApiOkResponse({ type: ConditionView, description: 'Condition updated' })
-  @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ description: 'The pact’s status does not allow this change, or the demand is a draft or withdrawn', type: ProblemDetails })
   async putCondition(
     @CurrentCaller() caller: Caller,

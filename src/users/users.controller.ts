@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { type Page, PageQuery } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
-import { CreateUserDto } from './dto/create-user.dto';
+import { CreateUserDto, UserPage, UserViewSchema } from './dto/create-user.dto';
 import { UsersService, type UserView } from './users.service';
 
 @ApiTags('users')
@@ -15,6 +15,7 @@ export class UsersController {
   @Get()
   @Permission('user.list')
   @ApiOperation({ summary: 'All logins (platform admin)' })
+  @ApiOkResponse({ type: UserPage })
   list(@Query() query: PageQuery): Promise<Page<UserView>> {
     return this.users.list(query.limit, query.cursor);
   }
@@ -22,7 +23,7 @@ export class UsersController {
   @Post()
   @Permission('user.create')
   @ApiOperation({ summary: 'Create a login (platform admin or org_admin); grant it roles with /role-assignments' })
-  @ApiCreatedResponse({ description: 'The new user' })
+  @ApiCreatedResponse({ type: UserViewSchema, description: 'The new user' })
   @ApiConflictResponse({ type: ProblemDetails })
   create(@CurrentCaller() caller: Caller, @Body() dto: CreateUserDto): Promise<UserView> {
     return this.users.create(caller, dto);

@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { RoleAssignmentViewSchema } from '../../access/dto/grant-role.dto';
+import { UserViewSchema } from '../../users/dto/create-user.dto';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { PasswordField } from '../password-policy';
 
@@ -71,4 +73,15 @@ export class TokenPairDto {
 
   @ApiProperty({ example: 'Bearer' })
   tokenType: 'Bearer';
+}
+
+export class LinkedMemberRef {
+  @ApiProperty() id: string;
+}
+
+/** GET /auth/me: the login, the member it belongs to and the roles it holds. */
+export class MeView {
+  @ApiProperty({ type: UserViewSchema }) user: UserViewSchema;
+  @ApiProperty({ type: LinkedMemberRef, nullable: true }) member: LinkedMemberRef | null;
+  @ApiProperty({ type: [RoleAssignmentViewSchema] }) roles: RoleAssignmentViewSchema[];
 }

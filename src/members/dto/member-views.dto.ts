@@ -74,7 +74,10 @@ export class DirectoryPage {
 }
 
 export class OrganisationMembershipItem extends MembershipView {
-  @ApiProperty({ description: 'givenName, familyName, region, and email/phone for member-data access' })
+  @ApiProperty({
+    description: 'givenName, familyName, region, and email/phone for member-data access',
+    example: { givenName: 'Rosa', familyName: 'Quispe Mamani', region: 'Lima', email: 'rosa.quispe@example.org', phone: '+51987654321', erased: false },
+  })
   member: { givenName: string; familyName: string; region: string | null; email?: string | null; phone?: string | null; erased: boolean };
 }
 
@@ -108,7 +111,10 @@ export class MemberExport {
 
 export class MeExport {
   @ApiProperty() exportedAt: Date;
-  @ApiProperty() user: { id: string; email: string; createdAt: Date; lastLoginAt: Date | null; roles: { role: string; organisationId: string | null; coalitionId: string | null }[] };
+  @ApiProperty({
+    example: { id: '8b3e6a9d-2c5f-4b8e-a1d4-7c0f3b6e9a2d', email: 'rosa.quispe@example.org', createdAt: '2026-05-30T10:15:00-05:00', lastLoginAt: '2026-06-08T16:00:00-05:00', roles: [] },
+  })
+  user: { id: string; email: string; createdAt: Date; lastLoginAt: Date | null; roles: { role: string; organisationId: string | null; coalitionId: string | null }[] };
   @ApiProperty({ type: MemberExport, nullable: true }) member: MemberExport | null;
   @ApiProperty({ type: [AuditSummary], description: 'Entries about your login' }) auditEntries: AuditSummary[];
 }
@@ -137,7 +143,10 @@ export class ImportView {
   @ApiProperty({ enum: IMPORT_STATES }) state: ImportState;
   @ApiProperty({ nullable: true, type: String }) filename: string | null;
   @ApiProperty() bytes: number;
-  @ApiProperty({ description: 'read = created + updated + failed once completed; created/updated are memberships of this organisation' })
+  @ApiProperty({
+    description: 'read = created + updated + failed once completed; created/updated are memberships of this organisation',
+    example: { total: 412, read: 412, created: 380, updated: 25, failed: 7 },
+  })
   counts: { total: number; read: number; created: number; updated: number; failed: number };
   @ApiProperty({ type: [ImportRowErrorView] }) errors: ImportRowErrorView[];
   @ApiProperty({ description: 'More rows failed than are listed' }) errorsTruncated: boolean;
@@ -167,7 +176,7 @@ export class OrganisationStats extends MemberStats {
 }
 
 export class PartnerStats extends MemberStats {
-  @ApiProperty() organisation: { id: string; slug: string; name: string };
+  @ApiProperty({ example: { id: '3f6c1a2e-8b4d-4c1e-9a7f-2d5e8b1c4a90', slug: 'voces-del-pueblo', name: 'Voces del Pueblo' } }) organisation: { id: string; slug: string; name: string };
 }
 
 export class CoalitionStats {
