@@ -1,23 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { bootTestApp, TEST_JWT_SECRET, type TestApp } from './support/app';
-import { freePort, type ServiceProcess, startService, waitForOk } from './support/process';
+import { freePort, type ServiceProcess, startService, until, waitForOk } from './support/process';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { buildWorld, guest, makeEvent, type World } from './support/world';
 
 // Each test spawns the real service twice and kills it: slow on a busy machine.
 jest.setTimeout(180_000);
-
-/** Polls `probe` until it returns a value (not undefined). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /**
  * Crashes (issue 9): the real service, killed with SIGKILL in the middle of
