@@ -13,6 +13,7 @@ import { AppModule } from './app.module';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { completeOpenApiDocument } from './common/openapi';
 import { ProblemDetails } from './common/problem';
+import { assertWellFormedInput } from './common/request-input';
 import { listRoutes } from './common/routes';
 import type { AppConfig } from './config/config';
 import { runMigrations } from './database/migrations';
@@ -58,6 +59,15 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     // API answers may carry personal data: no shared or browser cache keeps
     // them unless a route says otherwise (public calendar feeds do).
     void reply.header('cache-control', 'no-store');
+  });
+  // Before guards and validators: a lone surrogate or a NUL is refused as a 400, never a 500.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    try {
+      assertWellFormedInput(request.body, request.query);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
   if (config.requestLogging) {
     // One line per request: no bodies, no query strings (they can hold

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { LOGIN_LIMITS } from '../src/auth/auth.service';
 import { bootTestApp, TEST_JWT_SECRET, type TestApp } from './support/app';
 import { login, makeOrganisation, makeUser, PASSWORD, type TestUser, unique } from './support/world';
 
@@ -229,6 +230,21 @@ describe('Authentication', () => {
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
 
     expect((await postLogin(neighbour.email, PASSWORD)).status).toBe(200);
+  });
+
+  it('counts failed logins across two API processes on one database: alternating between them buys no extra guesses', async () => {
+    const second = await bootTestApp({ database: t.database });
+    try {
+      const victim = await makeUser(t);
+      const instances = [t, second];
+      const attempt = (i: number, password: string) => request(instances[i % 2].http).post(`${API}/login`).send({ email: victim.email, password });
+      for (let i = 0; i < LOGIN_LIMITS.perAccount; i++) expectProblem(await attempt(i, `wrong guess ${i}`), 401);
+      // The budget is used up on both: even the right password is refused, whichever process answers.
+      expectProblem(await attempt(0, PASSWORD), 429);
+      expectProblem(await attempt(1, PASSWORD), 429);
+    } finally {
+      await second.close();
+    }
   });
 
   it.each([

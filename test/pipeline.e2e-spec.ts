@@ -6,7 +6,7 @@ describe('HTTP pipeline', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await bootTestApp({ extraModules: [ProbeModule], env: { BODY_LIMIT_BYTES: '2048' } });
+    t = await bootTestApp({ extraModules: [ProbeModule], env: { BODY_LIMIT_BYTES: '2048', DB_STATEMENT_TIMEOUT_MS: '500' } });
   });
   afterAll(() => t.close());
 
@@ -35,6 +35,34 @@ describe('HTTP pipeline', () => {
     const res = await request(t.http).post('/api/v1/probe/echo').send({ name: 'Rosa', age: 3, isPlatformAdmin: true });
     expectProblem(res, 400);
     expect(res.body.errors).toEqual([{ field: 'isPlatformAdmin', message: 'isPlatformAdmin is not an accepted field' }]);
+  });
+
+  it('refuses a body on a route that takes none instead of ignoring it', async () => {
+    expect((await request(t.http).post('/api/v1/probe/noop')).status).toBe(204);
+    expect((await request(t.http).post('/api/v1/probe/noop').send({})).status).toBe(204);
+    const res = await request(t.http).post('/api/v1/probe/noop').send({ status: 'cancelled' });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ field: 'status', message: 'status is not an accepted field (this request takes no body)' }]);
+  });
+
+  it.each([
+    ['a lone surrogate', '{"name": "x\\udfffy", "age": 1}', 'name'],
+    ['a NUL character', '{"name": "a\\u0000b", "age": 1}', 'name'],
+    ['a lone surrogate in a key', '{"name": "Rosa", "age": 1, "\\ud800": 1}', '\ud800'],
+  ])('answers text with %s as a 400 naming the field, before any validator sees it', async (_name, json, field) => {
+    const res = await request(t.http).post('/api/v1/probe/echo').set('content-type', 'application/json').send(json);
+    expectProblem(res, 400);
+    expect(res.body.code).toBe('invalid-text');
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+  });
+
+  it('cancels a query that runs past DB_STATEMENT_TIMEOUT_MS and answers 503, and the pool keeps working', async () => {
+    const res = await request(t.http).get('/api/v1/probe/sleep?seconds=5');
+    expectProblem(res, 503);
+    expect(res.body.code).toBe('timeout');
+    // PostgreSQL cancelled the statement (not a client-side timer): the connection went back to the pool healthy.
+    expect((await request(t.http).get('/api/v1/probe/sleep?seconds=0')).body).toEqual({ slept: 0 });
+    expect((await request(t.http).get('/health/ready')).status).toBe(200);
   });
 
   it('answers malformed JSON with a 400 problem', async () => {

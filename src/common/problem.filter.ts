@@ -46,6 +46,8 @@ function mapDatabaseError(err: QueryFailedError<Error>): Mapped | null {
     case '22007':
     case '22008':
     case '22P02':
+    case '22021':
+    case '22P05':
       return { status: 400, code: 'invalid-value', detail: 'A value is out of range or of the wrong form.' };
     case '40001':
     case '40P01':

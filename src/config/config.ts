@@ -25,6 +25,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Largest CSV file accepted by a member import (multipart uploads are not covered by bodyLimitBytes). */
   importMaxBytes: number;
+  /** A running import whose runner has not written for this long is presumed dead: requeued and resumed. */
+  importStaleSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;
   requestLogging: boolean;
@@ -171,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }),
     bodyLimitBytes: read(env, { name: 'BODY_LIMIT_BYTES', fallback: 1_048_576, parse: integer(1024, 104_857_600) }),
     importMaxBytes: read(env, { name: 'IMPORT_MAX_BYTES', fallback: 52_428_800, parse: integer(1024, 1_073_741_824) }),
+    importStaleSeconds: read(env, { name: 'IMPORT_STALE_SECONDS', fallback: 120, parse: integer(1, 86_400) }),
     logLevel: read(env, {
       name: 'LOG_LEVEL',
       fallback: (nodeEnv === 'test' ? 'silent' : 'info'),
@@ -241,6 +244,7 @@ export const CONFIG_VARIABLES = [
   'CORS_ORIGINS',
   'BODY_LIMIT_BYTES',
   'IMPORT_MAX_BYTES',
+  'IMPORT_STALE_SECONDS',
   'LOG_LEVEL',
   'LOG_PRETTY',
   'REQUEST_LOGGING',

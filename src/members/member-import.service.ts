@@ -13,6 +13,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
+import { PeriodicTask } from '../common/periodic-task';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/problem';
 import { returningRows } from '../common/sql';
 import type { AppConfig } from '../config/config';
@@ -33,8 +34,6 @@ const MAX_RECORD_BYTES = 64 * 1024;
 export const MAX_STORED_ERRORS = 1000;
 /** Imports creating at least this many memberships refresh the planner statistics when they complete. */
 const ANALYZE_AFTER_ROWS = 10_000;
-/** A running import whose runner has not written for this long is presumed dead and may be retried. */
-export const STALE_AFTER_SECONDS = 120;
 
 const parserOptions = (delimiter: string) => ({
   bom: true,
@@ -121,7 +120,10 @@ const newBatch = (): Batch => ({ rows: [], errors: [], read: 0, failed: 0, first
 export class MemberImportService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('MemberImport');
   private readonly running = new Set<Promise<void>>();
+  /** Imports this process is running (or about to): never presumed dead by its own recovery. */
+  private readonly mine = new Set<string>();
   private stopping = false;
+  private readonly recovery: PeriodicTask;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -130,22 +132,34 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
     private readonly organisations: OrganisationsService,
     private readonly members: MembersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.recovery = new PeriodicTask(this.logger, Math.max(500, (config.importStaleSeconds * 1000) / 2), () => this.recover());
+  }
 
-  /** Imports left queued by a stopped process, or running in one that died, are picked up again. */
-  async onApplicationBootstrap(): Promise<void> {
+  /** At boot and then every IMPORT_STALE_SECONDS / 2: no import stays stuck after a crash. */
+  onApplicationBootstrap(): void {
+    this.recovery.start();
+  }
+
+  /**
+   * Imports left queued by a stopped process, or running in one that died
+   * (no heartbeat for IMPORT_STALE_SECONDS), are picked up again; of several
+   * processes, the claim in `run` lets one win.
+   */
+  async recover(): Promise<void> {
     await this.db.query(
       `UPDATE imports SET state = 'queued', run_token = NULL, updated_at = now()
-        WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`,
-      [STALE_AFTER_SECONDS],
+        WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1) AND NOT (id = ANY($2::uuid[]))`,
+      [this.config.importStaleSeconds, [...this.mine]],
     );
     const queued = await this.db.query<{ id: string }[]>(`SELECT id FROM imports WHERE state = 'queued' ORDER BY created_at`);
-    for (const { id } of queued) this.schedule(id);
+    for (const { id } of queued) if (!this.mine.has(id)) this.schedule(id);
   }
 
   /** Shutdown: runners stop after their current batch and hand the import back (queued). */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    await this.recovery.stop();
     await Promise.allSettled([...this.running]);
   }
 
@@ -241,7 +255,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
 
   /**
    * Runs a failed import again, or one whose runner died (no progress for
-   * STALE_AFTER_SECONDS). It resumes after the last committed batch, and
+   * IMPORT_STALE_SECONDS). It resumes after the last committed batch, and
    * rows are upserted by e-mail, so nothing is imported twice.
    */
   async retry(caller: Caller, id: string): Promise<ImportView> {
@@ -253,7 +267,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
           WHERE id = $1 AND (state = 'failed' OR (state = 'running' AND heartbeat_at < now() - make_interval(secs => $2)))
             AND EXISTS (SELECT 1 FROM import_chunks WHERE import_id = $1)
           RETURNING id`,
-        [id, STALE_AFTER_SECONDS],
+        [id, this.config.importStaleSeconds],
       );
       if (row) {
         await this.audit.record(em, caller, { action: 'import.retry', entity: 'import', entityId: id, organisationId: current.organisationId, changes: { state: { from: current.state, to: 'queued' } } });
@@ -274,9 +288,13 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
   /** Starts a run in the background (the caller already has its 202). */
   schedule(id: string): void {
     if (this.stopping) return;
+    this.mine.add(id);
     const run: Promise<void> = this.run(id)
       .catch((err: unknown) => this.logger.error({ err, importId: id }, 'import runner failed'))
-      .finally(() => this.running.delete(run));
+      .finally(() => {
+        this.running.delete(run);
+        this.mine.delete(id);
+      });
     this.running.add(run);
   }
 

@@ -58,3 +58,14 @@ export async function runCli(env: Record<string, string>, args: string[]): Promi
   const code = await cli.exited;
   return { code, out: cli.output() };
 }
+
+/** Polls `probe` (every 20 ms) until it returns a value other than undefined, and returns it. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
