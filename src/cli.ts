@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AccessService } from './access/access.service';
 import type { Caller } from './access/caller';
 import { AppModule } from './app.module';
@@ -15,6 +15,7 @@ import { AppError } from './common/problem';
 import { formatCount, Progress } from './common/progress';
 import { type AppConfig, ConfigError, loadConfig } from './config/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres';
+import { dataSourceOptions } from './database/database-options';
 import { runMigrations } from './database/migrations';
 import { MemberExportService } from './members/member-export.service';
 import { MemberImport } from './members/member-import.entity';
@@ -100,8 +101,12 @@ async function readStdinLine(): Promise<string> {
 /** The command-line tool acts as no user: the audit log shows it as the system, with this request id. */
 const operator = (command: string): Caller => ({ user: null, requestId: `cli:${command}`, ip: '' });
 
-/** Runs `work` in an application context (no HTTP) on a migrated database. */
-async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in an application context (no HTTP) on a migrated database.
+ * Migrations run first, on a connection of their own: the context starts the
+ * services at once, and some read their tables when they start.
+ */
+async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext, applied: string[]) => Promise<T>): Promise<T> {
   let embedded: EmbeddedPostgresHandle | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -109,9 +114,16 @@ async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext
     databaseUrl = embedded.url;
   }
   try {
+    const migrator = await new DataSource(dataSourceOptions(databaseUrl, config)).initialize();
+    let applied: string[];
+    try {
+      applied = await runMigrations(migrator);
+    } finally {
+      await migrator.destroy();
+    }
     const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl }), { logger: ['error', 'warn'] });
     try {
-      return await work(app);
+      return await work(app, applied);
     } finally {
       await app.close();
     }
@@ -136,7 +148,6 @@ async function createAdmin(config: AppConfig, args: string[]): Promise<number> {
   const password = process.env.CONVOCA_ADMIN_PASSWORD || (await readStdinLine());
   if (password.length < 12) throw usage('the password must be at least 12 characters long');
   return withApp(config, async (app) => {
-    await runMigrations(app.get<DataSource>(getDataSourceToken()));
     const outcome = await app.get(UsersService).ensurePlatformAdmin(email, password);
     process.stdout.write(outcome === 'created' ? `created platform admin ${email}\n` : 'a platform admin already exists (or the e-mail is taken); nothing changed\n');
     return 0;
@@ -144,10 +155,9 @@ async function createAdmin(config: AppConfig, args: string[]): Promise<number> {
 }
 
 async function migrate(config: AppConfig): Promise<number> {
-  return withApp(config, async (app) => {
-    const applied = await runMigrations(app.get<DataSource>(getDataSourceToken()));
+  return withApp(config, (_app, applied) => {
     process.stdout.write(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'the database is up to date\n');
-    return 0;
+    return Promise.resolve(0);
   });
 }
 
@@ -161,7 +171,6 @@ async function importMembers(config: AppConfig, args: string[]): Promise<number>
 
   return withApp(config, async (app) => {
     const db = app.get<DataSource>(getDataSourceToken());
-    await runMigrations(db);
     const imports = app.get(MemberImportService);
     const org = await organisationArg(app, db, slug);
     const started = Date.now();
@@ -213,7 +222,6 @@ async function exportMembers(config: AppConfig, args: string[]): Promise<number>
 
   return withApp(config, async (app) => {
     const db = app.get<DataSource>(getDataSourceToken());
-    await runMigrations(db);
     const org = await organisationArg(app, db, slug);
     const [{ total }] = await db.query<{ total: number }[]>('SELECT count(*)::int AS total FROM memberships WHERE organisation_id = ANY($1::uuid[])', [
       await app.get(AccessService).descendants([org.id]),

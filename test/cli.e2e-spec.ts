@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import { createTestDatabase, databaseUrl, TEST_ENV, type TestDatabase } from './support/database';
 import { runCli } from './support/process';
 
 // Each case spawns the real command (a ts-node start, then the import itself): slow on a busy machine.
@@ -140,6 +140,23 @@ describe('the command-line tool for operators', () => {
     }
     const imports = await db.query(`SELECT count(*)::int AS n FROM imports WHERE rows_total = 1`);
     expect(imports.rows[0].n).toBe(0); // a refused file leaves nothing behind
+  });
+
+  it('migrates an empty database', async () => {
+    const admin = new Client({ connectionString: process.env[TEST_ENV.adminUrl] });
+    await admin.connect();
+    const name = `convoca_cli_empty_${process.pid}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const { code, out } = await runCli({ ...env, DATABASE_URL: databaseUrl(process.env[TEST_ENV.adminUrl]!, name) }, ['migrate']);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^applied \d+ migration\(s\): Extensions\d+, /);
+      const again = await runCli({ ...env, DATABASE_URL: databaseUrl(process.env[TEST_ENV.adminUrl]!, name) }, ['migrate']);
+      expect(again).toMatchObject({ code: 0, out: 'the database is up to date\n' });
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 
   it('documents every command in --help', async () => {
