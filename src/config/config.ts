@@ -226,6 +226,16 @@ function resolveJwtSecret(raw: string | undefined, config: AppConfig): string {
   return secret;
 }
 
+/**
+ * The environment of `npm run demo`: the embedded PostgreSQL, always, in
+ * CONVOCA_DEMO_DATA_DIR (never the service's data directory or a
+ * DATABASE_URL: the demo wipes its database at every start), and quiet logs
+ * unless LOG_LEVEL says otherwise, so that its printed tour stays readable.
+ */
+export function demoEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, DATABASE_URL: '', CONVOCA_DATA_DIR: env.CONVOCA_DEMO_DATA_DIR || '.convoca-demo', LOG_LEVEL: env.LOG_LEVEL || 'warn' };
+}
+
 /** Every variable the service reads; `readme.spec.ts` checks that the README documents each. */
 export const CONFIG_VARIABLES = [
   'NODE_ENV',
@@ -233,6 +243,7 @@ export const CONFIG_VARIABLES = [
   'HOST',
   'DATABASE_URL',
   'CONVOCA_DATA_DIR',
+  'CONVOCA_DEMO_DATA_DIR',
   'CONVOCA_PG_PORT',
   'RUN_MIGRATIONS',
   'DB_POOL_SIZE',

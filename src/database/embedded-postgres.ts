@@ -80,7 +80,7 @@ function procField(pid: number, file: 'comm' | 'stat'): string | null {
  *   start our own. If its parent is still alive, another Convoca process owns
  *   this data directory, and we refuse rather than pull it from under it.
  */
-async function recoverStaleLock(dataDir: string, log: (line: string) => void): Promise<void> {
+export async function recoverStaleLock(dataDir: string, log: (line: string) => void): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);

@@ -7,6 +7,7 @@ import type { Caller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
 import { csvCell, csvLine } from '../common/csv';
 import { forbidden } from '../common/problem';
+import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { EXPORT_COLUMNS } from './member-csv';
 
@@ -59,6 +60,11 @@ export class MemberExportService {
   async open(caller: Caller, orgIdOrSlug: string): Promise<{ filename: string; stream: Readable }> {
     const org = await this.organisations.get(orgIdOrSlug);
     if (!(await this.access.canOnOrganisation(caller, 'member.export', org.id))) throw forbidden('Exporting member lists is for the organisation’s admins.');
+    return this.openFor(caller, org);
+  }
+
+  /** The export of `org` (with its sub-organisations), for a caller already allowed to take it (the route, or an operator at the command line). */
+  async openFor(caller: Caller, org: Organisation): Promise<{ filename: string; stream: Readable }> {
     const organisationIds = await this.access.descendants([org.id]);
     // Who downloaded which list is worth knowing: an export is audited like a change.
     await this.audit.record(this.db.manager, caller, { action: 'member.export_list', entity: 'organisation', entityId: org.id, organisationId: org.id, changes: null });

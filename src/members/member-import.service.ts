@@ -18,6 +18,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../common/p
 import { returningRows } from '../common/sql';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import type { ImportAccepted, ImportView } from './dto/member-views.dto';
 import { detectDelimiter, HeaderError, type ImportColumn, type ImportRow, mapHeader, parseRecord } from './member-csv';
@@ -26,6 +27,8 @@ import { MembersService } from './members.service';
 
 /** Rows per batch: each batch is one transaction and one set-based statement. */
 export const IMPORT_BATCH_ROWS = 5000;
+/** The smallest batch used to show finer progress. */
+const MIN_BATCH_ROWS = 500;
 /** Stored pieces of the uploaded file. */
 const CHUNK_BYTES = 1024 * 1024;
 /** A CSV record larger than this is refused (csv-parse `max_record_size`). */
@@ -46,6 +49,14 @@ const parserOptions = (delimiter: string) => ({
 });
 
 type ParsedRecord = { record: string[]; info: Info };
+
+/** The file of an import, as it arrives. */
+export interface ImportSource {
+  filename: string | null;
+  content: AsyncIterable<Buffer>;
+  /** True when the content was cut at the size limit (multipart uploads). */
+  truncated?: () => boolean;
+}
 
 /** A CSV syntax error in words, with its line: never the offending text. */
 function describeCsvError(err: CsvError): { line: number | null; message: string } {
@@ -172,7 +183,16 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
     if (!request.isMultipart()) throw new AppError(415, 'unsupported-media-type', 'Send the CSV file as multipart/form-data, in a part named "file".');
     const file = await request.file();
     if (!file) throw badRequest('no-file', 'The request has no file.', [{ field: 'file', message: 'a CSV file is required' }]);
+    return this.accept(caller, org, { filename: file.filename || null, content: file.file as AsyncIterable<Buffer>, truncated: () => file.file.truncated });
+  }
 
+  /**
+   * Checks, stores and schedules an import of `source` into `org`, for a
+   * caller already allowed to import there (the upload route, or an operator
+   * at the command line). Refused whole (400/413) when the file is wrong.
+   */
+  async accept(caller: Caller, org: Organisation, source: ImportSource, options: { progressSteps?: number } = {}): Promise<ImportAccepted> {
+    await this.members.organisationFor(this.db.manager, org.id);
     // The upload is first spooled to a private temporary file while it is scanned, so that no
     // database connection waits on a slow client; only a file that passed every check is stored.
     const id = randomUUID();
@@ -185,7 +205,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
     let out: WriteStream | undefined;
     try {
       out = createWriteStream(spool, { mode: 0o600 });
-      for await (const chunk of file.file as AsyncIterable<Buffer>) {
+      for await (const chunk of source.content) {
         bytes += chunk.length;
         scan.write(chunk);
         if (!out.write(chunk)) await once(out, 'drain');
@@ -193,7 +213,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
       out.end();
       await finished(out);
       // The file stream ends early, marked truncated, at the size limit: refuse it whole.
-      if (file.file.truncated) throw new AppError(413, 'payload-too-large', 'The file is larger than this server accepts for an import (IMPORT_MAX_BYTES).');
+      if (source.truncated?.()) throw new AppError(413, 'payload-too-large', 'The file is larger than this server accepts for an import (IMPORT_MAX_BYTES).');
       await scan.end();
       if (scan.error) {
         if (scan.error instanceof CsvError) {
@@ -216,7 +236,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
           id,
           org.id,
           caller.user?.id ?? null,
-          file.filename ? file.filename.slice(0, 255) : null,
+          source.filename ? source.filename.slice(0, 255) : null,
           bytes,
           scan.rows,
         ]);
@@ -237,7 +257,10 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
       out?.destroy();
       await rm(spool, { force: true });
     }
-    this.schedule(id);
+    // A caller that shows progress (the command-line tool) gets smaller batches, so that it advances in
+    // about `progressSteps` steps; each batch is still one transaction and one set-based statement.
+    const steps = options.progressSteps;
+    this.schedule(id, steps ? Math.min(IMPORT_BATCH_ROWS, Math.max(MIN_BATCH_ROWS, Math.ceil(accepted.rowsTotal / steps))) : IMPORT_BATCH_ROWS);
     return accepted;
   }
 
@@ -286,10 +309,10 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
   // ---------------------------------------------------------------- runner
 
   /** Starts a run in the background (the caller already has its 202). */
-  schedule(id: string): void {
+  schedule(id: string, batchRows = IMPORT_BATCH_ROWS): void {
     if (this.stopping) return;
     this.mine.add(id);
-    const run: Promise<void> = this.run(id)
+    const run: Promise<void> = this.run(id, batchRows)
       .catch((err: unknown) => this.logger.error({ err, importId: id }, 'import runner failed'))
       .finally(() => {
         this.running.delete(run);
@@ -303,7 +326,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
-  private async run(id: string): Promise<void> {
+  private async run(id: string, batchRows: number): Promise<void> {
     const token = randomUUID();
     // Claiming is one conditional update: of several processes, one wins.
     const [job] = await returningRows<{ organisation_id: string; processed_line: number; stored_errors: number }>(
@@ -317,7 +340,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
     if (!job) return;
     const system: Caller = { user: null, requestId: `import:${id}`, ip: '' };
     try {
-      await this.process(id, token, job.organisation_id, job.processed_line, job.stored_errors, system);
+      await this.process(id, token, job.organisation_id, job.processed_line, job.stored_errors, system, batchRows);
       await this.db.transaction(async (em) => {
         const [done] = await returningRows<{ rows_read: number; rows_created: number; rows_updated: number; rows_failed: number }>(
           em,
@@ -373,7 +396,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
     }
   }
 
-  private async process(id: string, token: string, organisationId: string, resumeAfter: number, storedErrors: number, system: Caller): Promise<void> {
+  private async process(id: string, token: string, organisationId: string, resumeAfter: number, storedErrors: number, system: Caller, batchRows: number): Promise<void> {
     const source = this.chunks(id);
     const first = await source.next();
     if (first.done) throw new Error('The stored file is missing.');
@@ -422,7 +445,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
       } else if (row) {
         batch.rows.push(row);
       }
-      if (batch.read >= IMPORT_BATCH_ROWS) await flush();
+      if (batch.read >= batchRows) await flush();
     }
     if (batch.read > 0) await flush();
   }
