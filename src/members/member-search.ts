@@ -127,22 +127,21 @@ export function directorySql(f: DirectoryFilter): { text: string; values: unknow
   const regionOf = region ? [`m.region = ${region}`] : [];
 
   // A vague word (more expansions than can be merged, e.g. the start of an e-mail address): the members
-  // having one of its expansions, then sorted; the other words are probes.
+  // having one of its expansions, then sorted; the other words are probes. The set is an array (= ANY on the
+  // primary key), not a join: the planner cannot size a join's input here and may walk the whole directory.
   const vague = f.words.reduce((most, terms, i) => (terms.length > f.words[most].length ? i : most), 0);
   if (f.words.length && f.words[vague].length > MERGED_EXPANSIONS) {
     const others = f.words.filter((_, i) => i !== vague).map((terms) => p.add(terms));
     const where = [...others.map((set) => hasWord('m.id', set)), ...inScope('m.id'), ...regionOf, ...keyset('m.family_name', 'm.given_name', 'm.id')];
     return {
-      text: `WITH c AS MATERIALIZED (SELECT DISTINCT member_id FROM member_search_words WHERE word = ANY(${p.add(f.words[vague])}::text[]))
-             ${page('c JOIN members m ON m.id = c.member_id', where)}`,
+      text: page('members m', [`m.id = ANY(ARRAY(SELECT member_id FROM member_search_words WHERE word = ANY(${p.add(f.words[vague])}::text[])))`, ...where]),
       values: p.values,
     };
   }
   if (scope && !f.broad) {
     const where = [...regionOf, ...f.words.map((terms) => hasWord('m.id', p.add(terms))), ...keyset('m.family_name', 'm.given_name', 'm.id')];
     return {
-      text: `WITH c AS MATERIALIZED (SELECT DISTINCT ms.member_id FROM memberships ms WHERE ms.organisation_id = ANY(${scope}::uuid[])${status ? ` AND ${status}` : ''})
-             ${page('c JOIN members m ON m.id = c.member_id', where)}`,
+      text: page('members m', [`m.id = ANY(ARRAY(SELECT ms.member_id FROM memberships ms WHERE ms.organisation_id = ANY(${scope}::uuid[])${status ? ` AND ${status}` : ''}))`, ...where]),
       values: p.values,
     };
   }
