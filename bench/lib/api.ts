@@ -6,6 +6,7 @@ import { hasTaskset } from './load';
 
 export const ROOT = join(__dirname, '..', '..');
 export const JWT_SECRET = 'bench-jwt-secret-0123456789-abcdefghij-long';
+export const HEAP_CAP = '--max-old-space-size=256';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,7 +36,8 @@ export interface ApiProcess {
  */
 export async function startApi(options: { env: Record<string, string>; fromSource: boolean; pin: boolean; timeoutMs?: number }): Promise<ApiProcess> {
   const port = await freePort();
-  const node = options.fromSource ? ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')] : [join(ROOT, 'dist', 'src', 'main.js')];
+  // The heap cap `npm start` and docker/Dockerfile run the service with.
+  const node = [HEAP_CAP, ...(options.fromSource ? ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')] : [join(ROOT, 'dist', 'src', 'main.js')])];
   const pinned = options.pin && hasTaskset();
   const [cmd, args] = pinned ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
   const env: Record<string, string> = {
