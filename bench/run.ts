@@ -68,8 +68,8 @@ async function main(): Promise<void> {
     return;
   }
   const sizes = opts.quick
-    ? { organisations: 20, members: 5_000, importRows: 2_000, events: 200, burstEvents: 4, seats: 10, signupsPerEvent: 20 }
-    : { organisations: 200, members: 1_000_000, importRows: 100_000, events: 10_000, burstEvents: 20, seats: 50, signupsPerEvent: 100 };
+    ? { organisations: 20, members: 5_000, importRows: 2_000, events: 200, burstEvents: 8, seats: 10, signupsPerEvent: 20 }
+    : { organisations: 200, members: 1_000_000, importRows: 100_000, events: 10_000, burstEvents: 40, seats: 50, signupsPerEvent: 100 };
   const pinned = pinSelf();
   const runStarted = performance.now();
   const work = mkdtempSync(join(tmpdir(), 'convoca-bench-'));
@@ -208,9 +208,9 @@ async function main(): Promise<void> {
     const readRss = peakRss(api.pid);
 
     // ── Signup burst ───────────────────────────────────────────────────────
-    const burstTotal = sizes.burstEvents * sizes.signupsPerEvent;
-    log(`signup burst: ${burstTotal} signups over ${sizes.burstEvents} events of ${sizes.seats} seats`);
+    // Half of the burst events for the API, the other half (same sizes) for the raw loop.
     const half = burstEvents.length / 2;
+    log(`signup burst: ${half * sizes.signupsPerEvent} signups over ${half} events of ${sizes.seats} seats, then the raw loop on as many`);
     const oursBurst = await signupBurst(api.base, burstEvents.slice(0, half), sizes.signupsPerEvent, 500, 'api');
     const rawBurst = await rawSignupLoop(pool, burstEvents.slice(half), sizes.signupsPerEvent);
     const seats = await seatCounts(db, burstEvents.slice(0, half));
