@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { forbidden } from '../common/problem';
+import { refuseUnreadBody } from '../common/request-input';
 import { AUTHENTICATOR, type Authenticator } from './authenticator';
 import { callerOf, type RequestWithCaller } from './caller';
 import { REQUIRED_PERMISSION } from './permission.decorator';
@@ -38,6 +39,7 @@ export class PolicyGuard implements CanActivate {
         }
       }
       callerOf(request);
+      refuseUnreadBody(context);
       return true;
     }
     if (!anyOf?.length) throw forbidden('This route declares no access policy, so nobody may use it.');
@@ -46,6 +48,7 @@ export class PolicyGuard implements CanActivate {
     request.user = user;
     if (anyOf.includes('self') || user.isPlatformAdmin || user.roles.some((r) => anyOf.some((p) => roleGrants(r.role, p)))) {
       callerOf(request);
+      refuseUnreadBody(context);
       return true;
     }
     throw forbidden(`This needs the ${anyOf.join(' or ')} permission.`);

@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { Pool } from 'pg';
+import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 
 /**
  * Positional parameters for hand-written SQL with optional clauses:
@@ -39,4 +40,20 @@ export async function returningRows<T>(db: DataSource | EntityManager, sql: stri
   const out: unknown = await db.query(sql, params);
   if (Array.isArray(out) && out.length === 2 && Array.isArray(out[0]) && typeof out[1] === 'number') return out[0] as T[];
   return out as T[];
+}
+
+/**
+ * A read on the busiest route (the public event list) straight through the
+ * driver's pool: one checkout and one query, without TypeORM's query runner
+ * around it (about a fifth of that route's time; bench/REPORT.md). The pool
+ * is the one TypeORM made, with its statement_timeout; errors come back as
+ * TypeORM's QueryFailedError, so the problem filter maps them as any other.
+ */
+export async function poolQuery<T>(db: DataSource, text: string, values: unknown[]): Promise<T[]> {
+  const pool = (db.driver as unknown as { master: Pool }).master;
+  try {
+    return (await pool.query(text, values)).rows as T[];
+  } catch (err) {
+    throw new QueryFailedError(text, values, err as Error);
+  }
 }

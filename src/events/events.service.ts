@@ -7,7 +7,7 @@ import { AuditService, diff } from '../audit/audit.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { LinkedDemandsService } from '../campaigns/linked-demands.service';
 import { definedOnly, UUID_PATTERN } from '../common/dto-fields';
-import { bindNamed, returningRows, SqlParams } from '../common/sql';
+import { bindNamed, poolQuery, returningRows, SqlParams } from '../common/sql';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
 import type { CancelEventDto, CreateEventDto, CreateShiftDto, EventQueryDto, UpdateEventDto, UpdateShiftDto } from './dto/event.dto';
@@ -263,7 +263,8 @@ export class EventsService {
       where.push(`(e.starts_at, e.id) > (${p.add(at)}, ${p.add(after[1])}::uuid)`);
     }
     // Plain SQL (no query builder, no entities): the anonymous first page is the busiest query of a mobilisation day.
-    const rows = await this.db.query<SummaryRow[]>(
+    const rows = await poolQuery<SummaryRow>(
+      this.db,
       `SELECT ${SUMMARY_COLUMNS},
               CASE WHEN ${shown} THEN e.address END AS address, CASE WHEN ${shown} THEN e.lat END AS lat,
               CASE WHEN ${shown} THEN e.lng END AS lng, CASE WHEN ${shown} THEN e.online_url END AS online_url,
