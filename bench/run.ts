@@ -57,6 +57,8 @@ function parseArgs(argv: string[]): Options {
 }
 
 const PASSWORD = 'bench password long enough';
+/** Seconds of unmeasured load before a measured phase (JIT, pools), for the API and its baseline alike. */
+const WARM_UP = 2;
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -134,12 +136,14 @@ async function main(): Promise<void> {
     // A mix: a rare e-mail fragment, a common family name, a given + family name pair.
     const queries = ['m4242', 'Quispe', 'Rosa Mamani'];
     log('member search');
-    const ours = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: queries.map((q) => `/api/v1/members?q=${encodeURIComponent(q)}`) });
+    const searchPaths = queries.map((q) => `/api/v1/members?q=${encodeURIComponent(q)}`);
+    await drive({ url: api.origin, connections: 10, duration: WARM_UP, headers: auth, paths: searchPaths });
+    const ours = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: searchPaths });
     const orgIds = (await db.query<{ id: string }>('SELECT id FROM organisations')).rows.map((r) => r.id);
     // The SQL the API runs for one search (member-search.ts), from one pool client each: the scope's
     // estimate, the word expansion, the page, and the page's memberships.
     const membershipsSql = 'SELECT id, member_id, organisation_id, status, title FROM memberships WHERE member_id = ANY($1::uuid[]) AND organisation_id = ANY($2::uuid[]) ORDER BY created_at, id';
-    const base = await loop(10, D, async (w, i) => {
+    const searchOnce = async (w: number, i: number) => {
       const c = pool[w];
       const db = { query: async (text: string, values: unknown[]) => (await c.query(text, values)).rows as unknown[] } as unknown as Parameters<typeof expandSearch>[0];
       const broad = await isBroadScope(db, orgIds);
@@ -147,7 +151,9 @@ async function main(): Promise<void> {
       const sql = directorySql({ organisationIds: orgIds, broad, after: null, rows: 51, words });
       const rows = (await c.query<{ id: string }>(sql.text, sql.values)).rows;
       await c.query(membershipsSql, [rows.slice(0, 50).map((r) => r.id), orgIds]);
-    });
+    };
+    await loop(10, WARM_UP, searchOnce);
+    const base = await loop(10, D, searchOnce);
     scenarios.push({
       id: 'member-search',
       name: `member search GET /members?q=… as org_admin over ${sizes.members.toLocaleString('en')} members, 10 connections`,
@@ -190,7 +196,10 @@ async function main(): Promise<void> {
     try {
       const bareBody = await (await fetch(`${bare.origin}${listPath}`)).text();
       if (bareBody !== apiBody) throw new Error(`the bare server's event list differs from the API's:\n${bareBody.slice(0, 300)}\n${apiBody.slice(0, 300)}`);
+      // Each side gets a short warm-up (JIT, connection pools) before its measured run.
+      await drive({ url: api.origin, connections: 50, duration: WARM_UP, paths: [listPath] });
       const ours = await drive({ url: api.origin, connections: 50, duration: D, paths: [listPath] });
+      await drive({ url: bare.origin, connections: 50, duration: WARM_UP, paths: [listPath] });
       eventList = { ours, bare: await drive({ url: bare.origin, connections: 50, duration: D, paths: [listPath] }) };
     } finally {
       await bare.stop();
