@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { bootTestApp, TEST_JWT_SECRET, type TestApp } from './support/app';
-import { freePort, type ServiceProcess, startService, until, waitForOk } from './support/process';
+import { bootTestApp, type TestApp } from './support/app';
+import { freePort, productionEnv, type ServiceProcess, startService, until, waitForOk } from './support/process';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { buildWorld, guest, makeEvent, type World } from './support/world';
 
@@ -27,19 +27,13 @@ describe('the service killed mid-work', () => {
     sink = await startSmtpSink();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    env = {
-      DATABASE_URL: t.database.url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      JWT_SECRET: TEST_JWT_SECRET,
-      RUN_MIGRATIONS: 'false',
+    env = productionEnv(t.database.url, port, {
       SMTP_URL: sink.url,
       OUTBOX_POLL_MS: '50',
       TRUST_PROXY: 'true',
       IMPORT_STALE_SECONDS: '2',
       LOG_LEVEL: 'warn',
-    };
+    });
   });
   afterAll(async () => {
     if (service && service.child.exitCode === null && service.child.signalCode === null) {

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { bootTestApp, TEST_JWT_SECRET, type TestApp } from './support/app';
-import { freePort, type ServiceProcess, startService, until, waitForOk } from './support/process';
+import { bootTestApp, type TestApp } from './support/app';
+import { freePort, productionEnv, type ServiceProcess, startService, until, waitForOk } from './support/process';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { buildWorld, guest, makeEvent, PASSWORD, unique, type World } from './support/world';
 
@@ -27,19 +27,15 @@ describe('logs of a realistic run', () => {
     sink = await startSmtpSink();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    service = startService({
-      DATABASE_URL: t.database.url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      JWT_SECRET: TEST_JWT_SECRET,
-      RUN_MIGRATIONS: 'false',
+    service = startService(
+      productionEnv(t.database.url, port, {
       SMTP_URL: sink.url,
       OUTBOX_POLL_MS: '50',
       OUTBOX_RETRY_BASE_MS: '1',
       LOG_LEVEL: 'info',
       REQUEST_LOGGING: 'true',
-    });
+      }),
+    );
     await waitForOk(`${base}/health/ready`, 90_000, service);
   });
   afterAll(async () => {

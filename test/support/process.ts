@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TEST_JWT_SECRET } from './app';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -14,6 +15,15 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/**
+ * The environment of the real service run as production runs it, on an
+ * existing (migrated) test database, on loopback at `port`; `extra` adds or
+ * overrides variables (SMTP_URL, log level…).
+ */
+export function productionEnv(databaseUrl: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
+  return { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET, RUN_MIGRATIONS: 'false', ...extra };
 }
 
 export interface ServiceProcess {
