@@ -29,6 +29,11 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
+/** The command line of a node process with `args`, pinned to core 0 (the server's) when asked and `taskset` exists. */
+function onServerCore(args: string[], pin: boolean): string[] {
+  return pin && hasTaskset() ? ['taskset', '-c', '0', process.execPath, ...args] : [process.execPath, ...args];
+}
+
 /**
  * Starts the API as its own process, as production runs it: the built bundle
  * (or the TypeScript sources with `fromSource`), pinned to core 0 when
@@ -38,8 +43,7 @@ export async function startApi(options: { env: Record<string, string>; fromSourc
   const port = await freePort();
   // The heap cap `npm start` and docker/Dockerfile run the service with.
   const node = [HEAP_CAP, ...(options.fromSource ? ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')] : [join(ROOT, 'dist', 'src', 'main.js')])];
-  const pinned = options.pin && hasTaskset();
-  const [cmd, args] = pinned ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
+  const argv = onServerCore(node, options.pin);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
@@ -55,7 +59,7 @@ export async function startApi(options: { env: Record<string, string>; fromSourc
     ...options.env,
   };
   const started = performance.now();
-  const child: ChildProcess = spawn(cmd as string, args as string[], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
   let exited: number | null = null;
   const exit = new Promise<void>((resolve) => child.once('exit', (code) => ((exited = code ?? -1), resolve())));
   const origin = `http://127.0.0.1:${port}`;
@@ -94,7 +98,7 @@ export async function startApi(options: { env: Record<string, string>; fromSourc
 export async function startBareEventsServer(env: Record<string, string>): Promise<{ origin: string; stop(): Promise<void> }> {
   const port = await freePort();
   const node = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'bare-events-server.ts')];
-  const argv = hasTaskset() ? ['taskset', '-c', '0', process.execPath, ...node] : [process.execPath, ...node];
+  const argv = onServerCore(node, true);
   const child = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), PORT: String(port), ...env },

@@ -1,9 +1,7 @@
 import { Agent, request } from 'node:http';
 import type { Client } from 'pg';
 import { REGIONS } from './synthetic';
-import { orgId } from './seed';
-
-const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',')}]`;
+import { orgId, sqlArray } from './seed';
 
 /**
  * Seeds `count` published public events hosted by the organisations seeded by

@@ -1,7 +1,8 @@
 import type { Client } from 'pg';
 import { FAMILY, GIVEN, REGIONS } from './synthetic';
 
-const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',')}]`;
+/** A SQL array literal of `values` (fixed synthetic names, quoted). */
+export const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',')}]`;
 
 /** Deterministic ids: the same data set, ids included, on every run. */
 export const orgId = (n: number): string => `md5('bench-org-${n}')::uuid`;

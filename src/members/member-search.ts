@@ -49,18 +49,15 @@ export async function isBroadScope(db: Db, organisationIds: string[]): Promise<b
 /**
  * The `EXISTS` that keeps a member (id expression `memberId`) inside the
  * organisations bound at `param` (a uuid[] placeholder), with optional
- * further conditions on `ms`.
- *
- * For a broad scope (a party's admin over most members) the planner would
- * otherwise hash-join every membership of the scope into each page (≈ 270 ms
- * per page at 1M members); `OFFSET 0` keeps the check one probe of the
- * (member_id, organisation_id) index per member instead, so a page costs its
- * own rows. For a narrow scope the planner's own plan is kept: starting from
- * the organisation's memberships beats walking the whole directory.
+ * further conditions on `ms`, checked one member at a time: `OFFSET 0` keeps
+ * it one probe of the (member_id, organisation_id) index per member, where
+ * the planner would otherwise hash-join every membership of a broad scope
+ * into each page (≈ 270 ms per page at 1M members). Narrow scopes do not use
+ * it: `directorySql` reads their members first.
  */
-export function membershipScopeSql(memberId: string, param: string, broad: boolean, extra: string[] = []): string {
+export function membershipScopeSql(memberId: string, param: string, extra: string[] = []): string {
   const conditions = [`ms.member_id = ${memberId}`, `ms.organisation_id = ANY(${param}::uuid[])`, ...extra];
-  return `EXISTS (SELECT 1 FROM memberships ms WHERE ${conditions.join(' AND ')}${broad ? ' OFFSET 0' : ''})`;
+  return `EXISTS (SELECT 1 FROM memberships ms WHERE ${conditions.join(' AND ')} OFFSET 0)`;
 }
 
 /** For each word of `q` (in order), the stored words it matches; [] when `q` has no word to search by. */
@@ -121,7 +118,7 @@ export function directorySql(f: DirectoryFilter): { text: string; values: unknow
   /** Member `id` has one of the words bound at `set` (a text[] placeholder); OFFSET 0: a probe, checked before the scope's. */
   const hasWord = (id: string, set: string) => `EXISTS (SELECT 1 FROM member_search_words o WHERE o.member_id = ${id} AND o.word = ANY(${set}::text[]) OFFSET 0)`;
   const inScope = (id: string) =>
-    scope ? [membershipScopeSql(id, scope, true, status ? [status] : [])] : status ? [`EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = ${id} AND ${status})`] : [];
+    scope ? [membershipScopeSql(id, scope, status ? [status] : [])] : status ? [`EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = ${id} AND ${status})`] : [];
   const page = (from: string, where: string[]) =>
     `SELECT ${DIRECTORY_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.family_name, m.given_name, m.id LIMIT ${limit}`;
   const regionOf = region ? [`m.region = ${region}`] : [];
