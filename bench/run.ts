@@ -7,6 +7,7 @@
  *   npm run bench                        full size (200 organisations, 1 000 000 members)
  *   npm run bench -- --quick             a small run
  *   options: --duration <s> (per load phase), --out <dir>, --from-source (run the API with ts-node; no build needed),
+ *            --only <id,id…> (just these scenarios, e.g. signup-burst,event-list), --members <n> (seed this many members),
  *            --rewrite-report (re-render REPORT.md from <out>/results.json, measuring nothing)
  *   BENCH_DATABASE_URL=postgres://…/postgres  use this server (a scratch database is created and dropped)
  *                                             instead of a temporary embedded PostgreSQL
@@ -39,10 +40,13 @@ interface Options {
   fromSource: boolean;
   /** Re-render REPORT.md from an existing results.json (e.g. after editing CHANGES); measures nothing. */
   rewriteReport: boolean;
+  /** Scenario ids to run (all when empty): for working on one hot path. */
+  only: string[];
+  members: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { quick: false, duration: 0, out: join(ROOT, 'bench'), fromSource: false, rewriteReport: false };
+  const opts: Options = { quick: false, duration: 0, out: join(ROOT, 'bench'), fromSource: false, rewriteReport: false, only: [], members: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
@@ -50,6 +54,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--rewrite-report') opts.rewriteReport = true;
     else if (a === '--duration') opts.duration = Number(argv[++i]);
     else if (a === '--out') opts.out = argv[++i];
+    else if (a === '--only') opts.only = argv[++i].split(',');
+    else if (a === '--members') opts.members = Number(argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }
   if (!opts.duration) opts.duration = opts.quick ? 3 : 10;
@@ -72,6 +78,8 @@ async function main(): Promise<void> {
   const sizes = opts.quick
     ? { organisations: 20, members: 5_000, importRows: 2_000, events: 200, burstEvents: 8, seats: 10, signupsPerEvent: 20 }
     : { organisations: 200, members: 1_000_000, importRows: 100_000, events: 10_000, burstEvents: 40, seats: 50, signupsPerEvent: 100 };
+  if (opts.members) sizes.members = opts.members;
+  const want = (id: string) => opts.only.length === 0 || opts.only.includes(id);
   const pinned = pinSelf();
   const runStarted = performance.now();
   const work = mkdtempSync(join(tmpdir(), 'convoca-bench-'));
@@ -135,74 +143,79 @@ async function main(): Promise<void> {
     // ── Member search ──────────────────────────────────────────────────────
     // A mix: a rare e-mail fragment, a common family name, a given + family name pair.
     const queries = ['m4242', 'Quispe', 'Rosa Mamani'];
-    log('member search');
-    const searchPaths = queries.map((q) => `/api/v1/members?q=${encodeURIComponent(q)}`);
-    await drive({ url: api.origin, connections: 10, duration: WARM_UP, headers: auth, paths: searchPaths });
-    const ours = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: searchPaths });
     const orgIds = (await db.query<{ id: string }>('SELECT id FROM organisations')).rows.map((r) => r.id);
-    // The SQL the API runs for one search (member-search.ts), from one pool client each: the scope's
-    // estimate, the word expansion, the page, and the page's memberships.
-    const membershipsSql = 'SELECT id, member_id, organisation_id, status, title FROM memberships WHERE member_id = ANY($1::uuid[]) AND organisation_id = ANY($2::uuid[]) ORDER BY created_at, id';
-    const searchOnce = async (w: number, i: number) => {
-      const c = pool[w];
-      const db = { query: async (text: string, values: unknown[]) => (await c.query(text, values)).rows as unknown[] } as unknown as Parameters<typeof expandSearch>[0];
-      const broad = await isBroadScope(db, orgIds);
-      const words = await expandSearch(db, queries[(w + i) % queries.length]);
-      const sql = directorySql({ organisationIds: orgIds, broad, after: null, rows: 51, words });
-      const rows = (await c.query<{ id: string }>(sql.text, sql.values)).rows;
-      await c.query(membershipsSql, [rows.slice(0, 50).map((r) => r.id), orgIds]);
-    };
-    await loop(10, WARM_UP, searchOnce);
-    const base = await loop(10, D, searchOnce);
-    scenarios.push({
-      id: 'member-search',
-      name: `member search GET /members?q=… as org_admin over ${sizes.members.toLocaleString('en')} members, 10 connections`,
-      ours: { value: round(ours.p95), unit: 'ms p95' },
-      baseline: { value: round(base.p95), unit: 'ms p95', what: 'same SQL (directory + memberships queries) in a pg loop, 10 clients' },
-      ratio: round(ours.p95 / base.p95),
-      target: 'p95 ≤ 25 ms and ≤ 2× baseline',
-      pass: ours.p95 <= 25 && ours.p95 <= 2 * base.p95 && ours.errors + ours.non2xx === 0,
-      details: { ours, baseline: base },
-    });
+    if (want('member-search')) {
+      log('member search');
+      const searchPaths = queries.map((q) => `/api/v1/members?q=${encodeURIComponent(q)}`);
+      await drive({ url: api.origin, connections: 10, duration: WARM_UP, headers: auth, paths: searchPaths });
+      const ours = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: searchPaths });
+      // The SQL the API runs for one search (member-search.ts), from one pool client each: the scope's
+      // estimate, the word expansion, the page, and the page's memberships.
+      const membershipsSql = 'SELECT id, member_id, organisation_id, status, title FROM memberships WHERE member_id = ANY($1::uuid[]) AND organisation_id = ANY($2::uuid[]) ORDER BY created_at, id';
+      const searchOnce = async (w: number, i: number) => {
+        const c = pool[w];
+        const db = { query: async (text: string, values: unknown[]) => (await c.query(text, values)).rows as unknown[] } as unknown as Parameters<typeof expandSearch>[0];
+        const broad = await isBroadScope(db, orgIds);
+        const words = await expandSearch(db, queries[(w + i) % queries.length]);
+        const sql = directorySql({ organisationIds: orgIds, broad, after: null, rows: 51, words });
+        const rows = (await c.query<{ id: string }>(sql.text, sql.values)).rows;
+        await c.query(membershipsSql, [rows.slice(0, 50).map((r) => r.id), orgIds]);
+      };
+      await loop(10, WARM_UP, searchOnce);
+      const base = await loop(10, D, searchOnce);
+      scenarios.push({
+        id: 'member-search',
+        name: `member search GET /members?q=… as org_admin over ${sizes.members.toLocaleString('en')} members, 10 connections`,
+        ours: { value: round(ours.p95), unit: 'ms p95' },
+        baseline: { value: round(base.p95), unit: 'ms p95', what: 'same SQL (directory + memberships queries) in a pg loop, 10 clients' },
+        ratio: round(ours.p95 / base.p95),
+        target: 'p95 ≤ 25 ms and ≤ 2× baseline',
+        pass: ours.p95 <= 25 && ours.p95 <= 2 * base.p95 && ours.errors + ours.non2xx === 0,
+        details: { ours, baseline: base },
+      });
+    }
 
     // ── Deep page ──────────────────────────────────────────────────────────
-    log('deep page');
-    const near = (await db.query<{ family_name: string; given_name: string; id: string }>(
-      `SELECT family_name, given_name, id FROM members ORDER BY family_name, given_name, id OFFSET $1 LIMIT 1`, [Math.max(0, sizes.members - 100)],
-    )).rows[0];
-    const cursor = encodeCursor([near.family_name, near.given_name, near.id]);
-    const first = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: ['/api/v1/members?limit=50'] });
-    const deep = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: [`/api/v1/members?limit=50&cursor=${cursor}`] });
-    scenarios.push({
-      id: 'deep-page',
-      name: `deep page: keyset page 100 rows from the end of ${sizes.members.toLocaleString('en')} members vs the first page`,
-      ours: { value: round(deep.mean), unit: 'ms mean (deep page)' },
-      baseline: { value: round(first.mean), unit: 'ms mean (first page)', what: 'the first page, same route' },
-      ratio: round(deep.mean / first.mean),
-      target: 'ratio ≤ 1.5',
-      pass: deep.mean / first.mean <= 1.5 && deep.errors + deep.non2xx + first.errors + first.non2xx === 0,
-      details: { first, deep },
-    });
+    if (want('deep-page')) {
+      log('deep page');
+      const near = (await db.query<{ family_name: string; given_name: string; id: string }>(
+        `SELECT family_name, given_name, id FROM members ORDER BY family_name, given_name, id OFFSET $1 LIMIT 1`, [Math.max(0, sizes.members - 100)],
+      )).rows[0];
+      const cursor = encodeCursor([near.family_name, near.given_name, near.id]);
+      const first = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: ['/api/v1/members?limit=50'] });
+      const deep = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: [`/api/v1/members?limit=50&cursor=${cursor}`] });
+      scenarios.push({
+        id: 'deep-page',
+        name: `deep page: keyset page 100 rows from the end of ${sizes.members.toLocaleString('en')} members vs the first page`,
+        ours: { value: round(deep.mean), unit: 'ms mean (deep page)' },
+        baseline: { value: round(first.mean), unit: 'ms mean (first page)', what: 'the first page, same route' },
+        ratio: round(deep.mean / first.mean),
+        target: 'ratio ≤ 1.5',
+        pass: deep.mean / first.mean <= 1.5 && deep.errors + deep.non2xx + first.errors + first.non2xx === 0,
+        details: { first, deep },
+      });
+    }
 
     // ── Public event list ──────────────────────────────────────────────────
-    log('public event list');
-    const listPath = '/api/v1/events?limit=20';
-    const apiList = await fetch(`${api.origin}${listPath}`);
-    if (apiList.status !== 200) throw new Error(`event list answered ${apiList.status}`);
-    const apiBody = await apiList.text();
-    const bareSql = await capturedListSql(db);
-    const bare = await startBareEventsServer({ DATABASE_URL: url, BARE_SQL: JSON.stringify(bareSql) });
-    let eventList: { ours: LoadResult; bare: LoadResult };
-    try {
-      const bareBody = await (await fetch(`${bare.origin}${listPath}`)).text();
-      if (bareBody !== apiBody) throw new Error(`the bare server's event list differs from the API's:\n${bareBody.slice(0, 300)}\n${apiBody.slice(0, 300)}`);
-      // Each side gets a short warm-up (JIT, connection pools) before its measured run.
-      await drive({ url: api.origin, connections: 50, duration: WARM_UP, paths: [listPath] });
-      const ours = await drive({ url: api.origin, connections: 50, duration: D, paths: [listPath] });
-      await drive({ url: bare.origin, connections: 50, duration: WARM_UP, paths: [listPath] });
-      eventList = { ours, bare: await drive({ url: bare.origin, connections: 50, duration: D, paths: [listPath] }) };
-    } finally {
-      await bare.stop();
+    if (want('event-list')) {
+      log('public event list');
+      const listPath = '/api/v1/events?limit=20';
+      const apiList = await fetch(`${api.origin}${listPath}`);
+      if (apiList.status !== 200) throw new Error(`event list answered ${apiList.status}`);
+      const apiBody = await apiList.text();
+      const bareSql = await capturedListSql(db);
+      const bare = await startBareEventsServer({ DATABASE_URL: url, BARE_SQL: JSON.stringify(bareSql) });
+      let eventList: { ours: LoadResult; bare: LoadResult };
+      try {
+        const bareBody = await (await fetch(`${bare.origin}${listPath}`)).text();
+        if (bareBody !== apiBody) throw new Error(`the bare server's event list differs from the API's:\n${bareBody.slice(0, 300)}\n${apiBody.slice(0, 300)}`);
+        // Each side gets a short warm-up (JIT, connection pools) before its measured run.
+        await drive({ url: api.origin, connections: 50, duration: WARM_UP, paths: [listPath] });
+        const ours = await drive({ url: api.origin, connections: 50, duration: D, paths: [listPath] });
+        await drive({ url: bare.origin, connections: 50, duration: WARM_UP, paths: [listPath] });
+        eventList = { ours, bare: await drive({ url: bare.origin, connections: 50, duration: D, paths: [listPath] }) };
+      } finally {
+        await bare.stop();
     }
     scenarios.push({
       id: 'event-list',
@@ -214,34 +227,38 @@ async function main(): Promise<void> {
       pass: eventList.ours.reqPerSec >= 0.7 * eventList.bare.reqPerSec && eventList.ours.errors + eventList.ours.non2xx === 0,
       details: { ...eventList, sql: bareSql.text },
     });
+    }
     const readRss = peakRss(api.pid);
 
     // ── Signup burst ───────────────────────────────────────────────────────
     // Half of the burst events for the API, the other half (same sizes) for the raw loop.
-    const half = burstEvents.length / 2;
-    log(`signup burst: ${half * sizes.signupsPerEvent} signups over ${half} events of ${sizes.seats} seats, then the raw loop on as many`);
-    const oursBurst = await signupBurst(api.base, burstEvents.slice(0, half), sizes.signupsPerEvent, 500, 'api');
-    const rawBurst = await rawSignupLoop(pool, burstEvents.slice(half), sizes.signupsPerEvent);
-    const seats = await seatCounts(db, burstEvents.slice(0, half));
-    const expectedGoing = half * sizes.seats;
-    scenarios.push({
-      id: 'signup-burst',
-      name: `signup burst: ${(half * sizes.signupsPerEvent).toLocaleString('en')} guest signups at once (500 connections) over ${half} events of ${sizes.seats} seats`,
-      ours: { value: Math.round(oursBurst.perSec), unit: 'signups/s' },
-      baseline: { value: Math.round(rawBurst.perSec), unit: 'signups/s', what: `raw conditional UPDATE + INSERT transactions via pg, 10 clients, ${half} other events of the same size` },
-      ratio: round(oursBurst.perSec / rawBurst.perSec),
-      target: `≥ 0.3× baseline, 0 errors, exactly ${expectedGoing.toLocaleString('en')} going, 0 overbooked`,
-      pass: oursBurst.perSec >= 0.3 * rawBurst.perSec && oursBurst.errors === 0 && seats.going === expectedGoing && seats.overbooked === 0 && seats.counterMismatch === 0,
-      details: { ours: oursBurst, baseline: rawBurst, seats },
-    });
+    if (want('signup-burst')) {
+      const half = burstEvents.length / 2;
+      log(`signup burst: ${half * sizes.signupsPerEvent} signups over ${half} events of ${sizes.seats} seats, then the raw loop on as many`);
+      const oursBurst = await signupBurst(api.base, burstEvents.slice(0, half), sizes.signupsPerEvent, 500, 'api');
+      const rawBurst = await rawSignupLoop(pool, burstEvents.slice(half), sizes.signupsPerEvent);
+      const seats = await seatCounts(db, burstEvents.slice(0, half));
+      const expectedGoing = half * sizes.seats;
+      scenarios.push({
+        id: 'signup-burst',
+        name: `signup burst: ${(half * sizes.signupsPerEvent).toLocaleString('en')} guest signups at once (500 connections) over ${half} events of ${sizes.seats} seats`,
+        ours: { value: Math.round(oursBurst.perSec), unit: 'signups/s' },
+        baseline: { value: Math.round(rawBurst.perSec), unit: 'signups/s', what: `raw conditional UPDATE + INSERT transactions via pg, 10 clients, ${half} other events of the same size` },
+        ratio: round(oursBurst.perSec / rawBurst.perSec),
+        target: `≥ 0.3× baseline, 0 errors, exactly ${expectedGoing.toLocaleString('en')} going, 0 overbooked`,
+        pass: oursBurst.perSec >= 0.3 * rawBurst.perSec && oursBurst.errors === 0 && seats.going === expectedGoing && seats.overbooked === 0 && seats.counterMismatch === 0,
+        details: { ours: oursBurst, baseline: rawBurst, seats },
+      });
+    }
 
     // ── CSV export ─────────────────────────────────────────────────────────
-    log('CSV export');
-    t = performance.now();
-    const res = await fetch(`${api.base}/organisations/${rootId}/members.csv`, { headers: auth });
-    let exportedLines = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) exportedLines++;
+    if (want('csv-export')) {
+      log('CSV export');
+      t = performance.now();
+      const res = await fetch(`${api.base}/organisations/${rootId}/members.csv`, { headers: auth });
+      let exportedLines = 0;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) exportedLines++;
     }
     const exportMs = performance.now() - t;
     if (res.status !== 200) throw new Error(`export answered ${res.status}`);
@@ -275,32 +292,35 @@ async function main(): Promise<void> {
       target: '≤ 300 MiB',
       pass: exportRss <= 300 * 2 ** 20,
     });
-    scenarios.push({
-      id: 'read-rss',
-      name: 'API process peak RSS under the read load (VmHWM after the search and paging phases)',
-      ours: { value: round(readRss / 2 ** 20, 1), unit: 'MiB' },
-      baseline: null,
-      ratio: null,
-      target: '≤ 250 MiB',
-      pass: readRss <= 250 * 2 ** 20,
-    });
+    }
+    if (want('read-rss')) {    scenarios.push({
+        id: 'read-rss',
+        name: 'API process peak RSS under the read load (VmHWM after the search and paging phases)',
+        ours: { value: round(readRss / 2 ** 20, 1), unit: 'MiB' },
+        baseline: null,
+        ratio: null,
+        target: '≤ 250 MiB',
+        pass: readRss <= 250 * 2 ** 20,
+      });
+    }
 
     // ── CSV import ─────────────────────────────────────────────────────────
-    log(`CSV import of ${sizes.importRows.toLocaleString('en')} rows`);
-    const file = join(work, 'import.csv');
-    generateMemberCsv(file, sizes.importRows, 'import');
-    chmodSync(file, 0o644);
-    const importOrg = orgIds.find((id) => id !== rootId)!;
-    const form = new FormData();
-    form.append('file', new Blob([readFileSync(file)], { type: 'text/csv' }), 'members.csv');
-    t = performance.now();
-    const upload = await fetch(`${api.base}/organisations/${importOrg}/imports`, { method: 'POST', headers: auth, body: form });
-    const accepted = (await upload.json()) as { id: string };
-    if (upload.status !== 202) throw new Error(`import upload answered ${upload.status}: ${JSON.stringify(accepted)}`);
-    let view: { state: string; counts: Record<string, number>; failure: string | null } = { state: '', counts: {}, failure: null };
-    while (view.state !== 'completed' && view.state !== 'failed') {
-      await sleep(50);
-      view = (await (await fetch(`${api.base}/imports/${accepted.id}`, { headers: auth })).json()) as typeof view;
+    if (want('csv-import')) {
+      log(`CSV import of ${sizes.importRows.toLocaleString('en')} rows`);
+      const file = join(work, 'import.csv');
+      generateMemberCsv(file, sizes.importRows, 'import');
+      chmodSync(file, 0o644);
+      const importOrg = orgIds.find((id) => id !== rootId)!;
+      const form = new FormData();
+      form.append('file', new Blob([readFileSync(file)], { type: 'text/csv' }), 'members.csv');
+      t = performance.now();
+      const upload = await fetch(`${api.base}/organisations/${importOrg}/imports`, { method: 'POST', headers: auth, body: form });
+      const accepted = (await upload.json()) as { id: string };
+      if (upload.status !== 202) throw new Error(`import upload answered ${upload.status}: ${JSON.stringify(accepted)}`);
+      let view: { state: string; counts: Record<string, number>; failure: string | null } = { state: '', counts: {}, failure: null };
+      while (view.state !== 'completed' && view.state !== 'failed') {
+        await sleep(50);
+        view = (await (await fetch(`${api.base}/imports/${accepted.id}`, { headers: auth })).json()) as typeof view;
     }
     const importMs = performance.now() - t;
     if (view.state !== 'completed') throw new Error(`import ${view.state}: ${view.failure}`);
@@ -325,32 +345,35 @@ async function main(): Promise<void> {
       pass: importRate >= 0.5 * copyRate,
       details: { importMs, counts: view.counts, copyBareMs, copyIndexedMs, copyIndexedRowsPerSec: Math.round(sizes.importRows / (copyIndexedMs / 1000)), ratioToIndexedCopy: round(importRate / (sizes.importRows / (copyIndexedMs / 1000)), 3) },
     });
+    }
 
     await Promise.all(pool.map((c) => c.end()));
     await api.stop();
     api = null;
 
     // ── Start-up on an existing data directory ─────────────────────────────
-    log('start-up on an existing data directory');
-    const dataDir = join(work, 'startup');
-    mkdirSync(dataDir);
-    chmodSync(dataDir, 0o755);
-    const pgPort = String(await freePort());
-    const startupEnv = { CONVOCA_DATA_DIR: dataDir, CONVOCA_PG_PORT: pgPort, DATABASE_URL: '' };
-    const firstStart = await startApi({ fromSource: opts.fromSource, pin: true, env: startupEnv, timeoutMs: 180_000 });
-    await firstStart.stop();
-    const second = await startApi({ fromSource: opts.fromSource, pin: true, env: startupEnv });
-    await second.stop();
-    scenarios.push({
-      id: 'startup',
-      name: 'start-up with the embedded PostgreSQL on an existing data directory (spawn → 200 from /health/ready)',
-      ours: { value: round(second.readyMs / 1000), unit: 's' },
-      baseline: null,
-      ratio: null,
-      target: '≤ 5 s',
-      pass: second.readyMs <= 5000,
-      details: { firstStartSeconds: round(firstStart.readyMs / 1000) },
-    });
+    if (want('startup')) {
+      log('start-up on an existing data directory');
+      const dataDir = join(work, 'startup');
+      mkdirSync(dataDir);
+      chmodSync(dataDir, 0o755);
+      const pgPort = String(await freePort());
+      const startupEnv = { CONVOCA_DATA_DIR: dataDir, CONVOCA_PG_PORT: pgPort, DATABASE_URL: '' };
+      const firstStart = await startApi({ fromSource: opts.fromSource, pin: true, env: startupEnv, timeoutMs: 180_000 });
+      await firstStart.stop();
+      const second = await startApi({ fromSource: opts.fromSource, pin: true, env: startupEnv });
+      await second.stop();
+      scenarios.push({
+        id: 'startup',
+        name: 'start-up with the embedded PostgreSQL on an existing data directory (spawn → 200 from /health/ready)',
+        ours: { value: round(second.readyMs / 1000), unit: 's' },
+        baseline: null,
+        ratio: null,
+        target: '≤ 5 s',
+        pass: second.readyMs <= 5000,
+        details: { firstStartSeconds: round(firstStart.readyMs / 1000) },
+      });
+    }
   } catch (err) {
     failure = err instanceof Error ? (err.stack ?? err.message) : String(err);
     log(`FAILED: ${failure}`);

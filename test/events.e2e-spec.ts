@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { MASKED } from '../src/audit/audit.service';
-import type { Event } from '../src/events/event.entity';
+import { Event as EventEntity, type Event } from '../src/events/event.entity';
+import { readEvent } from '../src/events/events.service';
 import { SignupsService } from '../src/events/signups.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { children, instantOf, parseICalendar, prop } from './support/ical';
@@ -195,6 +196,15 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       draft = await makeEvent(t, { hostOrganisationId: w.A.id, status: 'draft' });
       coalitionPrivate = await makeEvent(t, { coalitionId: w.C.id, visibility: 'private' });
       hidden = await makeEvent(t, { hostOrganisationId: w.A.id, addressVisibility: 'attendees', venue: 'Local sindical', address: 'Av. Abancay 123', lat: -12.05, lng: -77.03, onlineUrl: 'https://meet.example.org/x' });
+    });
+
+    it('reads an event by id exactly as TypeORM’s findOne does (the hot-path reader behind every event page and signup)', async () => {
+      for (const e of [pub, draft, coalitionPrivate, hidden]) {
+        const read = await readEvent(t.db.manager, e.id);
+        expect(read).toBeInstanceOf(EventEntity);
+        expect(read).toEqual(await t.db.manager.findOne(EventEntity, { where: { id: e.id } }));
+      }
+      expect(await readEvent(t.db, '00000000-0000-4000-8000-000000000000')).toBeNull();
     });
 
     it('shows anonymous callers only published public events, and 404 for the rest', async () => {

@@ -42,7 +42,9 @@ function onServerCore(args: string[], pin: boolean): string[] {
 export async function startApi(options: { env: Record<string, string>; fromSource: boolean; pin: boolean; timeoutMs?: number }): Promise<ApiProcess> {
   const port = await freePort();
   // The heap cap `npm start` and docker/Dockerfile run the service with.
-  const node = [HEAP_CAP, ...(options.fromSource ? ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')] : [join(ROOT, 'dist', 'src', 'main.js')])];
+  // BENCH_API_NODE_ARGS: extra node options for the API (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to see where a phase spends its time).
+  const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const node = [HEAP_CAP, ...extra, ...(options.fromSource ? ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')] : [join(ROOT, 'dist', 'src', 'main.js')])];
   const argv = onServerCore(node, options.pin);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',

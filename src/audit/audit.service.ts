@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
 import type { OrganisationScope } from '../access/access.service';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
+import { SqlParams } from '../common/sql';
 import { AuditEntry } from './audit-entry.entity';
 
 export const MASKED = '[personal data]';
@@ -44,18 +45,43 @@ export function diff<T extends object>(before: Partial<T> | null, after: Partial
   return out;
 }
 
+/**
+ * The INSERT of `entry` (its values added to `p`). For a change written in
+ * one statement (a signup), `from` names the statement's relation of the
+ * changed row: the entry is written for each of its rows, `entityId` and
+ * `changes` then being SQL expressions over it (`changes` given the entry's
+ * own changes as a jsonb expression, to complete).
+ */
+export function auditInsertSql(
+  p: SqlParams,
+  caller: Caller,
+  entry: AuditRecord,
+  from?: { relation: string; entityId: string; changes: (given: string) => string },
+): string {
+  const changes = `${p.add(entry.changes ? JSON.stringify(entry.changes) : null)}::jsonb`;
+  const values = [
+    `${p.add(caller.user?.id ?? null)}::uuid`,
+    `${p.add(entry.action)}::text`,
+    `${p.add(entry.entity)}::text`,
+    from ? from.entityId : `${p.add(entry.entityId)}::text`,
+    `${p.add(entry.organisationId ?? null)}::uuid`,
+    `${p.add(entry.coalitionId ?? null)}::uuid`,
+    from ? from.changes(changes) : changes,
+    `${p.add(caller.requestId)}::text`,
+  ];
+  return `INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organisation_id, coalition_id, changes, request_id)
+          ${from ? `SELECT ${values.join(', ')} FROM ${from.relation}` : `VALUES (${values.join(', ')})`}`;
+}
+
 @Injectable()
 export class AuditService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Writes one entry inside the caller's transaction (`manager`), so it commits or rolls back with the change. */
   async record(manager: EntityManager, caller: Caller, entry: AuditRecord): Promise<void> {
-    // Plain SQL: written by every change, often inside a hot row's lock (a signup), so no query builder.
-    await manager.query(
-      `INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organisation_id, coalition_id, changes, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
-      [caller.user?.id ?? null, entry.action, entry.entity, entry.entityId, entry.organisationId ?? null, entry.coalitionId ?? null, entry.changes ? JSON.stringify(entry.changes) : null, caller.requestId],
-    );
+    // Plain SQL: written by every change, so no query builder.
+    const p = new SqlParams();
+    await manager.query(auditInsertSql(p, caller, entry), p.values);
   }
 
   /** Newest first, keyset-paginated, filtered to the scopes passed in SQL. */

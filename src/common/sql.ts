@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, QueryFailedError } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
  * Positional parameters for hand-written SQL with optional clauses:
@@ -56,4 +57,33 @@ export async function poolQuery<T>(db: DataSource, text: string, values: unknown
   } catch (err) {
     throw new QueryFailedError(text, values, err as Error);
   }
+}
+
+/**
+ * An entity read by primary key in plain SQL, hydrated as TypeORM's `findOne`
+ * hydrates it (same columns, same value conversions), for rows every request
+ * of a hot path reads (an event, before each signup): the query builder
+ * rebuilds its SQL on every call, which costs more than the query itself.
+ * The SQL is made once, from the entity's metadata, on first use.
+ */
+export function byIdReader<T extends ObjectLiteral>(target: EntityTarget<T>): (db: DataSource | EntityManager, id: string) => Promise<T | null> {
+  let plan: { sql: string; columns: ColumnMetadata[]; create: () => T } | null = null;
+  return async (db, id) => {
+    const ds = 'connection' in db ? db.connection : db;
+    if (!plan) {
+      const meta = ds.getMetadata(target);
+      const columns = meta.columns.filter((c) => c.isSelect && !c.isVirtual);
+      const [key] = meta.primaryColumns;
+      plan = {
+        sql: `SELECT ${columns.map((c) => `"${c.databaseName}"`).join(', ')} FROM "${meta.tableName}" WHERE "${key.databaseName}" = $1`,
+        columns,
+        create: () => meta.create() as T,
+      };
+    }
+    const [row] = await db.query<Record<string, unknown>[]>(plan.sql, [id]);
+    if (!row) return null;
+    const entity = plan.create();
+    for (const c of plan.columns) c.setEntityValue(entity, ds.driver.prepareHydratedValue(row[c.databaseName], c));
+    return entity;
+  };
 }

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { type NewMessage, OutboxService } from '../outbox/outbox.service';
+import type { SqlParams } from '../common/sql';
+import { type NewMessage, OutboxService, outboxInsertSql } from '../outbox/outbox.service';
 import type { Event } from './event.entity';
 import type { SignupStatus } from './event-signup.entity';
 
@@ -106,11 +107,24 @@ export class EventNoticesService {
     };
   }
 
-  /** Confirmation of a new signup (going or waitlisted), from its row as RECIPIENT_COLUMNS reads it; a guest's carries the manage link. */
-  async signupConfirmation(em: EntityManager, event: NoticeEvent, row: RecipientRow, manageToken: string | null): Promise<void> {
-    const r = toRecipient(row);
-    if (!r) return;
-    await this.outbox.enqueue(em, this.message('event.signup_confirmation', `event_signup:${r.id}`, event, r, manageToken ? { manageUrl: this.manageUrl(manageToken) } : {}));
+  /**
+   * Confirmation of a new signup (going or waitlisted), as the INSERT of the
+   * statement that makes the signup (its values added to `p`): `relation`
+   * names that statement's signup as RECIPIENT_COLUMNS read it, whose status
+   * and recipient are known only there. A guest's carries the manage link.
+   */
+  signupConfirmationSql(p: SqlParams, relation: string, event: NoticeEvent, manageToken: string | null): string {
+    const template = 'event.signup_confirmation';
+    const extra: Record<string, string> = manageToken ? { manageUrl: this.manageUrl(manageToken) } : {};
+    // The payload as `message` makes it for either status; the person's name and shift are filled in from the row.
+    const payload = (status: SignupStatus) => p.add(JSON.stringify(this.message(template, '', event, { id: '', email: '', locale: 'es', name: '', status, shift: null }, extra).payload));
+    return outboxInsertSql(
+      `SELECT ${p.add(template)}::text, r.email, CASE WHEN r.locale = 'en' THEN 'en' ELSE 'es' END,
+              CASE WHEN r.status = 'going' THEN ${payload('going')}::jsonb ELSE ${payload('waitlisted')}::jsonb END
+                || jsonb_build_object('name', coalesce(r.name, ''), 'shift', coalesce(r.shift, '')),
+              'event_signup:' || r.id
+         FROM ${relation} r WHERE r.email IS NOT NULL`,
+    );
   }
 
   /** "A place freed up and it is yours" — a signup is promoted at most once in its life. */

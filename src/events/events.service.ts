@@ -7,7 +7,7 @@ import { AuditService, diff } from '../audit/audit.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { LinkedDemandsService } from '../campaigns/linked-demands.service';
 import { definedOnly, UUID_PATTERN } from '../common/dto-fields';
-import { bindNamed, poolQuery, returningRows, SqlParams } from '../common/sql';
+import { bindNamed, byIdReader, poolQuery, returningRows, SqlParams } from '../common/sql';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
 import type { CancelEventDto, CreateEventDto, CreateShiftDto, EventQueryDto, UpdateEventDto, UpdateShiftDto } from './dto/event.dto';
@@ -43,6 +43,9 @@ const FIELDS: (keyof Event)[] = [
   'signupDeadline',
   'cancelReason',
 ];
+/** An event by id, as `findOne` reads it (read before every signup and every event page). */
+export const readEvent = byIdReader(Event);
+
 const SHIFT_FIELDS: (keyof EventShift)[] = ['name', 'description', 'startsAt', 'endsAt', 'capacity'];
 /** A change to one of these is a change of time or place: people signed up are told. */
 const NOTIFY_FIELDS: (keyof Event)[] = ['startsAt', 'endsAt', 'timezone', 'venue', 'address', 'locality', 'region', 'country', 'onlineUrl'];
@@ -144,7 +147,7 @@ export class EventsService {
 
   /** The event if the caller may see it, with their rights on it; 404 otherwise (never confirm it exists). */
   async visible(em: EntityManager, caller: Caller, id: string): Promise<{ event: Event; rights: EventRights }> {
-    const event = await em.findOne(Event, { where: { id } });
+    const event = await readEvent(em, id);
     if (!event) throw notFound('event');
     const rights = await this.eventAccess.rights(em, caller, event);
     if (!rights.see) throw notFound('event');

@@ -64,15 +64,17 @@ export class SeatsService {
 
   /**
    * A new signup in one statement, so that the event row — the hot row of a
-   * signup burst — is locked for as short as possible: locks the event (the
+   * signup burst — is locked for that statement only: locks the event (the
    * lock order above), takes a seat of the pool if the event still takes
-   * signups and one is free, and inserts the signup as going or waitlisted.
-   * Returns the signup as the confirmation e-mail reads it, or null when the
-   * event no longer takes signups or has no such shift (nothing written).
-   * A second live signup of the same person is refused by the unique
-   * indexes (uq_event_signups_live_*), as a 23505.
+   * signups and one is free, inserts the signup as going or waitlisted, and
+   * writes what must be written with it (`effects`: the confirmation, the
+   * audit entry), statements over the new signup as RECIPIENT_COLUMNS read
+   * it, named `r`. Atomic without a transaction: all or nothing. Returns the
+   * signup as `r`, or null when the event no longer takes signups or has no
+   * such shift (nothing written). A second live signup of the same person is
+   * refused by the unique indexes (uq_event_signups_live_*), as a 23505.
    */
-  async signUp(em: EntityManager, pool: SeatPool, signup: NewSignup): Promise<RecipientRow | null> {
+  async signUp(db: EntityManager, pool: SeatPool, signup: NewSignup, effects: (p: SqlParams, relation: 'r') => string[]): Promise<RecipientRow | null> {
     const p = new SqlParams();
     const event = p.add(pool.eventId);
     const shift = `${p.add(pool.shiftId)}::uuid`;
@@ -80,7 +82,7 @@ export class SeatsService {
     const seatRow = `${p.add(id)}::uuid`;
     const window = p.add(`${REMINDER_WINDOW_MS / 1000} seconds`);
     const c = signup.consent;
-    const rows = await em.query<RecipientRow[]>(
+    const rows = await db.query<RecipientRow[]>(
       `WITH ev AS (
          SELECT e.id, e.starts_at, e.status = 'published' AND coalesce(e.signup_deadline, e.ends_at) > now() AS open
            FROM events e WHERE e.id = ${event} FOR NO KEY UPDATE),
@@ -101,8 +103,11 @@ export class SeatsService {
                 ${c ? 'now()' : 'NULL'}, ${p.add(c?.contactByEmail ?? null)}::boolean, ${p.add(c?.contactBySms ?? null)}::boolean, ${p.add(c?.noticeVersion ?? null)}
            FROM ev
           WHERE ev.open AND (${shift} IS NULL OR EXISTS (SELECT 1 FROM event_shifts x WHERE x.id = ${shift} AND x.event_id = ev.id))
-         RETURNING *)
-       SELECT ${RECIPIENT_COLUMNS} FROM s ${RECIPIENT_JOINS}`,
+         RETURNING *),
+       r AS (SELECT ${RECIPIENT_COLUMNS} FROM s ${RECIPIENT_JOINS})${effects(p, 'r')
+         .map((sql, i) => `,\n       effect${i} AS (${sql})`)
+         .join('')}
+       SELECT * FROM r`,
       p.values,
     );
     return rows[0] ?? null;

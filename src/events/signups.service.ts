@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { AccessService, type OrganisationScope } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService, MASKED } from '../audit/audit.service';
+import { type AuditRecord, AuditService, auditInsertSql, MASKED } from '../audit/audit.service';
 import { sha256 } from '../auth/account-tokens.service';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
@@ -111,49 +111,51 @@ export class SignupsService {
     const { event } = await this.events.visible(this.db.manager, caller, eventId);
     this.assertOpen(event);
     const shiftId = dto.shiftId ?? null;
+    const audit: AuditRecord = {
+      action: 'event_signup.create',
+      entity: 'event_signup',
+      entityId: null,
+      organisationId: event.hostOrganisationId,
+      coalitionId: event.coalitionId,
+      changes: {
+        eventId: { from: null, to: eventId },
+        ...(shiftId ? { shiftId: { from: null, to: shiftId } } : {}),
+        status: { from: null, to: null },
+        source: { from: null, to: person.kind === 'guest' ? 'guest_form' : 'member' },
+        ...(person.kind === 'guest'
+          ? { guestName: { from: null, to: MASKED }, guestEmail: { from: null, to: MASKED }, ...(person.phone ? { guestPhone: { from: null, to: MASKED } } : {}) }
+          : { memberId: { from: null, to: person.memberId } }),
+      },
+    };
     try {
-      return await this.db.transaction(async (em) => {
-        const signup = await this.seats.signUp(
-          em,
-          { eventId, shiftId },
-          person.kind === 'guest'
-            ? {
-                memberId: null,
-                guestName: person.name,
-                guestEmail: person.email,
-                guestPhone: person.phone,
-                source: 'guest_form',
-                locale: dto.locale ?? 'es',
-                manageTokenHash: sha256(manageToken!),
-                consent: { contactByEmail: dto.consent?.contactByEmail ?? null, contactBySms: dto.consent?.contactBySms ?? null, noticeVersion: dto.consent?.noticeVersion ?? null },
-              }
-            : { memberId: person.memberId, guestName: null, guestEmail: null, guestPhone: null, source: 'member', locale: 'es', manageTokenHash: null, consent: null },
-        );
-        if (!signup) {
-          // Nothing was written: the event closed meanwhile, or it has no such shift. Say which, from the locked row.
-          this.assertOpen(await this.seats.lockEvent(em, eventId));
-          throw badRequest('unknown-shift', 'This event has no such shift.', [{ field: 'shiftId', message: 'unknown shift' }]);
-        }
-        await this.notices.signupConfirmation(em, event, signup, manageToken);
-        await this.audit.record(em, caller, {
-          action: 'event_signup.create',
-          entity: 'event_signup',
-          entityId: signup.id,
-          organisationId: event.hostOrganisationId,
-          coalitionId: event.coalitionId,
-          changes: {
-            eventId: { from: null, to: eventId },
-            ...(shiftId ? { shiftId: { from: null, to: shiftId } } : {}),
-            status: { from: null, to: signup.status },
-            source: { from: null, to: person.kind === 'guest' ? 'guest_form' : 'member' },
-            ...(person.kind === 'guest'
-              ? { guestName: { from: null, to: MASKED }, guestEmail: { from: null, to: MASKED }, ...(person.phone ? { guestPhone: { from: null, to: MASKED } } : {}) }
-              : { memberId: { from: null, to: person.memberId } }),
-          },
-        });
-        const status = signup.status as SignupAnswer['status'];
-        return { id: signup.id, eventId, shiftId, status, ...(manageToken ? { manageToken } : {}) };
-      });
+      // One statement, no transaction: the seat, the signup, its confirmation and its audit entry (SeatsService.signUp).
+      const signup = await this.seats.signUp(
+        this.db.manager,
+        { eventId, shiftId },
+        person.kind === 'guest'
+          ? {
+              memberId: null,
+              guestName: person.name,
+              guestEmail: person.email,
+              guestPhone: person.phone,
+              source: 'guest_form',
+              locale: dto.locale ?? 'es',
+              manageTokenHash: sha256(manageToken!),
+              consent: { contactByEmail: dto.consent?.contactByEmail ?? null, contactBySms: dto.consent?.contactBySms ?? null, noticeVersion: dto.consent?.noticeVersion ?? null },
+            }
+          : { memberId: person.memberId, guestName: null, guestEmail: null, guestPhone: null, source: 'member', locale: 'es', manageTokenHash: null, consent: null },
+        (p, r) => [
+          this.notices.signupConfirmationSql(p, r, event, manageToken),
+          auditInsertSql(p, caller, audit, { relation: r, entityId: `${r}.id::text`, changes: (given) => `jsonb_set(${given}, '{status,to}', to_jsonb(${r}.status))` }),
+        ],
+      );
+      if (!signup) {
+        // Nothing was written: the event closed meanwhile, or it has no such shift. Say which, from the row as it is now.
+        this.assertOpen(await this.events.visible(this.db.manager, caller, eventId).then((v) => v.event));
+        throw badRequest('unknown-shift', 'This event has no such shift.', [{ field: 'shiftId', message: 'unknown shift' }]);
+      }
+      const status = signup.status as SignupAnswer['status'];
+      return { id: signup.id, eventId, shiftId, status, ...(manageToken ? { manageToken } : {}) };
     } catch (err) {
       if (isLiveSignupDuplicate(err)) {
         const who = person.kind === 'guest' ? 'This e-mail is' : 'You are';

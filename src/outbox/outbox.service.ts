@@ -34,6 +34,16 @@ export function maskAddress(address: string): string {
   return `${address[0]}***@${address.slice(at + 1)}`;
 }
 
+/**
+ * The INSERT of messages given by `rows` (VALUES or a SELECT of template,
+ * recipient, locale, payload, dedupe key), a dedupe key already present
+ * skipped — for `enqueue`, and for a statement that writes its messages
+ * itself (a signup's confirmation, in the statement that takes the seat).
+ */
+export function outboxInsertSql(rows: string): string {
+  return `INSERT INTO outbox_messages (template, recipient, locale, payload, dedupe_key) ${rows} ON CONFLICT (dedupe_key) DO NOTHING`;
+}
+
 @Injectable()
 export class OutboxService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -46,10 +56,7 @@ export class OutboxService {
   async enqueue(em: EntityManager, message: NewMessage): Promise<boolean> {
     if (!hasTemplate(message.template)) throw new Error(`unknown e-mail template ${message.template}`);
     const rows = await em.query<{ id: string }[]>(
-      `INSERT INTO outbox_messages (template, recipient, locale, payload, dedupe_key)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING id`,
+      `${outboxInsertSql('VALUES ($1, $2, $3, $4, $5)')} RETURNING id`,
       [message.template, message.recipient, message.locale ?? 'es', JSON.stringify(message.payload), message.dedupeKey],
     );
     return rows.length === 1;
@@ -67,10 +74,7 @@ export class OutboxService {
     for (let i = 0; i < messages.length; i += 1000) {
       const batch = messages.slice(i, i + 1000);
       const rows = await em.query<{ id: string }[]>(
-        `INSERT INTO outbox_messages (template, recipient, locale, payload, dedupe_key)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])
-         ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING id`,
+        `${outboxInsertSql('SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])')} RETURNING id`,
         [batch.map((m) => m.template), batch.map((m) => m.recipient), batch.map((m) => m.locale ?? 'es'), batch.map((m) => JSON.stringify(m.payload)), batch.map((m) => m.dedupeKey)],
       );
       written += rows.length;
