@@ -27,7 +27,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/datab
 import { runMigrations } from '../src/database/migrations';
 import { directorySql, expandSearch, isBroadScope } from '../src/members/member-search';
 import { freePort, ROOT, startApi, startBareEventsServer, type ApiProcess } from './lib/api';
-import { drive, loop, peakRss, pinSelf, type LoadResult } from './lib/load';
+import { alternate, drive, driveSample, loop, loopSample, peakRss, pinSelf, type LoadResult } from './lib/load';
 import { writeReport, type Results, type Scenario } from './lib/report';
 import { rawSignupLoop, seatCounts, seedEvents, signupBurst } from './lib/events';
 import { seedMembers } from './lib/seed';
@@ -117,6 +117,8 @@ async function main(): Promise<void> {
     const { rootId } = await seedMembers(db, sizes);
     log(`seeding ${sizes.events.toLocaleString('en')} events`);
     const burstEvents = await seedEvents(db, sizes);
+    // Write the load's dirty pages out now rather than during a measured phase (needs superuser or pg_checkpoint).
+    await db.query('CHECKPOINT').catch(() => undefined);
     seedSeconds = round((performance.now() - t) / 1000, 1);
     log(`seeded in ${seedSeconds.toFixed(1)} s`);
     const [user] = (await db.query<{ id: string }>(`INSERT INTO users (email, password_hash) VALUES ('admin@bench.example', $1) RETURNING id`, [await hashPassword(PASSWORD)])).rows;
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
     if (loginRes.status !== 200 && loginRes.status !== 201) throw new Error(`login answered ${loginRes.status}`);
     const { accessToken } = (await loginRes.json()) as { accessToken: string };
     const auth = { authorization: `Bearer ${accessToken}` };
+    const apiOrigin = api.origin;
     const D = opts.duration;
 
     // A pool for the pg-side baselines, as large as the API's (DB_POOL_SIZE default 10).
@@ -147,8 +150,6 @@ async function main(): Promise<void> {
     if (want('member-search')) {
       log('member search');
       const searchPaths = queries.map((q) => `/api/v1/members?q=${encodeURIComponent(q)}`);
-      await drive({ url: api.origin, connections: 10, duration: WARM_UP, headers: auth, paths: searchPaths });
-      const ours = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: searchPaths });
       // The SQL the API runs for one search (member-search.ts), from one pool client each: the scope's
       // estimate, the word expansion, the page, and the page's memberships.
       const membershipsSql = 'SELECT id, member_id, organisation_id, status, title FROM memberships WHERE member_id = ANY($1::uuid[]) AND organisation_id = ANY($2::uuid[]) ORDER BY created_at, id';
@@ -161,8 +162,13 @@ async function main(): Promise<void> {
         const rows = (await c.query<{ id: string }>(sql.text, sql.values)).rows;
         await c.query(membershipsSql, [rows.slice(0, 50).map((r) => r.id), orgIds]);
       };
+      await drive({ url: api.origin, connections: 10, duration: WARM_UP, headers: auth, paths: searchPaths });
       await loop(10, WARM_UP, searchOnce);
-      const base = await loop(10, D, searchOnce);
+      const { ours, base } = await alternate(
+        D,
+        (duration) => driveSample({ url: apiOrigin, connections: 10, duration, headers: auth, paths: searchPaths }),
+        (duration) => loopSample(10, duration, searchOnce),
+      );
       scenarios.push({
         id: 'member-search',
         name: `member search GET /members?q=… as org_admin over ${sizes.members.toLocaleString('en')} members, 10 connections`,
@@ -209,11 +215,15 @@ async function main(): Promise<void> {
       try {
         const bareBody = await (await fetch(`${bare.origin}${listPath}`)).text();
         if (bareBody !== apiBody) throw new Error(`the bare server's event list differs from the API's:\n${bareBody.slice(0, 300)}\n${apiBody.slice(0, 300)}`);
-        // Each side gets a short warm-up (JIT, connection pools) before its measured run.
+        // Each side gets a short warm-up (JIT, connection pools), then they are measured in alternating slices.
         await drive({ url: api.origin, connections: 50, duration: WARM_UP, paths: [listPath] });
-        const ours = await drive({ url: api.origin, connections: 50, duration: D, paths: [listPath] });
         await drive({ url: bare.origin, connections: 50, duration: WARM_UP, paths: [listPath] });
-        eventList = { ours, bare: await drive({ url: bare.origin, connections: 50, duration: D, paths: [listPath] }) };
+        const { ours, base } = await alternate(
+          D,
+          (duration) => driveSample({ url: apiOrigin, connections: 50, duration, paths: [listPath] }),
+          (duration) => driveSample({ url: bare.origin, connections: 50, duration, paths: [listPath] }),
+        );
+        eventList = { ours, bare: base };
       } finally {
         await bare.stop();
     }

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { MASKED } from '../src/audit/audit.service';
 import { Event as EventEntity, type Event } from '../src/events/event.entity';
-import { readEvent } from '../src/events/events.service';
+import { EventsService, readEvent } from '../src/events/events.service';
 import { SignupsService } from '../src/events/signups.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { children, instantOf, parseICalendar, prop } from './support/ical';
@@ -238,6 +238,17 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       const mine = ids(await get('/events?limit=200', w.users.adminB));
       expect(mine).toContain(pub.id);
       for (const e of [members, priv]) expect(mine).not.toContain(e.id);
+    });
+
+    it('writes the list (a compiled serializer) exactly as JSON.stringify writes what the service returned: no field lost', async () => {
+      await makeEvent(t, { hostOrganisationId: w.A.id, venue: 'Plaza', address: 'Jr. Junín 1', lat: -12.046, lng: -77.03, onlineUrl: 'https://x.example', capacity: 40, title: 'Ünïcödé "quoted" \\ \u2028' });
+      const anonymous = { user: null, requestId: 'test', ip: '127.0.0.1' };
+      for (const query of [{ limit: 200 }, { limit: 2 }]) {
+        const res = await get(`/events?limit=${query.limit}`);
+        const page = await t.app.get(EventsService).list(anonymous, query);
+        expect(page.items.length).toBeGreaterThan(1);
+        expect(res.text).toBe(JSON.stringify(page));
+      }
     });
 
     it('hides an attendees-only location from anyone not signed up, in the page, the list and the calendar', async () => {

@@ -62,12 +62,12 @@ export async function startApi(options: { env: Record<string, string>; fromSourc
   };
   const started = performance.now();
   const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  let exited: number | null = null;
-  const exit = new Promise<void>((resolve) => child.once('exit', (code) => ((exited = code ?? -1), resolve())));
+  const state: { exited: number | null } = { exited: null };
+  const exit = new Promise<void>((resolve) => child.once('exit', (code) => ((state.exited = code ?? -1), resolve())));
   const origin = `http://127.0.0.1:${port}`;
   const deadline = started + (options.timeoutMs ?? 120_000);
   for (;;) {
-    if (exited !== null) throw new Error(`the API exited with code ${exited} before it was ready`);
+    if (state.exited !== null) throw new Error(`the API exited with code ${state.exited} before it was ready`);
     if (performance.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error('the API did not become ready in time');
@@ -87,7 +87,7 @@ export async function startApi(options: { env: Record<string, string>; fromSourc
     base: `${origin}/api/v1`,
     readyMs,
     async stop() {
-      if (exited !== null) return;
+      if (state.exited !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exit;

@@ -30,14 +30,52 @@ export function summarise(latencies: number[], seconds: number, errors: number, 
   };
 }
 
-/** autocannon over loopback; latencies are collected per response (autocannon's histogram has no p95). */
-export async function drive(options: {
+/** What one load phase saw, before it is summarised (phases of the same load can be pooled). */
+export interface Sample {
+  latencies: number[];
+  seconds: number;
+  errors: number;
+  non2xx: number;
+}
+
+const summariseSamples = (samples: Sample[]): LoadResult =>
+  summarise(
+    samples.flatMap((s) => s.latencies),
+    samples.reduce((a, s) => a + s.seconds, 0),
+    samples.reduce((a, s) => a + s.errors, 0),
+    samples.reduce((a, s) => a + s.non2xx, 0),
+  );
+
+export interface DriveOptions {
   url: string;
   connections: number;
   duration: number;
   headers?: Record<string, string>;
   paths?: string[];
-}): Promise<LoadResult> {
+}
+
+/** autocannon over loopback; latencies are collected per response (autocannon's histogram has no p95). */
+export async function drive(options: DriveOptions): Promise<LoadResult> {
+  return summariseSamples([await driveSample(options)]);
+}
+
+/**
+ * Our side and its baseline measured in alternating slices (ours, baseline,
+ * ours, baseline…; `duration` seconds each in all), each side's slices
+ * pooled: whatever else the machine is doing meanwhile (autovacuum, the
+ * checkpointer) then weighs on both alike instead of on whichever ran first.
+ */
+export async function alternate(duration: number, ours: (seconds: number) => Promise<Sample>, base: (seconds: number) => Promise<Sample>, slices = 4): Promise<{ ours: LoadResult; base: LoadResult }> {
+  const o: Sample[] = [];
+  const b: Sample[] = [];
+  for (let i = 0; i < slices; i++) {
+    o.push(await ours(duration / slices));
+    b.push(await base(duration / slices));
+  }
+  return { ours: summariseSamples(o), base: summariseSamples(b) };
+}
+
+export async function driveSample(options: DriveOptions): Promise<Sample> {
   const latencies: number[] = [];
   let non2xx = 0;
   const started = performance.now();
@@ -51,7 +89,7 @@ export async function drive(options: {
         headers: options.headers,
         requests: options.paths?.map((path) => ({ method: 'GET' as const, path })),
       },
-      (err, result) => (err ? reject(err) : resolve(result)),
+      (err, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)),
     );
   });
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
@@ -60,11 +98,15 @@ export async function drive(options: {
   });
   const result = await done;
   const seconds = (performance.now() - started) / 1000;
-  return summarise(latencies, Math.min(seconds, options.duration + 1), result.errors + result.timeouts, non2xx);
+  return { latencies, seconds: Math.min(seconds, options.duration + 1), errors: result.errors + result.timeouts, non2xx };
 }
 
 /** Runs `fn` from `concurrency` loops for `duration` seconds (the pg-side baselines). */
 export async function loop(concurrency: number, duration: number, fn: (worker: number, i: number) => Promise<void>): Promise<LoadResult> {
+  return summariseSamples([await loopSample(concurrency, duration, fn)]);
+}
+
+export async function loopSample(concurrency: number, duration: number, fn: (worker: number, i: number) => Promise<void>): Promise<Sample> {
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + duration * 1000;
@@ -82,7 +124,7 @@ export async function loop(concurrency: number, duration: number, fn: (worker: n
       }
     }),
   );
-  return summarise(latencies, (performance.now() - started) / 1000, errors, 0);
+  return { latencies, seconds: (performance.now() - started) / 1000, errors, non2xx: 0 };
 }
 
 export const hasTaskset = (): boolean => spawnSync('taskset', ['-V']).status === 0;
