@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       log('member search');
       const searchPaths = queries.map((q) => `/api/v1/members?q=${encodeURIComponent(q)}`);
       // The SQL the API runs for one search (member-search.ts), from one pool client each: the scope's
-      // estimate, the word expansion, the page, and the page's memberships.
+      // estimate (reused for a minute, as the API does), the word expansion, the page, and the page's memberships.
       const membershipsSql = 'SELECT id, member_id, organisation_id, status, title FROM memberships WHERE member_id = ANY($1::uuid[]) AND organisation_id = ANY($2::uuid[]) ORDER BY created_at, id';
       const searchOnce = async (w: number, i: number) => {
         const c = pool[w];

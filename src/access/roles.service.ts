@@ -34,8 +34,11 @@ export class RolesService {
   ) {}
 
   async rolesOf(userId: string): Promise<RoleGrant[]> {
-    const rows = await this.db.getRepository(RoleAssignment).find({ where: { userId }, order: { createdAt: 'ASC' } });
-    return rows.map((r) => ({ id: r.id, role: r.role, organisationId: r.organisationId, coalitionId: r.coalitionId }));
+    // Plain SQL: read for every authenticated request.
+    return this.db.query<RoleGrant[]>(
+      `SELECT id, role, organisation_id AS "organisationId", coalition_id AS "coalitionId" FROM role_assignments WHERE user_id = $1 ORDER BY created_at, id`,
+      [userId],
+    );
   }
 
   /** May the caller grant or revoke roles in this scope? (Never wider than what they hold.) */

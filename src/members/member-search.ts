@@ -33,18 +33,40 @@ export const BROAD_SCOPE_SHARE = 0.02;
 
 type Db = DataSource | EntityManager;
 
+/** How long a scope's estimate is reused: it only picks a query shape (both give the same rows), and statistics move slowly. */
+const SCOPE_ESTIMATE_TTL_MS = 60_000;
+const SCOPE_ESTIMATES_KEPT = 1_000;
+const scopeEstimates = new Map<string, { broad: boolean; at: number }>();
+
 /**
  * Whether `organisationIds` hold a broad share of all memberships, from the
- * planner's statistics (one EXPLAIN, no scan).
+ * planner's statistics (one EXPLAIN, no scan), reused for a minute: an
+ * organiser's searches come in series, and the EXPLAIN of a party-wide
+ * scope (hundreds of ids) costs as much as the search itself.
  */
 export async function isBroadScope(db: Db, organisationIds: string[]): Promise<boolean> {
+  const key = [...organisationIds].sort().join(',');
+  const known = scopeEstimates.get(key);
+  if (known && performance.now() - known.at < SCOPE_ESTIMATE_TTL_MS) return known.broad;
   const [{ 'QUERY PLAN': plan }] = await db.query<{ 'QUERY PLAN': [{ Plan: { Plans: { 'Plan Rows': number }[] } }] }[]>(
     `EXPLAIN (FORMAT JSON) SELECT 1 FROM memberships WHERE organisation_id = ANY($1::uuid[]) UNION ALL SELECT 1 FROM memberships`,
     [organisationIds],
   );
   const [inScope, all] = plan[0].Plan.Plans.map((p) => p['Plan Rows']);
-  return inScope / Math.max(1, all) > BROAD_SCOPE_SHARE;
+  const broad = inScope / Math.max(1, all) > BROAD_SCOPE_SHARE;
+  if (scopeEstimates.size >= SCOPE_ESTIMATES_KEPT) scopeEstimates.clear();
+  scopeEstimates.set(key, { broad, at: performance.now() });
+  return broad;
 }
+
+/**
+ * A membership `ms`'s organisation is one of those bound at `param` (a
+ * uuid[] placeholder), written so that it is checked after the member's few
+ * memberships are found by member_id, against a hash of the ids built once
+ * per query: as an index condition, a party-wide list (hundreds of ids)
+ * would be sorted again on every probe, more than half of a search's time.
+ */
+export const inOrganisationsSql = (param: string): string => `ms.organisation_id::text = ANY(${param}::uuid[]::text[])`;
 
 /**
  * The `EXISTS` that keeps a member (id expression `memberId`) inside the
@@ -56,7 +78,7 @@ export async function isBroadScope(db: Db, organisationIds: string[]): Promise<b
  * it: `directorySql` reads their members first.
  */
 export function membershipScopeSql(memberId: string, param: string, extra: string[] = []): string {
-  const conditions = [`ms.member_id = ${memberId}`, `ms.organisation_id = ANY(${param}::uuid[])`, ...extra];
+  const conditions = [`ms.member_id = ${memberId}`, inOrganisationsSql(param), ...extra];
   return `EXISTS (SELECT 1 FROM memberships ms WHERE ${conditions.join(' AND ')} OFFSET 0)`;
 }
 
