@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +14,7 @@ import { completeOpenApiDocument } from './common/openapi';
 import { ProblemDetails } from './common/problem';
 import { assertWellFormedInput } from './common/request-input';
 import { listRoutes } from './common/routes';
+import { securityHeaders } from './common/security-headers';
 import type { AppConfig } from './config/config';
 import { runMigrations } from './database/migrations';
 
@@ -54,11 +54,15 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   });
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
+  const headers = {
+    ...securityHeaders(),
     // API answers may carry personal data: no shared or browser cache keeps
     // them unless a route says otherwise (public calendar feeds do).
-    void reply.header('cache-control', 'no-store');
+    'cache-control': 'no-store',
+  };
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(headers).header('x-request-id', request.id);
+    done();
   });
   // Before guards and validators: a lone surrogate or a NUL is refused as a 400, never a 500.
   fastify.addHook('preValidation', (request, _reply, done) => {
@@ -87,17 +91,6 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     });
   }
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // Swagger UI injects inline styles.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-      },
-    },
-  });
   // Multipart (CSV imports) is not covered by bodyLimit: its own limits. A
   // file over the limit is truncated, not thrown, so that the handler can
   // answer 413 after draining it and before keeping anything of it.

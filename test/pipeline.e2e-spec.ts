@@ -114,8 +114,17 @@ describe('HTTP pipeline', () => {
     // ...unless a route opts in: public calendar feeds may be cached briefly.
     const feed = await request(t.http).get('/api/v1/calendar.ics');
     expect([feed.status, feed.headers['cache-control']]).toEqual([200, 'public, max-age=300']);
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    // The same set on every answer, errors included.
+    for (const answer of [res, await request(t.http).get('/api/v1/no-such-thing'), await request(t.http).get('/api/v1/events?limit=1')]) {
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(answer.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(answer.headers['content-security-policy']).toContain("style-src 'self' 'unsafe-inline'");
+      expect(answer.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(answer.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+      expect(answer.headers['cross-origin-opener-policy']).toBe('same-origin');
+      expect(answer.headers['x-powered-by']).toBeUndefined();
+      expect(answer.headers['cache-control']).toBe('no-store');
+    }
   });
 
   it('serves a valid OpenAPI 3 document and the Swagger UI', async () => {

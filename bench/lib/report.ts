@@ -114,7 +114,7 @@ export function writeReport(dir: string, results: Results): string[] {
     '- The event-list baseline is a bare node:http + pg server (bench/bare-events-server.ts) running the SQL the API itself ran (read back from pg_stat_activity) with the API\'s own row mapping; the harness checks both answer the same body.',
     '- The signup burst fires guest signups all at once over 500 connections, each from its own address (X-Forwarded-For, TRUST_PROXY on); the raw loop runs the conditional seat UPDATE and the signup INSERT in one transaction from 10 clients, on other events of the same size.',
     '- Latency figures are per response, measured by the load generator; baselines run the same SQL through `pg` (or `psql` for COPY) from the load-generator process, against the same database, in the same run.',
-    '- The search and event-list phases give the API and its baseline the same 2 s unmeasured warm-up first (JIT, connection pools).',
+    '- The search and event-list phases give the API and its baseline the same 2 s unmeasured warm-up first (JIT, connection pools), then measure them in alternating slices (ours, baseline, four times; each side\'s slices pooled), so background work of the server (autovacuum, checkpoints) weighs on both alike. The seed ends with a CHECKPOINT.',
     '- Peak RSS is the API process\'s VmHWM from /proc.',
     '',
     '## Targets missed, and why',
