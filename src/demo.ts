@@ -21,7 +21,7 @@ async function freshDataDir(dir: string, notice: (line: string) => void): Promis
     throw new Error(`${dir} holds a database the demo did not create; it is left alone. Set CONVOCA_DEMO_DATA_DIR to another folder.`);
   }
   // A demo still running on this folder refuses (one left by a killed run is stopped).
-  if (existsSync(join(pgdata, 'PG_VERSION'))) await recoverStaleLock(pgdata, notice);
+  if (existsSync(join(pgdata, 'PG_VERSION'))) await recoverStaleLock(pgdata, notice, 'CONVOCA_DEMO_DATA_DIR');
   rmSync(pgdata, { recursive: true, force: true });
   rmSync(join(dir, 'imports'), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
   await freshDataDir(config.dataDir, (line) => logger.warn(line));
   let scenario: DemoScenario | null = null;
   const { url, startupMs } = await serve(config, logger, {
+    dataDirVariable: 'CONVOCA_DEMO_DATA_DIR',
     beforeListen: async (app) => {
       scenario = await seedDemo(app);
     },

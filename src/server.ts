@@ -7,6 +7,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/e
 export interface ServeOptions {
   /** Work on the booted, migrated application before it takes requests (the demo seeds here). */
   beforeListen?: (app: NestFastifyApplication) => Promise<void>;
+  /** The setting that chose config.dataDir, for messages (the demo has its own). */
+  dataDirVariable?: string;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function serve(config: AppConfig, logger: Logger, options: ServeOpt
     logger.info({ dataDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL (set DATABASE_URL to use your own server)');
     embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, log: (line) => logger.debug({ context: 'postgres' }, line),
       notice: (line) => logger.warn({ context: 'postgres' }, line),
+      dataDirVariable: options.dataDirVariable,
     });
     databaseUrl = embedded.url;
   }

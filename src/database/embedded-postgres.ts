@@ -23,6 +23,8 @@ export interface EmbeddedPostgresOptions {
   log?: (line: string) => void;
   /** What an operator should see: recovery from a killed run. */
   notice?: (line: string) => void;
+  /** The setting that chose `dataDir`, named when another process holds it. */
+  dataDirVariable?: string;
 }
 
 const USER = 'postgres';
@@ -80,7 +82,7 @@ function procField(pid: number, file: 'comm' | 'stat'): string | null {
  *   start our own. If its parent is still alive, another Convoca process owns
  *   this data directory, and we refuse rather than pull it from under it.
  */
-export async function recoverStaleLock(dataDir: string, log: (line: string) => void): Promise<void> {
+export async function recoverStaleLock(dataDir: string, log: (line: string) => void, dataDirVariable = 'CONVOCA_DATA_DIR'): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -95,7 +97,7 @@ export async function recoverStaleLock(dataDir: string, log: (line: string) => v
   const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   if (ppid > 1 && isAlive(ppid) && (procField(ppid, 'comm') ?? '').trim().startsWith('node')) {
     throw new Error(
-      `The embedded PostgreSQL in ${dataDir} is in use by another Convoca process (pid ${ppid}). Stop it first, or set CONVOCA_DATA_DIR to another folder.`,
+      `The embedded PostgreSQL in ${dataDir} is in use by another Convoca process (pid ${ppid}). Stop it first, or set ${dataDirVariable} to another folder.`,
     );
   }
   log(`embedded PostgreSQL: stopping orphaned server (pid ${pid}) left by a killed run`);
@@ -149,7 +151,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     letPostgresUserReach([dirname(options.dataDir), ...(binaries ? [binaries] : [])], options.notice ?? log);
   }
   const initialised = existsSync(join(options.dataDir, 'PG_VERSION'));
-  if (initialised) await recoverStaleLock(options.dataDir, options.notice ?? log);
+  if (initialised) await recoverStaleLock(options.dataDir, options.notice ?? log, options.dataDirVariable);
 
   const fastFlags = options.unsafeFast
     ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
