@@ -25,7 +25,7 @@ import { encodeCursor } from '../src/common/pagination';
 import { dataSourceOptions } from '../src/database/database-options';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrations';
-import { directorySql, expandSearch, isBroadScope } from '../src/members/member-search';
+import { commonWords, directorySql, expandSearch, isBroadScope } from '../src/members/member-search';
 import { freePort, ROOT, startApi, startBareEventsServer, type ApiProcess } from './lib/api';
 import { alternate, drive, driveSample, loop, loopSample, peakRss, pinSelf, type LoadResult } from './lib/load';
 import { writeReport, type Results, type Scenario } from './lib/report';
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
         const db = { query: async (text: string, values: unknown[]) => (await c.query(text, values)).rows as unknown[] } as unknown as Parameters<typeof expandSearch>[0];
         const broad = await isBroadScope(db, orgIds);
         const words = await expandSearch(db, queries[(w + i) % queries.length]);
-        const sql = directorySql({ organisationIds: orgIds, broad, after: null, rows: 51, words });
+        const sql = directorySql({ organisationIds: orgIds, broad, after: null, rows: 51, words, commonWords: words.length > 1 ? await commonWords(db) : undefined });
         const rows = (await c.query<{ id: string }>(sql.text, sql.values)).rows;
         await c.query(membershipsSql, [rows.slice(0, 50).map((r) => r.id), orgIds]);
       };

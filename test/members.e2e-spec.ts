@@ -268,6 +268,9 @@ describe('members and memberships', () => {
         ['', {}],
         ['quispe', {}],
         ['rosa mamani', {}],
+        // Whichever word leads (the rarer by the statistics), the same page.
+        ['rosa mamani', { commonWords: new Map([['rosa', 0.2]]) }],
+        ['rosa mamani', { commonWords: new Map([['mamani', 0.2]]) }],
         ['condori', { status: 'suspended' }],
         ['quispe', { region: 'Cusco' }],
         [tag, {}],

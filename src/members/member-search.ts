@@ -102,6 +102,33 @@ export async function expandSearch(db: Db, q: string): Promise<string[][]> {
   return out.filter(Boolean);
 }
 
+/** How long the common words' shares are reused (they come from ANALYZE, which runs far less often). */
+const COMMON_WORDS_TTL_MS = 10 * 60_000;
+let commonWordsRead: { at: number; words: Promise<Map<string, number>> } | null = null;
+
+/**
+ * The most common search words and the share of all stored words each one
+ * is, from the planner's statistics (pg_stats of member_search_words.word);
+ * a word not listed is rarer than any listed. Read once every ten minutes.
+ */
+export function commonWords(db: Db): Promise<Map<string, number>> {
+  if (!commonWordsRead || performance.now() - commonWordsRead.at > COMMON_WORDS_TTL_MS) {
+    const words = db
+      .query<{ words: string[] | null; shares: number[] | null }[]>(
+        `SELECT most_common_vals::text::text[] AS words, most_common_freqs::float8[] AS shares
+           FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'member_search_words' AND attname = 'word'`,
+      )
+      .then(([row]) => new Map((row?.words ?? []).map((w, i) => [w, row.shares![i]] as const)))
+      .catch(() => {
+        // Only a choice of plan depends on it: search on without, and read again next time.
+        commonWordsRead = null;
+        return new Map<string, number>();
+      });
+    commonWordsRead = { at: performance.now(), words };
+  }
+  return commonWordsRead.words;
+}
+
 export interface DirectoryFilter {
   /** Organisations whose members may be listed; null: everyone's. */
   organisationIds: string[] | null;
@@ -114,6 +141,8 @@ export interface DirectoryFilter {
   rows: number;
   /** From `expandSearch`; [] without a search. */
   words: string[][];
+  /** From `commonWords`: which of several words to walk. */
+  commonWords?: Map<string, number>;
 }
 
 export const DIRECTORY_COLUMNS = 'm.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.erased_at';
@@ -166,8 +195,13 @@ export function directorySql(f: DirectoryFilter): { text: string; values: unknow
   }
   if (!f.words.length) return { text: page('members m', [...inScope('m.id'), ...regionOf, ...keyset('m.family_name', 'm.given_name', 'm.id')]), values: p.values };
 
-  // The word with the fewest expansions leads; the others are probes.
-  const lead = f.words.reduce((best, terms, i) => (terms.length < f.words[best].length ? i : best), 0);
+  // The rarest word leads (its range is walked, the others are checked on each entry: the more common they
+  // are, the sooner a page is full); without statistics, or on a tie, the word with the fewest expansions.
+  const share = (terms: string[]) => terms.reduce((sum, term) => sum + (f.commonWords?.get(term) ?? 0), 0);
+  const lead = f.words.reduce((best, terms, i) => {
+    const [a, b] = [share(terms), share(f.words[best])];
+    return a < b || (a === b && terms.length < f.words[best].length) ? i : best;
+  }, 0);
   const others = f.words.filter((_, i) => i !== lead).map((terms) => p.add(terms));
   const branches = f.words[lead].map((term) => {
     const where = [

@@ -15,7 +15,7 @@ import type { ConsentView, DirectoryItem, DirectoryMembership, MembershipView, M
 import { type ConsentSource, MemberConsent } from './member-consent.entity';
 import { Member } from './member.entity';
 import { Membership, type MembershipSource, type MembershipStatus } from './membership.entity';
-import { directorySql, expandSearch, isBroadScope } from './member-search';
+import { commonWords, directorySql, expandSearch, isBroadScope } from './member-search';
 
 export const MEMBER_FIELDS: (keyof Member)[] = ['givenName', 'familyName', 'email', 'phone', 'region', 'locality', 'languages', 'preferredLanguage'];
 /** Masked in the audit log: it is kept forever and must survive an erasure without the person. */
@@ -186,6 +186,7 @@ export class MembersService {
 
     const words = query.q ? await expandSearch(this.db, query.q) : [];
     const sql = directorySql({
+      commonWords: words.length > 1 ? await commonWords(this.db) : undefined,
       organisationIds,
       broad: organisationIds !== null && (await isBroadScope(this.db, organisationIds)),
       status: query.status,
