@@ -110,7 +110,7 @@ async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext
   let embedded: EmbeddedPostgresHandle | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: `${config.dataDir}/pgdata`, port: config.embeddedPgPort });
+    embedded = await startEmbeddedPostgres({ dataDir: `${config.dataDir}/pgdata`, port: config.embeddedPgPort, sharedBuffersMb: config.embeddedPgSharedBuffersMb });
     databaseUrl = embedded.url;
   }
   try {

@@ -24,7 +24,7 @@ export async function serve(config: AppConfig, logger: Logger, options: ServeOpt
   if (!databaseUrl) {
     const dataDir = `${config.dataDir}/pgdata`;
     logger.info({ dataDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL (set DATABASE_URL to use your own server)');
-    embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, log: (line) => logger.debug({ context: 'postgres' }, line),
+    embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, sharedBuffersMb: config.embeddedPgSharedBuffersMb, log: (line) => logger.debug({ context: 'postgres' }, line),
       notice: (line) => logger.warn({ context: 'postgres' }, line),
       dataDirVariable: options.dataDirVariable,
     });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
@@ -14,6 +15,8 @@ export interface AppConfig {
   databaseUrl: string | null;
   dataDir: string;
   embeddedPgPort: number;
+  /** shared_buffers of the embedded PostgreSQL, MiB. */
+  embeddedPgSharedBuffersMb: number;
   runMigrations: boolean;
   dbPoolSize: number;
   dbStatementTimeoutMs: number;
@@ -117,6 +120,17 @@ function read<T>(env: NodeJS.ProcessEnv, spec: VarSpec<T>): T {
 }
 
 /**
+ * A quarter of this machine's memory, between PostgreSQL's own 128 MiB and
+ * 1 GiB: the usual guidance for a dedicated server, capped because the
+ * embedded one shares the machine with the service. At 128 MiB a directory
+ * of a million members no longer fits, and every search page and import
+ * batch reads its index pages back from the operating system.
+ */
+export function defaultSharedBuffersMb(): number {
+  return Math.min(1024, Math.max(128, Math.floor(totalmem() / 4 / 2 ** 20)));
+}
+
+/**
  * Builds the configuration from `env`. Throws `ConfigError` naming the first
  * bad variable. In development a JWT secret is generated once and kept in the
  * data directory so tokens survive restarts; production must supply one.
@@ -151,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: read<string | null>(env, { name: 'DATABASE_URL', fallback: null, parse: postgresUrl }),
     dataDir,
     embeddedPgPort: read(env, { name: 'CONVOCA_PG_PORT', fallback: 54329, parse: integer(1024, 65535) }),
+    embeddedPgSharedBuffersMb: read(env, { name: 'CONVOCA_PG_SHARED_BUFFERS_MB', fallback: defaultSharedBuffersMb(), parse: integer(16, 65536) }),
     runMigrations: read(env, { name: 'RUN_MIGRATIONS', fallback: true, parse: boolean }),
     dbPoolSize: read(env, { name: 'DB_POOL_SIZE', fallback: 10, parse: integer(1, 200) }),
     dbStatementTimeoutMs: read(env, { name: 'DB_STATEMENT_TIMEOUT_MS', fallback: 15000, parse: integer(100, 600000) }),
@@ -245,6 +260,7 @@ export const CONFIG_VARIABLES = [
   'CONVOCA_DATA_DIR',
   'CONVOCA_DEMO_DATA_DIR',
   'CONVOCA_PG_PORT',
+  'CONVOCA_PG_SHARED_BUFFERS_MB',
   'RUN_MIGRATIONS',
   'DB_POOL_SIZE',
   'DB_STATEMENT_TIMEOUT_MS',

@@ -13,7 +13,7 @@ async function create(): Promise<DataSource> {
   const config = loadConfig(process.env);
   let url = config.databaseUrl;
   if (!url) {
-    const pg = await startEmbeddedPostgres({ dataDir: `${config.dataDir}/pgdata`, port: config.embeddedPgPort });
+    const pg = await startEmbeddedPostgres({ dataDir: `${config.dataDir}/pgdata`, port: config.embeddedPgPort, sharedBuffersMb: config.embeddedPgSharedBuffersMb });
     url = pg.url;
     // The CLI ends with process.exit(); an async stop cannot run there, so ask
     // the postmaster for a fast shutdown synchronously instead.

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+import { defaultSharedBuffersMb } from '../config/config';
 
 export interface EmbeddedPostgresHandle {
   /** Connection string for the `convoca` database of this server. */
@@ -25,7 +26,10 @@ export interface EmbeddedPostgresOptions {
   notice?: (line: string) => void;
   /** The setting that chose `dataDir`, named when another process holds it. */
   dataDirVariable?: string;
+  /** PostgreSQL's shared_buffers, MiB; default `defaultSharedBuffersMb()`. */
+  sharedBuffersMb?: number;
 }
+
 
 const USER = 'postgres';
 // The embedded server listens on loopback only, so this password guards
@@ -164,7 +168,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--encoding=UTF8', ...(options.unsafeFast ? ['--no-sync'] : [])],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...fastFlags],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `shared_buffers=${options.sharedBuffersMb ?? defaultSharedBuffersMb()}MB`, ...fastFlags],
     onLog: (message: string) => log(message.trim()),
     onError: (err: unknown) => log(`embedded PostgreSQL error: ${String(err)}`),
   });
