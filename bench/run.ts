@@ -440,7 +440,7 @@ async function settle(db: Client): Promise<void> {
     const { rows } = await db.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`);
     if (rows.length) {
       quietSince = performance.now();
-      for (const r of rows) seen.add(r.query);
+      for (const r of rows) seen.add(r.query || 'a worker between tables');
     }
     await sleep(250);
   }

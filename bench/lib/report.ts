@@ -60,27 +60,47 @@ export const CHANGES: string[] = [
   'Signups: the seat, the signup and its recipient row in one statement (the event row is locked by it, for that statement, the confirmation and the audit insert, instead of eight round trips); ' +
     'duplicates refused by the unique live-signup indexes instead of a prior SELECT; the rate-limit counters of a request in one upsert; audit entries in plain SQL. ' +
     '36 → 340 signups/s in the full runs (0.04× → 0.26× of the raw loop; the first figure came from a run on a machine busy with test suites).',
+  'Signups without a transaction: the seat, the signup, its confirmation e-mail (outbox) and its audit entry are one statement (data-modifying CTEs), atomic by itself, so the ' +
+    'event row is locked for that statement only and a signup costs 3 round trips instead of 7 (rate-limit counters, the event, the statement). Same-machine A/B with 2 000 ' +
+    'signups: 0.25× → 0.29× of the raw loop; with the next change 0.37×; full run 0.26× → 0.47×.',
+  'The event read before each signup (and each event page) by primary key in plain SQL hydrated as TypeORM\'s findOne does (common/sql.ts `byIdReader`, tested equal to findOne): ' +
+    'the query builder rebuilt its SQL on every call, about a tenth of a signup\'s CPU.',
+  'The event list\'s answer written by a serializer compiled from EventSummary\'s documented fields (fastify response schema, fast-json-stringify: 20 µs instead of 55 µs for a ' +
+    'page of 20); an e2e test checks the body equals JSON.stringify of what the service returned. Security headers worked out once from helmet instead of @fastify/helmet ' +
+    'rebuilding helmet\'s middleware on every request (about 2 % of the route). Same-machine runs of 20 s: 0.64–0.81× → 0.91–0.93×; full runs 0.54× (last round) and 0.57× (this round, before the headers change) → 0.78×.',
+  'Search: a party-wide scope (200 organisations) is checked against a hash of its ids after the member\'s memberships are found by member id, instead of as an index ' +
+    'condition whose id list was sorted again on every probe (page of `m4242` 4.05 → 1.71 ms, `Quispe` 2.83 → 1.79 ms idle); the scope\'s size estimate is reused for a minute ' +
+    '(one EXPLAIN less per search); of several words the rarest by the planner\'s statistics leads the walk (`Rosa Mamani` 4.5 → 3.2 ms); the user, session and roles of a ' +
+    'request in one query; the JWT secret made a KeyObject once (jsonwebtoken tried the string as a public key, a thrown error on every request: 5 % of an authenticated ' +
+    'request\'s CPU). API searches on the 1M set in a same-machine run: 146 → 269 per second, p95 121 → 68 ms.',
+  'Embedded PostgreSQL with a quarter of the machine\'s memory as shared_buffers (128 MiB–1 GiB, `CONVOCA_PG_SHARED_BUFFERS_MB`) instead of PostgreSQL\'s 128 MiB, and an import ' +
+    'batch\'s search words written in index order (migration MemberSearchWordsInOrder): a 5 000-row batch into the 1M directory 6.2 s → 2.1 s of PostgreSQL time measured alone. ' +
+    'The full-run import rate did not move (1 710 → 1 674 rows/s): under the import, PostgreSQL still spends about 3 s per batch.',
+  'Method: the search and event-list phases alternate slices of the API and its baseline, and the seed ends with a CHECKPOINT and waits for autovacuum and the kernel\'s writeback ' +
+    'to finish (`settle`), so neither side is measured while the server digests the load.',
 ];
 
 /** Targets this build does not meet, and why (from the committed full run). */
 export const NOTES: string[] = [
-  'Member search (p95 ≤ 25 ms and ≤ 2× the same SQL): p95 81 ms, 1.25× the same queries in a pg loop (65 ms): the second half holds, the first does not. Idle, each query of a search ' +
-    'takes 0.2–3 ms of server time (scope estimate 0.3, word expansion 0.2, page 1.4–3, memberships 0.3) plus the access checks; ten searches at once on 2 cores shared by PostgreSQL, the API and ' +
-    'the load generator queue behind each other (the pg loop alone reaches only 208 searches/s). 25 ms at p95 needs about 1 ms of work per search: cache the scope estimate, ' +
-    'fold the word expansion into the page query, and read the caller\'s scope once per request.',
-  'Public event list (≥ 0.7× the bare server): 0.54× (2 086 vs 3 869 req/s). Same SQL, same body; the rest is the framework path per request (fastify hooks, Nest guard, validation ' +
-    'pipe with class-transformer, helmet\'s headers, the input-text hook). On the same machine outside the full run it measured 0.75× (listratio runs, warm, after the changes above), ' +
-    'so the figure moves with what PostgreSQL is doing on the shared cores. The 0.68× quoted in the issue was a bare TypeORM find under Nest-fastify without guard, validation or security headers. ' +
-    'Next: a response schema (fast-json-stringify) and validating this query without class-transformer.',
-  'Signup burst (≥ 0.3× the raw loop, 0 errors, no overbooking): 0.26× (340 vs 1 288 signups/s), with 0 errors, exactly 1 000 going, 1 000 waitlisted and every counter equal to its signups. ' +
-    'Each signup also does what the raw loop does not (rate-limit counters, the visibility check, a confirmation e-mail in the outbox, an audit entry), and the event row stays locked for ' +
-    'four round trips (the seat statement, the outbox insert, the audit insert, COMMIT) against the raw loop\'s three, each stretched by an event loop busy with 500 other requests ' +
-    '(the API was idle 38 % of the burst in a CPU profile: waiting on that lock). Next: write the outbox message and the audit entry in the seat statement itself (data-modifying CTEs), so the lock lasts one round trip.',
-  'CSV import (≥ 0.5× COPY into a bare table): 0.007× (2 739 vs 377 096 rows/s). COPY of the same file into an identically indexed members-shaped table reaches 0.087× of the bare one ' +
-    '(32 882 rows/s), so the target is not reachable with the indexes the directory and the search need; against that indexed COPY the import is at 0.083×. The import also validates ' +
-    'each row, finds people by e-mail, writes memberships, consents, search words and audit entries, row by row within 5 000-row batches. Next: set-based batches (INSERT … SELECT FROM unnest).',
-  'Deep page passes (1.04×): both pages now cost a page (44.7 ms mean deep, 42.9 ms first, under 10 connections; about 1.4 ms each of server time idle).',
-  'Machine: one run on 2 cores (API pinned to one, load generator to the other, PostgreSQL on both); ratios within a run are the meaningful figures, absolute ones vary by ±30 % between runs.',
+  'Member search (p95 ≤ 25 ms and ≤ 2× the same SQL): p95 92 ms, 1.6× the same queries in a pg loop (57 ms p95): the second half holds, the first does not, and cannot on this ' +
+    'machine as the queries stand: PostgreSQL alone, running exactly the API\'s SQL from 10 clients, has a p95 of 46–57 ms across the full runs, twice the target, before any HTTP, ' +
+    'authentication or JSON. Idle, a search costs PostgreSQL 1–3 ms (word expansion 0.3 ms; the page 0.9 ms for `Quispe`, 1.7 ms for `m4242`, 3 ms for `Rosa Mamani`, whose two ' +
+    'common words leave about 2 500 index entries to walk for 50 matches; memberships 0.5 ms), and ten at once on 2 cores shared with the API and the load generator queue. ' +
+    'Reaching 25 ms needs about a third of that work per search: the next steps would be keeping each member\'s scope-relevant organisation in the words index (no membership ' +
+    'probe per entry), sending the caller\'s scope as its root organisations instead of hundreds of ids (0.25 ms per query just to ship and parse the list), and one statement for ' +
+    'expansion and page.',
+  'CSV import (≥ 0.5× COPY into a bare table): 0.008× (1 674 vs 218 723 rows/s; 100 000 new members into a directory of a million). Not reachable with the indexes the directory ' +
+    'and the search need: COPY of the same file into an *empty* copy of the members table with its indexes is already 0.07–0.09× of the bare COPY (23 684 rows/s here), and the ' +
+    'import writes into tables of a million rows, where each new member costs index entries in members, memberships and five search-word rows (a 1.2 GB index): PostgreSQL spends ' +
+    'about 3 s per 5 000-row batch (members 0.35 s, memberships 0.25 s, search words 1.2 s after this round\'s change, the rest commit and bookkeeping) while the API process is idle ' +
+    '94 % of the import (CPU profile). The import is already one set-based statement per 5 000 rows. Next: a narrower words index (without the INCLUDE of all words) would roughly ' +
+    'halve the search-word cost at the price of a probe per entry for multi-word searches.',
+  'Public event list passes in this run (0.78×); across runs on this shared machine it measured 0.56–0.93× in full-size runs before this round\'s changes and 0.65–0.84× after: ' +
+    'the API is CPU-bound on its core, which PostgreSQL also uses, while the bare server is not, so whatever else runs there weighs on the API alone. Both sides are now measured in ' +
+    'alternating slices after the seed has settled, which removed most of the spread.',
+  'Signup burst passes (0.47×, with 0 errors, exactly 1 000 going, 1 000 waitlisted and every counter equal to its signups).',
+  'Machine: one run on 2 cores (API pinned to one, load generator to the other, PostgreSQL on both); ratios within a run are the meaningful figures, absolute ones vary by ±30 % ' +
+    'between runs (this run\'s seed took 277 s, earlier ones 166–322 s).',
 ];
 
 const num = (n: number) => n.toLocaleString('en', { maximumFractionDigits: 2 });
