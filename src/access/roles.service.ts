@@ -9,6 +9,16 @@ import type { GrantRoleDto } from './dto/grant-role.dto';
 import { ROLE_SCOPE } from './permissions';
 import { RoleAssignment } from './role-assignment.entity';
 
+/**
+ * The roles held by the user whose id is the SQL expression `userId`, as a
+ * json array of RoleGrant, oldest first: one subquery, so that the
+ * per-request load of the user (AuthService.loadAuthUser) reads them in the
+ * same round trip.
+ */
+export const rolesOfSql = (userId: string): string =>
+  `(SELECT coalesce(json_agg(json_build_object('id', r.id, 'role', r.role, 'organisationId', r.organisation_id, 'coalitionId', r.coalition_id) ORDER BY r.created_at, r.id), '[]')
+      FROM role_assignments r WHERE r.user_id = ${userId})`;
+
 export interface RoleAssignmentView extends RoleGrant {
   userId: string;
   grantedBy: string | null;
@@ -34,11 +44,8 @@ export class RolesService {
   ) {}
 
   async rolesOf(userId: string): Promise<RoleGrant[]> {
-    // Plain SQL: read for every authenticated request.
-    return this.db.query<RoleGrant[]>(
-      `SELECT id, role, organisation_id AS "organisationId", coalition_id AS "coalitionId" FROM role_assignments WHERE user_id = $1 ORDER BY created_at, id`,
-      [userId],
-    );
+    const [{ roles }] = await this.db.query<{ roles: RoleGrant[] }[]>(`SELECT ${rolesOfSql('$1::uuid')} AS roles`, [userId]);
+    return roles;
   }
 
   /** May the caller grant or revoke roles in this scope? (Never wider than what they hold.) */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser, Caller, RoleGrant } from '../access/caller';
-import { RolesService, type RoleAssignmentView } from '../access/roles.service';
+import { RolesService, rolesOfSql, type RoleAssignmentView } from '../access/roles.service';
 import { AuditService } from '../audit/audit.service';
 import { unauthorized } from '../common/problem';
 import { type Limit, RateLimitService } from '../rate-limit/rate-limit.service';
@@ -91,11 +91,9 @@ export class AuthService {
 
   /** The user behind a verified access token, or null when it must not be honoured. */
   async loadAuthUser(userId: string, sessionId: string): Promise<AuthUser | null> {
-    // One round trip for every authenticated request: the user, the session and the roles (oldest first, as RolesService.rolesOf).
+    // One round trip for every authenticated request: the user, the session and the roles.
     const [row] = await this.db.query<{ id: string; email: string; is_platform_admin: boolean; member_id: string | null; roles: RoleGrant[] }[]>(
-      `SELECT u.id, u.email, u.is_platform_admin, u.member_id,
-              (SELECT coalesce(json_agg(json_build_object('id', r.id, 'role', r.role, 'organisationId', r.organisation_id, 'coalitionId', r.coalition_id) ORDER BY r.created_at, r.id), '[]')
-                 FROM role_assignments r WHERE r.user_id = u.id) AS roles
+      `SELECT u.id, u.email, u.is_platform_admin, u.member_id, ${rolesOfSql('u.id')} AS roles
          FROM users u JOIN auth_sessions s ON s.user_id = u.id
         WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
       [userId, sessionId],

@@ -7,18 +7,20 @@ interface PropertySchema {
   format?: 'date-time';
 }
 
+/** JSON types of the @ApiProperty types a flat model may use (by constructor name; enums are strings). */
+const SCALARS: Record<string, PropertySchema> = {
+  String: { type: 'string' },
+  string: { type: 'string' },
+  Number: { type: 'number' },
+  Boolean: { type: 'boolean' },
+  Date: { type: 'string', format: 'date-time' },
+};
+
 /** The JSON type of one documented property (its @ApiProperty metadata). */
 function propertySchema(model: Type, name: string): PropertySchema {
   const meta = Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, model.prototype as object, name) as { type?: unknown; enum?: unknown[]; nullable?: boolean; isArray?: boolean };
-  const scalar: Record<string, PropertySchema> = {
-    String: { type: 'string' },
-    string: { type: 'string' },
-    Number: { type: 'number' },
-    Boolean: { type: 'boolean' },
-    Date: { type: 'string', format: 'date-time' },
-  };
   const key = meta.enum ? 'string' : typeof meta.type === 'function' ? meta.type.name : String(meta.type);
-  const found = scalar[key];
+  const found = SCALARS[key];
   if (!found || meta.isArray) throw new Error(`${model.name}.${name}: only flat scalar properties can have a compiled serializer`);
   return meta.nullable ? { ...found, type: [found.type as JsonType, 'null'] } : found;
 }

@@ -30,7 +30,6 @@ export interface EmbeddedPostgresOptions {
   sharedBuffersMb?: number;
 }
 
-
 const USER = 'postgres';
 // The embedded server listens on loopback only, so this password guards
 // nothing beyond the machine; a real deployment sets DATABASE_URL.

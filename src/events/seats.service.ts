@@ -122,13 +122,6 @@ export class SeatsService {
     return pool.shiftId ? { table: 'event_shifts', id: pool.shiftId } : { table: 'events', id: pool.eventId };
   }
 
-  /** Takes one seat if one is free; false when full. The pool's rows must be locked. */
-  async take(em: EntityManager, pool: SeatPool): Promise<boolean> {
-    const { table, id } = this.table(pool);
-    const rows = await returningRows<{ id: string }>(em, `UPDATE ${table} SET going_count = going_count + 1 WHERE id = $1 AND (capacity IS NULL OR going_count < capacity) RETURNING id`, [id]);
-    return rows.length === 1;
-  }
-
   /** Gives one seat back (a seat-holding signup was cancelled). */
   async release(em: EntityManager, pool: SeatPool): Promise<void> {
     const { table, id } = this.table(pool);
