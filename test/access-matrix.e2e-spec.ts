@@ -60,8 +60,11 @@ describe('permission matrix: identity, organisations, coalitions', () => {
     row('PATCH partner: accept invitation',      async () => ({ method: 'patch', path: `/api/v1/coalitions/${w.C.id}/partners/${await invitedChapterOfA()}`, body: { status: 'active' } }),
                                                                                                                                      401, 403, 403, 200, 200, 403, 200, 200),
     row('GET /users',                            () => ({ method: 'get', path: '/api/v1/users' }),                                   401, 403, 403, 403, 403, 403, 403, 200),
-    row('POST /users',                           () => ({ method: 'post', path: '/api/v1/users', body: { email: `${unique('new')}@example.org`, password: 'a long enough password' } }),
-                                                                                                                                     401, 403, 403, 201, 201, 201, 403, 201),
+    // Logins by invitation only (issue 17): platform admins invite staff; nobody chooses a password for someone else.
+    row('POST /users (an invitation)',           () => ({ method: 'post', path: '/api/v1/users', body: { email: `${unique('new')}@example.org` } }),
+                                                                                                                                     401, 403, 403, 403, 403, 403, 403, 201),
+    row('POST /users (with a password)',         () => ({ method: 'post', path: '/api/v1/users', body: { email: `${unique('new')}@example.org`, password: 'a long enough password' } }),
+                                                                                                                                     401, 403, 403, 403, 403, 403, 403, 400),
     row('GET /users/:organiserA/roles',          () => ({ method: 'get', path: `/api/v1/users/${w.users.organiserA.id}/roles` }),    401, 404, 200, 200, 200, 404, 404, 200),
     row('POST /role-assignments organiser on A', async () => ({ method: 'post', path: '/api/v1/role-assignments', body: { userId: await freshUser(), role: 'organiser', organisationId: w.A.id } }),
                                                                                                                                      401, 403, 403, 201, 201, 403, 403, 201),

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bootTestApp, type TestApp } from './support/app';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
-import { buildWorld, linkMember, login, makeMember, makeUser, PASSWORD, unique, type World } from './support/world';
+import { buildWorld, linkMember, login, makeEvent, makeMember, makeUser, PASSWORD, unique, type World } from './support/world';
 
 describe('self-service accounts over e-mail', () => {
   let sink: SmtpSink;
@@ -114,7 +114,7 @@ describe('self-service accounts over e-mail', () => {
       const accepted = await post('/auth/accept-invitation', { token, password: 'my own long passphrase' });
       expect(accepted.status).toBe(200);
       const me = await request(t.http).get('/api/v1/auth/me').set('Authorization', `Bearer ${accepted.body.accessToken}`);
-      expect(me.body.member).toEqual({ id: member.id });
+      expect(me.body.members).toEqual([{ id: member.id, controllerId: w.P.id }]);
       expect((await post('/auth/accept-invitation', { token, password: 'my own long passphrase' })).status).toBe(400);
       const again = await request(t.http).post(`/api/v1/members/${member.id}/invitation`).set(w.users.adminA.auth);
       expect([again.status, again.body.code]).toEqual([409, 'already-has-login']);
@@ -152,6 +152,72 @@ describe('self-service accounts over e-mail', () => {
       expect((await post('/auth/register', { email: member.email })).status).toBe(202);
       await new Promise((r) => setTimeout(r, 300));
       expect(mailsTo(member.email!)).toEqual([]);
+    });
+  });
+
+  describe('one login, member records in several data controllers (issue 17)', () => {
+    const me = (accessToken: string) => request(t.http).get('/api/v1/auth/me').set('Authorization', `Bearer ${accessToken}`);
+
+    it('an invitation to an address with a login adds the record to that login, with its own password only', async () => {
+      const inA = await makeMember(t, [w.A]);
+      const inB = await makeMember(t, [w.B], { email: inA.email });
+      const user = await makeUser(t, [], { email: inA.email! });
+      await linkMember(t, user, inA);
+      // B's admin invites B's record: the answer says nothing of the login the address already has.
+      const invited = await request(t.http).post(`/api/v1/members/${inB.id}/invitation`).set(w.users.adminB.auth);
+      expect([invited.status, invited.body]).toEqual([202, { status: 'sent' }]);
+      await sink.waitFor(() => sink.tokensFor(inA.email!).length === 1);
+      const [token] = sink.tokensFor(inA.email!);
+      const wrong = await post('/auth/accept-invitation', { token, password: 'not the login’s password' });
+      expect(wrong.status).toBe(401);
+      const right = await post('/auth/accept-invitation', { token, password: PASSWORD });
+      expect(right.status).toBe(200);
+      expect((await me(right.body.accessToken)).body.members).toEqual([
+        { id: inA.id, controllerId: w.P.id },
+        { id: inB.id, controllerId: w.B.id },
+      ]);
+      // The member role is the union: B's members-only event opens to the login too.
+      const ofB = await makeEvent(t, { hostOrganisationId: w.B.id, visibility: 'members' });
+      expect((await request(t.http).get(`/api/v1/events/${ofB.id}`).set(user.auth)).status).toBe(200); // links count at once, in every session of the login
+      expect((await request(t.http).get(`/api/v1/events/${ofB.id}`).set('Authorization', `Bearer ${right.body.accessToken}`)).status).toBe(200);
+      // B's audit log records the link in B's scope.
+      const [link] = await t.db.query(`SELECT organisation_id FROM audit_log WHERE action = 'member.login_link' AND entity_id = $1`, [inB.id]);
+      expect(link.organisation_id).toBe(w.B.id);
+    });
+
+    it('links the records held with the login’s address when the person asks, through a link mailed to that address', async () => {
+      const email = `${unique('links')}@example.org`;
+      const user = await makeUser(t, [], { email });
+      const inA = await makeMember(t, [w.A], { email });
+      const inB = await makeMember(t, [w.B], { email: email.toUpperCase() });
+      const outsider = await makeUser(t);
+      const asked = await request(t.http).post('/api/v1/me/links').set(user.auth);
+      const nothing = await request(t.http).post('/api/v1/me/links').set(outsider.auth);
+      expect([asked.status, nothing.status]).toEqual([202, 202]);
+      expect(nothing.body).toEqual(asked.body);
+      await sink.waitFor(() => sink.tokensFor(email).length === 1);
+      const [token] = sink.tokensFor(email);
+      // Another login cannot use it.
+      const stolen = await request(t.http).post('/api/v1/me/links/confirm').set(outsider.auth).send({ token });
+      expect([stolen.status, stolen.body.code]).toEqual([400, 'invalid-token']);
+      const done = await request(t.http).post('/api/v1/me/links/confirm').set(user.auth).send({ token });
+      expect([done.status, done.body]).toEqual([200, { linked: 2 }]);
+      const { token: fresh } = await login(t, email);
+      expect((await me(fresh)).body.members.map((m: { id: string }) => m.id).sort()).toEqual([inA.id, inB.id].sort());
+      expect(mailsTo(outsider.email)).toEqual([]);
+    });
+
+    it('a staff invitation from a platform admin sets the password once, by the address’s owner', async () => {
+      const email = `${unique('staff')}@example.org`;
+      const created = await request(t.http).post('/api/v1/users').set(w.users.platform.auth).send({ email, locale: 'en' });
+      expect(created.status).toBe(201);
+      await expect(login(t, email, PASSWORD)).rejects.toThrow(); // no password until the owner chooses one
+      await sink.waitFor(() => sink.tokensFor(email).length === 1);
+      expect(mailsTo(email)[0].subject).toBe('Your Convoca account');
+      const accepted = await post('/auth/accept-invitation', { token: sink.tokensFor(email)[0], password: 'chosen by the owner 2026' });
+      expect(accepted.status).toBe(200);
+      expect((await me(accepted.body.accessToken)).body).toMatchObject({ user: { email, emailConfirmed: true }, members: [] });
+      await expect(login(t, email, 'chosen by the owner 2026')).resolves.toHaveProperty('token');
     });
   });
 });

@@ -62,8 +62,8 @@ describe('the command-line tool for operators', () => {
     env = { DATABASE_URL: database.url, CONVOCA_DATA_DIR: dir };
     const [org] = (await db.query<{ id: string }>(`INSERT INTO organisations (slug, name, kind) VALUES ('voces-del-pueblo', 'Voces del Pueblo', 'party') RETURNING id`)).rows;
     await db.query(`INSERT INTO organisations (slug, name, kind, external) VALUES ('juntos', 'Juntos por el Perú', 'party', true)`);
-    const [already] = (await db.query<{ id: string }>(`INSERT INTO members (given_name, family_name, email) VALUES ('Ya', 'Miembro', 'already.member@example.org') RETURNING id`)).rows;
-    await db.query(`INSERT INTO members (given_name, family_name, email) VALUES ('Conocida', 'Persona', 'known.person@example.org')`);
+    const [already] = (await db.query<{ id: string }>(`INSERT INTO members (controller_id, given_name, family_name, email) VALUES ($1, 'Ya', 'Miembro', 'already.member@example.org') RETURNING id`, [org.id])).rows;
+    await db.query(`INSERT INTO members (controller_id, given_name, family_name, email) VALUES ($1, 'Conocida', 'Persona', 'known.person@example.org')`, [org.id]);
     await db.query(`INSERT INTO memberships (member_id, organisation_id, status, source) VALUES ($1, $2, 'active', 'manual')`, [already.id, org.id]);
   });
   afterAll(async () => {

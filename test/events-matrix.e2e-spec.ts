@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Event } from '../src/events/event.entity';
 import { bootTestApp, type TestApp } from './support/app';
-import { row, runRow, type MatrixRow } from './support/matrix';
+import { CALLERS, row, runRow, type MatrixRow } from './support/matrix';
 import request from 'supertest';
 import { buildWorld, guest, linkMember, makeEvent, makeMember, makeShift, makeUser, type TestUser, unique, type World } from './support/world';
 
@@ -183,6 +183,52 @@ describe('permission matrix: campaigns and events', () => {
         got.push((await run(who)).status);
       }
       expect(got).toEqual([a, b]);
+    });
+  });
+  /**
+   * Signups across data controllers (issue 17): a member of B (another data
+   * controller than P and A) signs up to EJ (A's event, co-hosted by B) and to
+   * EC (the coalition's). Each caller who may list the event's signups sees
+   * that signup as a `member` (id, contact) only with member.read on B's
+   * record; everyone else who runs the event sees an `attendee`: the name
+   * given at signup, no id, no contact. Cells: the kind seen, or the status.
+   */
+  describe('a member of another data controller in a signup list', () => {
+    // prettier-ignore
+    const KINDS: [string, () => Event, Record<string, string | number>][] = [
+      //                                                 anon plain organiserA    adminA      adminP      adminB    coordinator  platform
+      ['GET /events/:EJ/signups', () => EJ, { anon: 401, plain: 403, organiserA: 'attendee', adminA: 'attendee', adminP: 'attendee', adminB: 'member', coordinator: 403, platform: 'member' }],
+      ['GET /events/:EC/signups', () => EC, { anon: 401, plain: 403, organiserA: 403, adminA: 403, adminP: 403, adminB: 403, coordinator: 'attendee', platform: 'member' }],
+    ];
+
+    it.each(KINDS.map((k) => [k[0], k] as const))('%s', async (_route, [, event, expected]) => {
+      const record = await makeMember(t, [w.B], { givenName: 'Berta', familyName: unique('Vilca'), phone: '+51955000111' });
+      const member = await makeUser(t);
+      await linkMember(t, member, record);
+      const signedUp = await request(t.http).post(`/api/v1/events/${event().id}/signups`).set(member.auth).send({});
+      expect(signedUp.status).toBe(201);
+      const got: Record<string, string | number> = {};
+      for (const who of CALLERS) {
+        const req = request(t.http).get(`/api/v1/events/${event().id}/signups?limit=100`);
+        const res = who === 'anon' ? await req : await req.set(w.users[who].auth);
+        if (res.status !== 200) {
+          got[who] = res.status;
+          continue;
+        }
+        const item = res.body.items.find((i: { id: string }) => i.id === signedUp.body.id);
+        got[who] = item.kind;
+        if (item.kind === 'attendee') {
+          // The name given at signup, and nothing that points at B's record.
+          expect(item).toMatchObject({ name: `Berta ${record.familyName}`, memberId: null });
+          expect(JSON.stringify(item)).not.toMatch(new RegExp(`${record.id}|${record.email}|955000111`));
+        } else {
+          expect(item).toMatchObject({ memberId: record.id, email: record.email, phone: '+51955000111' });
+        }
+      }
+      expect(got).toEqual(expected);
+      // The member finds the signup among their own, whoever hosts the event.
+      const mine = await request(t.http).get('/api/v1/me/signups').set(member.auth);
+      expect(mine.body.items.map((i: { id: string }) => i.id)).toContain(signedUp.body.id);
     });
   });
 });

@@ -5,7 +5,7 @@ import { EventsService, readEvent } from '../src/events/events.service';
 import { SignupsService } from '../src/events/signups.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { children, instantOf, parseICalendar, prop } from './support/ical';
-import { auditEntriesFor, buildWorld, guest, linkMember, makeCoalition, makeDemand, makeEvent, makeMember, makeOrganisation, makeShift, makeUser, type TestUser, unique, type World } from './support/world';
+import { auditEntriesFor, buildWorld, guest, linkMember, makeCoalition, makeDemand, makeEvent, makeMember, makeOrganisation, makeShift, makeUser, PASSWORD, type TestUser, unique, type World } from './support/world';
 
 const hours = (n: number) => new Date(Date.now() + n * 3600_000);
 let ipSeq = 0;
@@ -618,12 +618,13 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
 
       const own = await get('/me/export', user);
       expect(own.status).toBe(200);
-      expect(own.body.member.eventSignups.map((x: { id: string }) => x.id)).toEqual([mine, asGuest]);
+      expect(own.body.members[0].eventSignups.map((x: { id: string }) => x.id)).toEqual([mine, asGuest]);
       // A's admin exports what A holds: the signup to A's event, not the one to B's.
       const byAdminA = await get(`/members/${member.id}/export`, w.users.adminA);
       expect(byAdminA.body.eventSignups.map((x: { id: string }) => x.id)).toEqual([mine]);
 
-      expect((await send('post', `/members/${member.id}/erase`, {}, w.users.platform)).status).toBe(200);
+      // The person erases themselves: everything held on them goes, whoever holds it.
+      expect((await send('post', '/me/erase', { password: PASSWORD }, user)).status).toBe(200);
       const rows = await t.db.query<{ id: string; status: string; guest_name: string | null; guest_email: string | null }[]>(
         'SELECT id, status, guest_name, guest_email FROM event_signups WHERE id = ANY($1)',
         [[mine, next, asGuest]],
@@ -633,6 +634,19 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       expect(byId[next].status).toBe('going'); // the seat went to the next in line
       expect(byId[asGuest]).toMatchObject({ status: 'cancelled', guest_name: null, guest_email: null });
       expect(await t.db.query(`SELECT count(*)::int AS n FROM event_signups WHERE guest_email = $1 OR guest_name = 'Rosa C.'`, [member.email])).toEqual([{ n: 0 }]);
+    });
+
+    it('an organisation’s erasure of its record leaves guest signups to other data controllers’ events alone', async () => {
+      const member = await makeMember(t, [w.A], { givenName: 'Elsa', familyName: unique('Mamani') });
+      const ofA = await makeEvent(t, { hostOrganisationId: w.A.id });
+      const ofB = await makeEvent(t, { hostOrganisationId: w.B.id });
+      const inA = (await signUp(ofA.id, guest({ email: member.email!, name: 'Elsa M.' }))).body.id;
+      const inB = (await signUp(ofB.id, guest({ email: member.email!, name: 'Elsa M.' }))).body.id;
+      expect((await send('post', `/members/${member.id}/erase`, {}, w.users.adminP)).status).toBe(200);
+      const rows = await t.db.query<{ id: string; status: string; guest_email: string | null }[]>('SELECT id, status, guest_email FROM event_signups WHERE id = ANY($1)', [[inA, inB]]);
+      const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+      expect(byId[inA]).toMatchObject({ status: 'cancelled', guest_email: null });
+      expect(byId[inB]).toMatchObject({ status: 'going', guest_email: member.email });
     });
   });
 

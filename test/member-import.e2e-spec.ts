@@ -41,7 +41,7 @@ describe('CSV member import and export', () => {
       `Juan,Pérez,ANA.${tag}@EXAMPLE.ORG,,,,,`, // 5 duplicate of line 2
       `Eva,Flores,eva.${tag}@example.org,,,,,,surprise`, // 6 value in an unnamed column
       `Yolanda,Cambiada,${inOrg.email!.toUpperCase()},+51922222222,,,,tesorera`, // 7 updated (already a member here)
-      `Bea,Otra,${elsewhere.email},,,applied,,`, // 8 created: a new membership for a person known elsewhere
+      `Bea,Otra,${elsewhere.email},,,applied,,`, // 8 created: a new record, B's record of the address is another controller's
       `Sin,Correo,,,Puno,,,`, // 9 created, no e-mail
       `"Comma, Name","O'Neil ""Q""",quoted.${tag}@example.org,,,,,`, // 10 created, quoted fields
       ',,,,,,,', // an empty record: skipped, not counted
@@ -72,15 +72,17 @@ describe('CSV member import and export', () => {
     );
     expect(rows).toEqual([
       { given_name: 'Sin', family_name: 'Correo', email: null, phone: null, region: 'Puno', status: 'active', joined_on: null, title: null, source: 'import' },
-      { given_name: 'Beto', family_name: 'DeOtraOrg', email: elsewhere.email, phone: '+51900000001', region: null, status: 'applied', joined_on: null, title: null, source: 'import' },
       // Known here: the person's data is only completed (phone), the membership refreshed (title).
       { given_name: 'Yola', family_name: 'Existente', email: inOrg.email, phone: '+51922222222', region: null, status: 'active', joined_on: '2026-01-15', title: 'tesorera', source: 'manual' },
       { given_name: 'Comma, Name', family_name: 'O\'Neil "Q"', email: `quoted.${tag}@example.org`, phone: null, region: null, status: 'active', joined_on: null, title: null, source: 'import' },
+      // Known in B only: a new record of A's data controller, with what the file says and nothing of B's.
+      { given_name: 'Bea', family_name: 'Otra', email: elsewhere.email, phone: null, region: null, status: 'applied', joined_on: null, title: null, source: 'import' },
       { given_name: 'Ana', family_name: 'Quispe', email: `ana.${tag}@example.org`, phone: '+51911111111', region: 'Cusco', status: 'active', joined_on: '2026-01-05', title: 'delegada', source: 'import' },
     ]);
-    // The person known in B keeps B's membership; B's admin still sees only B's.
+    // B's record is untouched and still B's alone.
     const fromB = await request(t.http).get(`/api/v1/members/${elsewhere.id}`).set(w.users.adminB.auth);
     expect(fromB.body.memberships.map((m: { organisationId: string }) => m.organisationId)).toEqual([w.B.id]);
+    expect(fromB.body).toMatchObject({ givenName: 'Beto', familyName: 'DeOtraOrg', phone: '+51900000001' });
     // The uploaded file is not kept once the import has completed.
     expect(await t.db.query('SELECT count(*)::int AS n FROM import_chunks WHERE import_id = $1', [res.body.id])).toEqual([{ n: 0 }]);
     const actions = (await t.db.query('SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id', [res.body.id])).map((r: { action: string }) => r.action);

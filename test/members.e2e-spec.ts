@@ -28,7 +28,7 @@ describe('members and memberships', () => {
   const count = async (sql: string, params: unknown[] = []) => Number((await t.db.query(sql, params))[0].n);
 
   describe('one person, several organisations', () => {
-    it('applying to two organisations makes one member with two memberships, and neither admin learns of the other', async () => {
+    it('applying to a current and its party makes one record; applying to another party makes another, and neither admin learns of the other', async () => {
       const email = `${unique('maria')}@example.org`;
       const body = (emailAs: string, givenName: string) => ({
         givenName,
@@ -39,25 +39,29 @@ describe('members and memberships', () => {
         consent: { dataProcessing: true, contactByEmail: true, noticeVersion: '2026-01' },
       });
       const first = await apply(w.A.id, body(email, 'María'), '198.51.100.10');
-      const second = await apply(w.B.slug, body(email.toUpperCase(), 'Impostora'), '198.51.100.10');
-      expect(first.status).toBe(202);
-      expect(second.status).toBe(202);
+      const second = await apply(w.P.slug, body(email.toUpperCase(), 'Impostora'), '198.51.100.10');
+      const third = await apply(w.B.slug, body(email, 'Beatriz'), '198.51.100.10');
+      expect([first.status, second.status, third.status]).toEqual([202, 202, 202]);
       expect(second.body).toEqual(first.body); // the same answer for a known and an unknown e-mail
+      expect(third.body).toEqual(first.body);
 
-      const people = await t.db.query('SELECT id, given_name FROM members WHERE email = $1::citext', [email]);
-      expect(people).toHaveLength(1);
-      expect(people[0].given_name).toBe('María'); // an anonymous form never rewrites a known person
-      const id = people[0].id as string;
-      const rows = await t.db.query('SELECT organisation_id, status, source FROM memberships WHERE member_id = $1 ORDER BY created_at', [id]);
+      // P and its current A are one data controller: one record there; B is another controller with a record of its own.
+      const people = await t.db.query('SELECT id, given_name, controller_id FROM members WHERE email = $1::citext ORDER BY created_at', [email]);
+      expect(people.map((p: { given_name: string; controller_id: string }) => [p.given_name, p.controller_id])).toEqual([
+        ['María', w.P.id], // an anonymous form never rewrites a known record
+        ['Beatriz', w.B.id],
+      ]);
+      const [inP, inB] = people.map((p: { id: string }) => p.id as string);
+      const rows = await t.db.query('SELECT organisation_id, status, source FROM memberships WHERE member_id = $1 ORDER BY created_at', [inP]);
       expect(rows).toEqual([
         { organisation_id: w.A.id, status: 'applied', source: 'form' },
-        { organisation_id: w.B.id, status: 'applied', source: 'form' },
+        { organisation_id: w.P.id, status: 'applied', source: 'form' },
       ]);
-      expect(await count('SELECT count(*) AS n FROM member_consents WHERE member_id = $1', [id])).toBe(2);
+      expect(await count('SELECT count(*) AS n FROM member_consents WHERE member_id = $1', [inP])).toBe(2);
 
-      for (const [who, mine, theirs] of [
-        ['adminA', w.A, w.B],
-        ['adminB', w.B, w.A],
+      for (const [who, id, mine, others] of [
+        ['adminA', inP, w.A, [w.P.id, w.B.id, inB]],
+        ['adminB', inB, w.B, [w.A.id, w.P.id, inP]],
       ] as const) {
         const seen = await api(who).get(`/members/${id}`);
         expect(seen.status).toBe(200);
@@ -69,44 +73,45 @@ describe('members and memberships', () => {
         expect(exported.body.scope).toBe('scoped');
         expect(exported.body.consents).toHaveLength(1);
         const listed = await api(who).get(`/members?q=atencio`);
-        const item = listed.body.items.find((i: { id: string }) => i.id === id);
-        expect(item.memberships.map((m: { organisationId: string }) => m.organisationId)).toEqual([mine.id]);
-        // Nothing of the other organisation anywhere in what this admin can read.
-        const otherMembership = rows.find((r: { organisation_id: string }) => r.organisation_id === theirs.id);
-        for (const res of [seen, exported, listed]) {
-          expect(JSON.stringify(res.body)).not.toContain(theirs.id);
-          expect(otherMembership).toBeDefined();
-        }
-        const otherIds = (await t.db.query('SELECT id FROM memberships WHERE member_id = $1 AND organisation_id = $2', [id, theirs.id])).map((r: { id: string }) => r.id);
-        expect(JSON.stringify(exported.body)).not.toContain(otherIds[0]);
+        expect(listed.body.items.filter((i: { email: string }) => i.email === email).map((i: { id: string }) => i.id)).toEqual([id]);
+        // Nothing of the other organisations or the other record anywhere in what this admin can read.
+        for (const res of [seen, exported, listed]) for (const other of others) expect(JSON.stringify(res.body)).not.toContain(other);
       }
+      // The other controller's record is a 404, like an id that does not exist.
+      expect((await api('adminA').get(`/members/${inB}`)).status).toBe(404);
     });
 
-    it('creating a member with a known e-mail adds the membership to that person, showing only your memberships', async () => {
-      const known = await makeMember(t, [w.A], { givenName: 'Lucía', phone: null });
-      const res = await api('adminB').post('/members', {
+    it('creating a member with an e-mail your controller holds adds the membership to that record; another controller’s record is never touched', async () => {
+      const known = await makeMember(t, [w.P], { givenName: 'Lucía', phone: null });
+      const res = await api('adminA').post('/members', {
         givenName: 'Lucia',
         familyName: 'Otra',
         email: known.email!.toUpperCase(),
         phone: '+51911222333',
-        memberships: [{ organisationId: w.B.id, status: 'active', title: 'delegada' }],
+        memberships: [{ organisationId: w.A.id, status: 'active', title: 'delegada' }],
       });
       expect(res.status).toBe(201);
       expect(res.body.id).toBe(known.id);
       expect(res.body.memberships).toHaveLength(1);
-      expect(res.body.memberships[0]).toMatchObject({ organisationId: w.B.id, status: 'active', source: 'manual', title: 'delegada', joinedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
-      // The known person's data is completed where empty, never overwritten.
+      expect(res.body.memberships[0]).toMatchObject({ organisationId: w.A.id, status: 'active', source: 'manual', title: 'delegada', joinedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+      // The known record's data is completed where empty, never overwritten.
       expect(res.body).toMatchObject({ givenName: 'Lucía', familyName: known.familyName, phone: '+51911222333' });
-      const fromA = await api('adminA').get(`/members/${known.id}`);
-      expect(fromA.body.memberships.map((m: { organisationId: string }) => m.organisationId)).toEqual([w.A.id]);
-      const again = await api('adminB').post('/members', { givenName: 'L', familyName: 'O', email: known.email, memberships: [{ organisationId: w.B.id }] });
+      const fromP = await api('adminP').get(`/members/${known.id}`);
+      expect(fromP.body.memberships.map((m: { organisationId: string }) => m.organisationId).sort()).toEqual([w.A.id, w.P.id].sort());
+      const again = await api('adminA').post('/members', { givenName: 'L', familyName: 'O', email: known.email, memberships: [{ organisationId: w.A.id }] });
       expect(again.status).toBe(409);
       expect(again.body.code).toBe('already-member');
-      expect(await count('SELECT count(*) AS n FROM members WHERE email = $1::citext', [known.email])).toBe(1);
+      // In B, the same address is a new record with B's data only.
+      const inB = await api('adminB').post('/members', { givenName: 'Lu', familyName: 'Be', email: known.email, memberships: [{ organisationId: w.B.id }] });
+      expect(inB.status).toBe(201);
+      expect(inB.body.id).not.toBe(known.id);
+      expect(inB.body).toMatchObject({ givenName: 'Lu', familyName: 'Be', phone: null });
+      expect(await count('SELECT count(*) AS n FROM members WHERE email = $1::citext', [known.email])).toBe(2);
+      expect((await t.db.query('SELECT phone, given_name FROM members WHERE id = $1', [known.id]))[0]).toEqual({ phone: '+51911222333', given_name: 'Lucía' });
     });
 
     it('lets the person read and correct their own record, with all memberships', async () => {
-      const me = await makeMember(t, [w.A, w.B]);
+      const me = await makeMember(t, [w.A, w.P]);
       const user = await makeUser(t);
       await linkMember(t, user, me);
       const own = await request(t.http).get(`/api/v1/members/${me.id}`).set(user.auth);
@@ -118,17 +123,23 @@ describe('members and memberships', () => {
       const other = await makeMember(t, [w.A]);
       expect((await request(t.http).get(`/api/v1/members/${other.id}`).set(user.auth)).status).toBe(404);
       const mine = await request(t.http).get('/api/v1/me/export').set(user.auth);
-      expect(mine.body.member.scope).toBe('all');
-      expect(mine.body.member.member.memberships).toHaveLength(2);
+      expect(mine.body.members).toHaveLength(1);
+      expect(mine.body.members[0].scope).toBe('all');
+      expect(mine.body.members[0].member.memberships).toHaveLength(2);
       expect(mine.body.user.email).toBe(user.email);
     });
 
-    it('gives the derived member role: organisations where the linked member is active', async () => {
-      const person = await makeMember(t, [{ organisation: w.A, status: 'active' }, { organisation: w.B, status: 'applied' }, { organisation: w.P, status: 'suspended' }]);
+    it('gives the derived member role: organisations where any linked record is active, across data controllers', async () => {
+      const inP = await makeMember(t, [{ organisation: w.A, status: 'active' }, { organisation: w.P, status: 'suspended' }]);
+      const inB = await makeMember(t, [{ organisation: w.B, status: 'applied' }]);
       const user = await makeUser(t);
-      await linkMember(t, user, person);
-      const caller = { user: { id: user.id, email: user.email, isPlatformAdmin: false, memberId: person.id, sessionId: 'x', roles: [] }, requestId: 'test', ip: '127.0.0.1' };
+      await linkMember(t, user, inP);
+      await linkMember(t, user, inB);
+      const caller = { user: { id: user.id, email: user.email, isPlatformAdmin: false, memberIds: [inP.id, inB.id], sessionId: 'x', roles: [] }, requestId: 'test', ip: '127.0.0.1' };
       expect(await t.app.get(AccessService).memberOrganisationIds(caller)).toEqual([w.A.id]);
+      await t.db.query(`UPDATE memberships SET status = 'active', joined_on = '2026-02-01' WHERE member_id = $1`, [inB.id]);
+      const again = { ...caller, user: { ...caller.user } }; // a new request: the per-request cache starts empty
+      expect((await t.app.get(AccessService).memberOrganisationIds(again)).sort()).toEqual([w.A.id, w.B.id].sort());
     });
   });
 
@@ -416,7 +427,9 @@ describe('members and memberships', () => {
       await makeMember(t, [{ organisation: Qchapter, joinedOn: '2026-02-03' }], { region: 'Puno' });
       // In Q and its chapter: one person, counted once.
       await makeMember(t, [{ organisation: Q, joinedOn: '2026-02-10' }, { organisation: Qchapter, joinedOn: '2026-03-01' }], { region: 'Puno' });
-      await makeMember(t, [{ organisation: Q, status: 'applied' }, { organisation: other }]);
+      // The same person known to Q and to another party: a record in each data controller.
+      const inQ = await makeMember(t, [{ organisation: Q, status: 'applied' }]);
+      await makeMember(t, [{ organisation: other }], { email: inQ.email });
       await makeMember(t, [{ organisation: Q, status: 'applied' }]);
 
       const exact = await request(t.http).get(`/api/v1/organisations/${Q.slug}/stats`).set(adminQ.auth);

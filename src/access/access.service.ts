@@ -84,16 +84,17 @@ export class AccessService {
 
   /**
    * The derived "member" role (ACCESS.md): organisations where the caller's
-   * linked Member holds an `active` membership. Exactly those organisations —
+   * linked member records (any of them) hold an `active` membership. Exactly those organisations —
    * membership of a current says nothing about its parent, so no descendants
    * or ancestors are added.
    */
   memberOrganisationIds(caller: Caller): Promise<string[]> {
     const user = caller.user;
-    if (!user?.memberId) return Promise.resolve([]);
+    if (!user?.memberIds.length) return Promise.resolve([]);
     const cache = this.cacheFor(user);
+    // The union over every linked record (one per data controller).
     cache.memberOf ??= this.db
-      .query<{ organisation_id: string }[]>(`SELECT organisation_id FROM memberships WHERE member_id = $1 AND status = 'active' ORDER BY organisation_id`, [user.memberId])
+      .query<{ organisation_id: string }[]>(`SELECT DISTINCT organisation_id FROM memberships WHERE member_id = ANY($1::uuid[]) AND status = 'active' ORDER BY organisation_id`, [user.memberIds])
       .then((rows) => rows.map((r) => r.organisation_id));
     return cache.memberOf;
   }

@@ -14,7 +14,8 @@ export interface AuthUser {
   id: string;
   email: string;
   isPlatformAdmin: boolean;
-  memberId: string | null;
+  /** The member records linked to this login, one per data controller at most, oldest link first. */
+  memberIds: string[];
   sessionId: string;
   roles: RoleGrant[];
 }

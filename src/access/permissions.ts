@@ -19,7 +19,7 @@ export const PERMISSIONS = [
   'coalition.stats',
   // people and rights
   'role.grant',
-  'user.create',
+  'user.create', // platform admin only: staff logins, by invitation
   'user.list', // platform admin only
   'outbox.read', // platform admin only
   'audit.read',
@@ -57,7 +57,6 @@ export const ROLE_PERMISSIONS: Record<ScopedRole, readonly Permission[]> = {
     'organisation.create',
     'organisation.update',
     'role.grant',
-    'user.create',
     'audit.read',
     'member.manage',
     'member.import',

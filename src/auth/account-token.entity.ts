@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { User } from '../users/user.entity';
 
-export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'invitation', 'registration', 'email_verification'] as const;
+export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'invitation', 'registration', 'email_verification', 'member_link'] as const;
 export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
 
 /**
@@ -10,7 +10,7 @@ export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
  * database leak gives nobody a working link.
  */
 @Entity('account_tokens')
-@Check('ck_account_tokens_purpose', `"purpose" IN ('password_reset','invitation','registration','email_verification')`)
+@Check('ck_account_tokens_purpose', `"purpose" IN ('password_reset','invitation','registration','email_verification','member_link')`)
 export class AccountToken {
   @PrimaryGeneratedColumn('uuid')
   id: string;

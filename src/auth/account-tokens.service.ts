@@ -6,6 +6,10 @@ import { AccountToken, type AccountTokenPurpose } from './account-token.entity';
 
 export const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** Every token failure gets this one answer: unknown, expired, used, or someone else's. */
+export const invalidToken = () =>
+  badRequest('invalid-token', 'This link is invalid, expired or already used. Ask for a new one.', [{ field: 'token', message: 'token is invalid, expired or already used' }]);
+
 @Injectable()
 export class AccountTokensService {
   /** Creates a token; returns the secret (for the e-mail) and the row id (for the dedupe key). */
@@ -29,7 +33,7 @@ export class AccountTokensService {
   async consume(em: EntityManager, purposes: AccountTokenPurpose[], token: string): Promise<AccountToken> {
     const row = await em.findOne(AccountToken, { where: { tokenHash: sha256(token) }, lock: { mode: 'pessimistic_write' } });
     if (!row || !purposes.includes(row.purpose) || row.usedAt || row.expiresAt.getTime() <= Date.now()) {
-      throw badRequest('invalid-token', 'This link is invalid, expired or already used. Ask for a new one.', [{ field: 'token', message: 'token is invalid, expired or already used' }]);
+      throw invalidToken();
     }
     await em.update(AccountToken, { id: row.id }, { usedAt: new Date() });
     return row;

@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { OutboxService } from '../outbox/outbox.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { User } from '../users/user.entity';
+import { accountLink } from '../users/users.service';
 import { AccountTokensService } from './account-tokens.service';
 import { hashPassword } from './passwords';
 import { TokensService } from './tokens.service';
@@ -30,8 +31,7 @@ export class AccountsService {
   ) {}
 
   link(path: string, token: string): string {
-    // The token travels in the fragment: browsers never send it to a server or in a Referer.
-    return `${this.config.publicUrl}${path}#token=${token}`;
+    return accountLink(this.config, path, token);
   }
 
   /** Same answer, status and body for known and unknown addresses. */
@@ -47,7 +47,7 @@ export class AccountsService {
       await this.outbox.enqueue(em, {
         template: 'account.password_reset',
         recipient: user.email,
-        locale: await this.localeOf(em, user.memberId),
+        locale: await this.localeOf(em, user.id),
         payload: { url: this.link('/account/reset-password', token) },
         dedupeKey: `password_reset:${id}`,
       });
@@ -60,16 +60,19 @@ export class AccountsService {
     const passwordHash = await hashPassword(password);
     await this.db.transaction(async (em) => {
       const row = await this.tokens.consume(em, ['password_reset'], token);
-      await em.update(User, { id: row.userId! }, { passwordHash });
+      // Following the e-mailed link proved the address: a login never confirmed is confirmed now.
+      await em.query('UPDATE users SET password_hash = $2, email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now() WHERE id = $1', [row.userId, passwordHash]);
       await this.sessions.revokeAllSessions(em, row.userId!, 'password-reset');
       await this.audit.record(em, { ...caller, user: null }, { action: 'user.password_reset', entity: 'user', entityId: row.userId, changes: { password: { from: '[secret]', to: '[secret]' } } });
     });
   }
 
-  /** The member's preferred language for e-mails; Spanish by default. */
-  async localeOf(em: EntityManager, memberId: string | null): Promise<string> {
-    if (!memberId) return 'es';
-    const [row] = await em.query<{ locale: string | null }[]>('SELECT preferred_language AS locale FROM members WHERE id = $1', [memberId]);
+  /** The preferred language of the login's first linked member record for e-mails; Spanish by default. */
+  async localeOf(em: EntityManager, userId: string): Promise<string> {
+    const [row] = await em.query<{ locale: string | null }[]>(
+      'SELECT m.preferred_language AS locale FROM member_logins l JOIN members m ON m.id = l.member_id WHERE l.user_id = $1 ORDER BY l.created_at, l.member_id LIMIT 1',
+      [userId],
+    );
     return row?.locale === 'en' ? 'en' : 'es';
   }
 }

@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { unauthorized } from '../common/problem';
 import { type Limit, RateLimitService } from '../rate-limit/rate-limit.service';
 import { User } from '../users/user.entity';
-import { UsersService, userView, type UserView } from '../users/users.service';
+import { linkedMembersSql, UsersService, userView, type UserView } from '../users/users.service';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords';
 import { type TokenPair, TokensService } from './tokens.service';
 
@@ -92,19 +92,24 @@ export class AuthService {
   /** The user behind a verified access token, or null when it must not be honoured. */
   async loadAuthUser(userId: string, sessionId: string): Promise<AuthUser | null> {
     // One round trip for every authenticated request: the user, the session and the roles.
-    const [row] = await this.db.query<{ id: string; email: string; is_platform_admin: boolean; member_id: string | null; roles: RoleGrant[] }[]>(
-      `SELECT u.id, u.email, u.is_platform_admin, u.member_id, ${rolesOfSql('u.id')} AS roles
+    const [row] = await this.db.query<{ id: string; email: string; is_platform_admin: boolean; member_ids: string[]; roles: RoleGrant[] }[]>(
+      `SELECT u.id, u.email, u.is_platform_admin, ${linkedMembersSql('u.id')} AS member_ids, ${rolesOfSql('u.id')} AS roles
          FROM users u JOIN auth_sessions s ON s.user_id = u.id
         WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
       [userId, sessionId],
     );
     if (!row) return null;
-    return { id: row.id, email: row.email, isPlatformAdmin: row.is_platform_admin, memberId: row.member_id, sessionId, roles: row.roles };
+    return { id: row.id, email: row.email, isPlatformAdmin: row.is_platform_admin, memberIds: row.member_ids, sessionId, roles: row.roles };
   }
 
-  async me(caller: Caller): Promise<{ user: UserView; member: null | { id: string }; roles: RoleAssignmentView[] }> {
+  /** The login, every member record linked to it (one per data controller at most) and its roles. */
+  async me(caller: Caller): Promise<{ user: UserView; members: { id: string; controllerId: string }[]; roles: RoleAssignmentView[] }> {
     const user = await this.users.findById(caller.user!.id);
     if (!user) throw unauthorized();
-    return { user: userView(user), member: user.memberId ? { id: user.memberId } : null, roles: await this.roles.listForUser(caller, user.id) };
+    const members = await this.db.query<{ id: string; controllerId: string }[]>(
+      'SELECT member_id AS id, controller_id AS "controllerId" FROM member_logins WHERE user_id = $1 ORDER BY created_at, member_id',
+      [user.id],
+    );
+    return { user: userView(user), members, roles: await this.roles.listForUser(caller, user.id) };
   }
 }

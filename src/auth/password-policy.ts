@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { badRequest } from '../common/problem';
 import { PASSWORD_MIN_LENGTH } from './passwords';
 
 /**
@@ -21,12 +22,25 @@ export function isCommonPassword(password: string): boolean {
   return COMMON.has(folded) || /^(.)\1+$/.test(folded) || /^(0123456789|1234567890)+\d*$/.test(folded);
 }
 
+const TOO_SHORT = `password must be at least ${PASSWORD_MIN_LENGTH} characters long`;
+const TOO_COMMON = 'this password is too common; choose another';
+
+/**
+ * For a password that may be a new one or an existing login's (accepting an
+ * invitation): the policy applies only when it is being set, so the service
+ * checks it then, with the same 400 as the field's validation.
+ */
+export function assertNewPassword(password: string): void {
+  const message = password.length < PASSWORD_MIN_LENGTH ? TOO_SHORT : isCommonPassword(password) ? TOO_COMMON : null;
+  if (message) throw badRequest('validation-failed', 'The request has 1 invalid field.', [{ field: 'password', message }]);
+}
+
 /** A password field: 12 to 256 characters, not a well-known one. */
 export const PasswordField = (description?: string) =>
   applyDecorators(
     ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: 256, description: description ?? 'At least 12 characters; common passwords are refused' }),
     IsString(),
-    MinLength(PASSWORD_MIN_LENGTH, { message: `password must be at least ${PASSWORD_MIN_LENGTH} characters long` }),
+    MinLength(PASSWORD_MIN_LENGTH, { message: TOO_SHORT }),
     MaxLength(256),
-    ValidateBy({ name: 'notCommonPassword', validator: { validate: (v: unknown) => typeof v !== 'string' || !isCommonPassword(v), defaultMessage: () => 'this password is too common; choose another' } }),
+    ValidateBy({ name: 'notCommonPassword', validator: { validate: (v: unknown) => typeof v !== 'string' || !isCommonPassword(v), defaultMessage: () => TOO_COMMON } }),
   );

@@ -108,6 +108,8 @@ const BY_NAME: Record<string, unknown> = {
   isPlatformAdmin: false,
   disabled: false,
   emailVerified: true,
+  emailConfirmed: true,
+  linked: 1,
   erased: false,
   erasedAt: null,
   languages: ['es', 'qu'],
@@ -197,6 +199,7 @@ const BY_NAME: Record<string, unknown> = {
 /** `…Id` and `…Ids` properties, by the thing they name. */
 const ID_BY_NAME: Record<string, string> = {
   organisationId: IDS.organisation,
+  controllerId: IDS.organisation,
   hostOrganisationId: IDS.organisation,
   ownerOrganisationId: IDS.organisation,
   parentId: IDS.organisation,

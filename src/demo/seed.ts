@@ -6,12 +6,12 @@ import type { DataSource } from 'typeorm';
 import type { Caller } from '../access/caller';
 import type { ScopedRole } from '../access/permissions';
 import { RolesService } from '../access/roles.service';
-import { hashPassword } from '../auth/passwords';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { CoalitionsService } from '../coalitions/coalitions.service';
 import { csvCell, csvLine } from '../common/csv';
 import { DemandsService } from '../demands/demands.service';
 import { EventsService } from '../events/events.service';
+import { MemberAccountsService } from '../members/member-accounts.service';
 import { MemberImportService } from '../members/member-import.service';
 import type { MembershipStatus } from '../members/membership.entity';
 import type { Organisation } from '../organisations/organisation.entity';
@@ -151,12 +151,13 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
   const campaigns = app.get(CampaignsService);
   const events = app.get(EventsService);
   const imports = app.get(MemberImportService);
+  const memberAccounts = app.get(MemberAccountsService);
 
   // The platform admin does the seeding, as an operator would through the API.
   const adminEmail = 'admin@convoca.example.org';
   await users.ensurePlatformAdmin(adminEmail, DEMO_PASSWORD);
   const [{ id: adminId }] = await db.query<{ id: string }[]>('SELECT id FROM users WHERE email = $1', [adminEmail]);
-  const admin: Caller = { user: { id: adminId, email: adminEmail, isPlatformAdmin: true, memberId: null, sessionId: randomUUID(), roles: [] }, requestId: 'demo-seed', ip: '127.0.0.1' };
+  const admin: Caller = { user: { id: adminId, email: adminEmail, isPlatformAdmin: true, memberIds: [], sessionId: randomUUID(), roles: [] }, requestId: 'demo-seed', ip: '127.0.0.1' };
 
   // Organisations
   const vp = await organisations.create(admin, {
@@ -265,11 +266,20 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
   await load(np, npPeople);
   await load(sumate, sumatePeople, 'active');
 
-  // One login per role
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  // One login per role. Nobody sets a password for someone else, so each login is made the way people get
+  // theirs: the invitation e-mailed to the address (here read from the outbox, as no SMTP is configured) is
+  // followed with the demo password.
+  const acceptInvitation = async (template: string, recipient: string) => {
+    const [{ url }] = await db.query<{ url: string }[]>(
+      `SELECT payload->>'url' AS url FROM outbox_messages WHERE template = $1 AND recipient = $2::citext ORDER BY created_at DESC LIMIT 1`,
+      [template, recipient],
+    );
+    await memberAccounts.accept({ user: null, requestId: 'demo-seed', ip: '127.0.0.1' }, url.slice(url.indexOf('#token=') + '#token='.length), DEMO_PASSWORD);
+  };
   const logins: DemoLogin[] = [{ email: adminEmail, role: 'platform admin' }];
   const login = async (email: string, role: ScopedRole, scope: { organisationId: string } | { coalitionId: string }, label: string) => {
-    const user = await users.create(admin, { email, password: DEMO_PASSWORD });
+    const user = await users.create(admin, { email });
+    await acceptInvitation('account.staff_invitation', email);
     await roles.grant(admin, { userId: user.id, role, ...scope });
     logins.push({ email, role: label });
   };
@@ -278,12 +288,11 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
   await login('admin@vocesdelpueblo.example.org', 'org_admin', { organisationId: vp.id }, 'org_admin of Voces del Pueblo');
   await login('admin@nuevoperu.example.org', 'org_admin', { organisationId: np.id }, 'org_admin of Nuevo Perú (and SÚMATE)');
   await login('organiza@sumate.example.org', 'organiser', { organisationId: sumate.id }, 'organiser of SÚMATE');
-  // A member with a login (as if they had accepted an invitation): the first person of Voces del Pueblo
+  // A member with a login, invited by their organisation: the first person of Voces del Pueblo
   const first = vpPeople[0];
-  await db.transaction(async (em) => {
-    const [{ id: memberId }] = await em.query<{ id: string }[]>('SELECT id FROM members WHERE email = $1', [first.email]);
-    await users.createForMember(em, admin, first.email, passwordHash, memberId);
-  });
+  const [{ id: memberId }] = await db.query<{ id: string }[]>('SELECT id FROM members WHERE controller_id = $1 AND email = $2', [vp.id, first.email]);
+  await memberAccounts.invite(admin, memberId);
+  await acceptInvitation('account.invitation', first.email);
   logins.push({ email: first.email, role: `member of Voces del Pueblo (${first.givenName} ${first.familyName})` });
 
   if (!draftEvent) throw new Error('the demo scenario has no draft event');

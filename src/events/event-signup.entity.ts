@@ -67,6 +67,13 @@ export class EventSignup {
   @Column({ type: 'text', nullable: true })
   guestName: string | null;
 
+  /**
+   * A member's name as it was when they signed up: all that the managers of
+   * an event hosted outside the member record's data controller see of them.
+   */
+  @Column({ type: 'text', nullable: true })
+  attendeeName: string | null;
+
   /** citext: the same person whatever the case they type. */
   @Index()
   @Column({ type: 'citext', nullable: true })

@@ -108,7 +108,11 @@ export class SignupView {
   @ApiProperty({ type: String }) eventId: string;
   @ApiPropertyOptional({ nullable: true, type: String }) shiftId: string | null;
   @ApiProperty({ enum: SIGNUP_STATUSES }) status: SignupStatus;
-  @ApiProperty({ enum: ['guest', 'member'] }) kind: 'guest' | 'member';
+  @ApiProperty({
+    enum: ['guest', 'member', 'attendee'],
+    description: 'guest: signed up from the public form; member: a member record the caller may read; attendee: a member record held by another data controller — only the name given at signup is shown',
+  })
+  kind: 'guest' | 'member' | 'attendee';
   @ApiPropertyOptional({ nullable: true, type: String }) memberId: string | null;
   @ApiProperty({ type: String, description: 'The name given (guests) or the member’s name; "—" once erased' }) name: string;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Guests: for member-data readers of a host organisation; members: for member-data readers of one of their organisations' }) email?: string | null;

@@ -168,9 +168,9 @@ export class EventsService {
 
   /** The caller's own live signups to an event (a member's), which also make them an attendee. */
   private async ownSignups(em: EntityManager, caller: Caller, eventId: string): Promise<{ id: string; status: EventView['viewer']['signups'][number]['status']; shift_id: string | null }[]> {
-    const memberId = caller.user?.memberId;
-    if (!memberId) return [];
-    return em.query(`SELECT id, status, shift_id FROM event_signups WHERE event_id = $1 AND member_id = $2 AND status <> 'cancelled' ORDER BY seq`, [eventId, memberId]);
+    const memberIds = caller.user?.memberIds ?? [];
+    if (!memberIds.length) return [];
+    return em.query(`SELECT id, status, shift_id FROM event_signups WHERE event_id = $1 AND member_id = ANY($2::uuid[]) AND status <> 'cancelled' ORDER BY seq`, [eventId, memberIds]);
   }
 
   async view(em: EntityManager, caller: Caller, event: Event, rights: EventRights): Promise<EventView> {
@@ -285,11 +285,11 @@ export class EventsService {
   private async locationShownSql(caller: Caller): Promise<{ sql: string; params: Record<string, unknown> }> {
     if (!caller.user) return { sql: `e.address_visibility = 'public'`, params: {} };
     const runs = await this.eventAccess.runsFilter(caller);
-    const memberId = caller.user.memberId;
-    const attendee = memberId
-      ? ` OR EXISTS (SELECT 1 FROM event_signups ls WHERE ls.event_id = e.id AND ls.member_id = :lMember AND ls.status IN ('going','attended'))`
+    const memberIds = caller.user.memberIds;
+    const attendee = memberIds.length
+      ? ` OR EXISTS (SELECT 1 FROM event_signups ls WHERE ls.event_id = e.id AND ls.member_id = ANY(:lMembers) AND ls.status IN ('going','attended'))`
       : '';
-    return { sql: `(e.address_visibility = 'public' OR ${runs.sql}${attendee})`, params: { ...runs.params, ...(memberId ? { lMember: memberId } : {}) } };
+    return { sql: `(e.address_visibility = 'public' OR ${runs.sql}${attendee})`, params: { ...runs.params, ...(memberIds.length ? { lMembers: memberIds } : {}) } };
   }
 
   // ---------------------------------------------------------------- writing

@@ -17,6 +17,8 @@ export interface SeatPool {
 /** A new signup's person-level columns (event_signups), as given by the caller. */
 export interface NewSignup {
   memberId: string | null;
+  /** A member's name as it is at signup (see EventSignup.attendeeName); null for guests. */
+  attendeeName?: string | null;
   guestName: string | null;
   guestEmail: string | null;
   guestPhone: string | null;
@@ -91,14 +93,14 @@ export class SeatsService {
           WHERE t.id = ${seatRow} AND (SELECT open FROM ev) AND (t.capacity IS NULL OR t.going_count < t.capacity)
          RETURNING t.id),
        s AS (
-         INSERT INTO event_signups (event_id, shift_id, status, waitlisted_at, reminder_queued_at, member_id, guest_name, guest_email, guest_phone,
+         INSERT INTO event_signups (event_id, shift_id, status, waitlisted_at, reminder_queued_at, member_id, attendee_name, guest_name, guest_email, guest_phone,
                                     source, locale, manage_token_hash, consent_data_processing_at, consent_contact_by_email, consent_contact_by_sms, consent_notice_version)
          SELECT ev.id, ${shift},
                 CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'going' ELSE 'waitlisted' END,
                 CASE WHEN EXISTS (SELECT 1 FROM seat) THEN NULL ELSE clock_timestamp() END,
                 -- Inside the last 24 hours the confirmation is the reminder.
                 CASE WHEN ev.starts_at - now() <= ${window}::interval THEN now() END,
-                ${p.add(signup.memberId)}::uuid, ${p.add(signup.guestName)}, ${p.add(signup.guestEmail)}, ${p.add(signup.guestPhone)},
+                ${p.add(signup.memberId)}::uuid, ${p.add(signup.attendeeName ?? null)}, ${p.add(signup.guestName)}, ${p.add(signup.guestEmail)}, ${p.add(signup.guestPhone)},
                 ${p.add(signup.source)}, ${p.add(signup.locale)}, ${p.add(signup.manageTokenHash)},
                 ${c ? 'now()' : 'NULL'}, ${p.add(c?.contactByEmail ?? null)}::boolean, ${p.add(c?.contactBySms ?? null)}::boolean, ${p.add(c?.noticeVersion ?? null)}
            FROM ev

@@ -53,6 +53,7 @@ interface SignupRow {
 /** A signup row joined with its member (name, contact) and whether the caller may see that member's contact. */
 interface SignupViewRow extends SignupRow {
   member_name: string | null;
+  attendee_name: string | null;
   member_email: string | null;
   member_phone: string | null;
   member_contact: boolean;
@@ -97,7 +98,7 @@ export class SignupsService {
    * looked up.
    */
   async signUp(caller: Caller, eventId: string, dto: CreateSignupDto): Promise<SignupAnswer> {
-    const person = await this.whoSignsUp(caller, dto);
+    const person = await this.whoSignsUp(caller, dto, eventId);
     await this.limiter.consume(
       { key: `signup:ip:${caller.ip}`, ...SIGNUP_PER_IP },
       person.kind === 'guest' ? { key: `signup:email:${person.email.toLowerCase()}`, ...SIGNUP_PER_PERSON } : { key: `signup:member:${person.memberId}`, ...SIGNUP_PER_PERSON },
@@ -143,7 +144,7 @@ export class SignupsService {
               manageTokenHash: sha256(manageToken!),
               consent: { contactByEmail: dto.consent?.contactByEmail ?? null, contactBySms: dto.consent?.contactBySms ?? null, noticeVersion: dto.consent?.noticeVersion ?? null },
             }
-          : { memberId: person.memberId, guestName: null, guestEmail: null, guestPhone: null, source: 'member', locale: 'es', manageTokenHash: null, consent: null },
+          : { memberId: person.memberId, attendeeName: person.name, guestName: null, guestEmail: null, guestPhone: null, source: 'member', locale: 'es', manageTokenHash: null, consent: null },
         (p, r) => [
           this.notices.signupConfirmationSql(p, r, event, manageToken),
           auditInsertSql(p, caller, audit, { relation: r, entityId: `${r}.id::text`, changes: (given) => `jsonb_set(${given}, '{status,to}', to_jsonb(${r}.status))` }),
@@ -167,14 +168,25 @@ export class SignupsService {
 
   /**
    * Guest fields given: a guest, all of them required. None: the logged-in
-   * caller's own member (a login without a member must sign up as a guest).
+   * caller's own member record (a login without one must sign up as a
+   * guest) — the record held by the event's host's data controller when the
+   * login has one there, otherwise its first linked record. Its name as it
+   * is now goes with the signup: the managers of an event outside the
+   * record's controller see that name and nothing else of the record.
    */
-  private async whoSignsUp(caller: Caller, dto: CreateSignupDto): Promise<{ kind: 'guest'; name: string; email: string; phone: string | null } | { kind: 'member'; memberId: string }> {
+  private async whoSignsUp(caller: Caller, dto: CreateSignupDto, eventId: string): Promise<{ kind: 'guest'; name: string; email: string; phone: string | null } | { kind: 'member'; memberId: string; name: string }> {
     const guestFields = dto.name !== undefined || dto.email !== undefined || dto.phone !== undefined || dto.consent !== undefined;
-    const memberId = caller.user?.memberId;
-    if (!guestFields && memberId) {
-      const [member] = await this.db.query<{ erased_at: Date | null }[]>('SELECT erased_at FROM members WHERE id = $1', [memberId]);
-      if (member && !member.erased_at) return { kind: 'member', memberId };
+    const memberIds = caller.user?.memberIds ?? [];
+    if (!guestFields && memberIds.length) {
+      const [member] = await this.db.query<{ id: string; name: string }[]>(
+        `SELECT m.id, m.given_name || ' ' || m.family_name AS name
+           FROM members m LEFT JOIN events e ON e.id = $2
+          WHERE m.id = ANY($1::uuid[]) AND m.erased_at IS NULL
+          ORDER BY (m.controller_id = organisation_root(e.host_organisation_id)) IS TRUE DESC, array_position($1::uuid[], m.id)
+          LIMIT 1`,
+        [memberIds, eventId],
+      );
+      if (member) return { kind: 'member', memberId: member.id, name: member.name };
     }
     const errors: { field: string; message: string }[] = [];
     if (!dto.name?.trim()) errors.push({ field: 'name', message: 'name is required for a guest signup' });
@@ -249,7 +261,7 @@ export class SignupsService {
     const rows = await em.query<SignupViewRow[]>(
       `SELECT s.id, s.event_id, s.shift_id, s.member_id, s.guest_name, s.guest_email, s.guest_phone, s.status, s.source, s.seq,
               s.created_at, s.waitlisted_at, s.promoted_at, s.checked_in_at, s.cancelled_at,
-              m.given_name || ' ' || m.family_name AS member_name, m.email AS member_email, m.phone AS member_phone,
+              m.given_name || ' ' || m.family_name AS member_name, s.attendee_name, m.email AS member_email, m.phone AS member_phone,
               (s.member_id IS NOT NULL AND ($1::uuid[] IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = s.member_id AND ms.organisation_id = ANY($1::uuid[])))) AS member_contact
          FROM event_signups s LEFT JOIN members m ON m.id = s.member_id
         WHERE ${where}
@@ -259,17 +271,25 @@ export class SignupsService {
     return rows.map((r) => this.signupView(r, rules));
   }
 
+  /**
+   * A member signup is a `member` (id, name, contact) only for a caller who
+   * may read the record (member.read in its controller); for anyone else —
+   * the managers of an event hosted by another controller or a coalition —
+   * it is an `attendee`: the name given at signup, no id, no organisation,
+   * no contact.
+   */
   private signupView(r: SignupViewRow, rules: ContactRules): SignupView {
     const member = r.member_id !== null;
-    const contact = member ? (r.member_contact ? { email: r.member_email, phone: r.member_phone } : null) : rules.guests ? { email: r.guest_email, phone: r.guest_phone } : null;
+    const known = member && r.member_contact;
+    const contact = member ? (known ? { email: r.member_email, phone: r.member_phone } : null) : rules.guests ? { email: r.guest_email, phone: r.guest_phone } : null;
     return {
       id: r.id,
       eventId: r.event_id,
       shiftId: r.shift_id,
       status: r.status,
-      kind: member ? 'member' : 'guest',
-      memberId: r.member_id,
-      name: (member ? r.member_name : r.guest_name) ?? ERASED,
+      kind: member ? (known ? 'member' : 'attendee') : 'guest',
+      memberId: known ? r.member_id : null,
+      name: (member ? (known ? r.member_name : r.attendee_name) : r.guest_name) ?? ERASED,
       ...(contact ?? {}),
       seq: r.seq,
       source: r.source,
@@ -325,8 +345,8 @@ export class SignupsService {
    */
   async update(caller: Caller, eventId: string, signupId: string, dto: UpdateSignupDto): Promise<SignupView> {
     return this.db.transaction(async (em) => {
-      const memberId = caller.user?.memberId;
-      const [own] = memberId ? await em.query<unknown[]>('SELECT 1 FROM event_signups WHERE id = $1 AND event_id = $2 AND member_id = $3', [signupId, eventId, memberId]) : [];
+      const memberIds = caller.user?.memberIds ?? [];
+      const [own] = memberIds.length ? await em.query<unknown[]>('SELECT 1 FROM event_signups WHERE id = $1 AND event_id = $2 AND member_id = ANY($3::uuid[])', [signupId, eventId, memberIds]) : [];
       const event = own && dto.status === 'cancelled' ? await em.findOneOrFail(Event, { where: { id: eventId } }) : await this.handled(em, caller, eventId);
       const before = await this.loadSignup(em, eventId, signupId);
       if (dto.status === 'cancelled') {
@@ -423,10 +443,10 @@ export class SignupsService {
 
   // ---------------------------------------------------------------- a person's own signups
 
-  /** GET /me/signups: the signups of the caller's linked member, newest first. */
+  /** GET /me/signups: the signups of every member record linked to the caller's login, newest first. */
   async mine(caller: Caller, q: PageQuery): Promise<Page<OwnSignupView>> {
-    const memberId = caller.user?.memberId;
-    if (!memberId) return { items: [], nextCursor: null };
+    const memberIds = caller.user?.memberIds ?? [];
+    if (!memberIds.length) return { items: [], nextCursor: null };
     const after = decodeCursor<[string]>(q.cursor);
     if (after && !/^\d+$/.test(String(after[0]))) throw badRequest('invalid-cursor', 'The cursor is not one this API issued.', [{ field: 'cursor', message: 'cursor is not valid' }]);
     const rows = await this.db.query<(Record<string, unknown> & { signup_id: string; signup_status: SignupStatus; shift_id: string | null; shift_name: string | null; signup_created_at: Date; checked_in_at: Date | null; seq: string })[]>(
@@ -434,9 +454,9 @@ export class SignupsService {
               ${SUMMARY_COLUMNS}, e.address, e.lat, e.lng, e.online_url,
               (e.address_visibility <> 'public' AND s.status NOT IN ('going','attended')) AS location_hidden
          FROM event_signups s JOIN events e ON e.id = s.event_id LEFT JOIN event_shifts sh ON sh.id = s.shift_id
-        WHERE s.member_id = $1 ${after ? 'AND s.seq < $3' : ''}
+        WHERE s.member_id = ANY($1::uuid[]) ${after ? 'AND s.seq < $3' : ''}
         ORDER BY s.seq DESC LIMIT $2`,
-      after ? [memberId, q.limit + 1, after[0]] : [memberId, q.limit + 1],
+      after ? [memberIds, q.limit + 1, after[0]] : [memberIds, q.limit + 1],
     );
     return toPage(rows, q.limit, (r) => [r.seq], (r): OwnSignupView => {
       const summary: EventSummary = summaryFromRow(r as unknown as Parameters<typeof summaryFromRow>[0]);
@@ -477,16 +497,20 @@ export class SignupsService {
    * (`eraseGuestData`). The member row itself is the members module's to
    * anonymise.
    */
-  async erasePerson(em: EntityManager, caller: Caller, person: { memberId: string; emails: string[] }): Promise<void> {
-    await this.cancelLive(em, caller, person.memberId, person.emails);
-    for (const email of new Set(person.emails.map((e) => e.toLowerCase()))) await this.anonymiseGuest(em, caller, email);
+  async erasePerson(em: EntityManager, caller: Caller, person: { memberId: string; emails: string[]; controllerId: string | null }): Promise<void> {
+    await this.cancelLive(em, caller, person.memberId, person.emails, person.controllerId);
+    await em.query('UPDATE event_signups SET attendee_name = NULL WHERE member_id = $1 AND attendee_name IS NOT NULL', [person.memberId]);
+    for (const email of new Set(person.emails.map((e) => e.toLowerCase()))) await this.anonymiseGuest(em, caller, email, person.controllerId);
   }
 
   /** Cancels a person's live signups, events locked in id order (as every multi-event path does: no deadlock between two erasures). */
-  private async cancelLive(em: EntityManager, caller: Caller, memberId: string | null, emails: string[]): Promise<void> {
+  private async cancelLive(em: EntityManager, caller: Caller, memberId: string | null, emails: string[], controllerId: string | null = null): Promise<void> {
+    // The record's own signups wherever they are; guest signups under its addresses only in its controller's events (`controllerId`), or everywhere (null).
     const live = await em.query<{ id: string }[]>(
-      `SELECT id FROM event_signups WHERE (member_id = $1::uuid OR guest_email = ANY($2::citext[])) AND status IN ('going','waitlisted') ORDER BY event_id, seq`,
-      [memberId, emails],
+      `SELECT s.id FROM event_signups s JOIN events e ON e.id = s.event_id
+        WHERE (s.member_id = $1::uuid OR (s.guest_email = ANY($2::citext[]) AND ($3::uuid IS NULL OR organisation_root(e.host_organisation_id) = $3::uuid)))
+          AND s.status IN ('going','waitlisted') ORDER BY s.event_id, s.seq`,
+      [memberId, emails, controllerId],
     );
     for (const s of live) await this.cancelInTransaction(em, caller, s.id);
   }
@@ -502,15 +526,15 @@ export class SignupsService {
     return this.anonymiseGuest(em, caller, email);
   }
 
-  private async anonymiseGuest(em: EntityManager, caller: Caller, email: string): Promise<number> {
+  private async anonymiseGuest(em: EntityManager, caller: Caller, email: string, controllerId: string | null = null): Promise<number> {
     const erased = await returningRows<{ id: string; host_organisation_id: string | null; coalition_id: string | null }>(
       em,
       `UPDATE event_signups s SET guest_name = NULL, guest_email = NULL, guest_phone = NULL, manage_token_hash = NULL,
               consent_contact_by_email = NULL, consent_contact_by_sms = NULL, consent_notice_version = NULL, erased_at = now(), updated_at = now()
          FROM events e
-        WHERE e.id = s.event_id AND s.guest_email = $1::citext
+        WHERE e.id = s.event_id AND s.guest_email = $1::citext AND ($2::uuid IS NULL OR organisation_root(e.host_organisation_id) = $2::uuid)
         RETURNING s.id, e.host_organisation_id, e.coalition_id`,
-      [email],
+      [email, controllerId],
     );
     for (const r of erased) {
       await this.audit.record(em, caller, {

@@ -2,17 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
-import type { Caller } from '../access/caller';
+import { type Caller, requireUser } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
-import { AccountTokensService } from '../auth/account-tokens.service';
+import { AccountTokensService, invalidToken } from '../auth/account-tokens.service';
 import { ACCEPTED, AccountsService } from '../auth/accounts.service';
-import { hashPassword } from '../auth/passwords';
+import { assertNewPassword } from '../auth/password-policy';
+import { hashPassword, verifyPassword } from '../auth/passwords';
 import { type TokenPair, TokensService } from '../auth/tokens.service';
-import { conflict, forbidden } from '../common/problem';
+import { conflict, forbidden, unauthorized } from '../common/problem';
 import { Organisation } from '../organisations/organisation.entity';
 import { OutboxService } from '../outbox/outbox.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
-import { UsersService } from '../users/users.service';
+import { User } from '../users/user.entity';
 import { Member } from './member.entity';
 import { MembersService } from './members.service';
 
@@ -34,7 +35,6 @@ export class MemberAccountsService {
     private readonly tokens: AccountTokensService,
     private readonly accounts: AccountsService,
     private readonly sessions: TokensService,
-    private readonly users: UsersService,
     private readonly outbox: OutboxService,
     private readonly limiter: RateLimitService,
     private readonly audit: AuditService,
@@ -71,7 +71,13 @@ export class MemberAccountsService {
     });
   }
 
-  /** An org_admin invites a member of their organisation to create a login. */
+  /**
+   * An org_admin invites a member record of their organisation to a login.
+   * The invitation always goes to the record's own address: whether that
+   * address already has a login elsewhere is never looked up here (that
+   * would tell one organisation something about another's members). The
+   * person decides when they follow the link (`accept`).
+   */
   async invite(caller: Caller, memberId: string): Promise<{ status: 'sent' }> {
     await this.db.transaction(async (em) => {
       const access = await this.members.accessFor(caller, memberId, em, true);
@@ -80,8 +86,9 @@ export class MemberAccountsService {
       if (organisationIds.length === 0) throw forbidden('Only an org_admin of one of this person’s organisations may invite them.');
       const member = access.member;
       if (member.erasedAt || !member.email) throw conflict('no-address', 'This member has no e-mail address to invite.');
-      const [linked] = await em.query<{ id: string }[]>('SELECT id FROM users WHERE member_id = $1 OR email = $2', [member.id, member.email]);
-      if (linked) throw conflict('already-has-login', 'This person already has a login.');
+      // This record's own link only: it belongs to the caller's data controller.
+      const [linked] = await em.query<unknown[]>('SELECT 1 FROM member_logins WHERE member_id = $1', [member.id]);
+      if (linked) throw conflict('already-has-login', 'This member record is already linked to a login.');
       const organisation = await em.findOneOrFail(Organisation, { where: { id: organisationIds[0] } });
       const { id, token } = await this.tokens.issue(em, 'invitation', 7 * DAY, { memberId: member.id, email: member.email });
       await this.outbox.enqueue(em, {
@@ -96,19 +103,28 @@ export class MemberAccountsService {
     return { status: 'sent' };
   }
 
-  /** A member with a verified address asks for a login. The same answer whatever the address. */
+  /**
+   * Someone asks for a login for an address. The same answer whatever the
+   * address; a registration link goes out when some organisation holds a
+   * verified, unlinked record with it. A login for the address that was
+   * never confirmed does not stop this: following the link takes it over.
+   */
   async register(caller: Caller, email: string): Promise<typeof ACCEPTED> {
     await this.limiter.consume({ key: `register:ip:${caller.ip}`, max: 20, windowSeconds: 900 });
     await this.db.transaction(async (em) => {
-      const member = await em.findOne(Member, { where: { email } });
-      if (!member?.email || !member.emailVerifiedAt || member.erasedAt) return;
-      const [linked] = await em.query<{ id: string }[]>('SELECT id FROM users WHERE member_id = $1 OR email = $2', [member.id, member.email]);
-      if (linked || !(await this.mayMail('register', member.email))) return;
-      const { id, token } = await this.tokens.issue(em, 'registration', DAY, { memberId: member.id, email: member.email });
+      const [record] = await em.query<{ id: string; email: string; preferred_language: 'es' | 'en' }[]>(
+        `SELECT m.id, m.email, m.preferred_language FROM members m
+          WHERE m.email = $1::citext AND m.email_verified_at IS NOT NULL AND m.erased_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.member_id = m.id)
+          ORDER BY m.created_at, m.id LIMIT 1`,
+        [email],
+      );
+      if (!record || !(await this.mayMail('register', record.email))) return;
+      const { id, token } = await this.tokens.issue(em, 'registration', DAY, { memberId: record.id, email: record.email });
       await this.outbox.enqueue(em, {
         template: 'account.registration',
-        recipient: member.email,
-        locale: member.preferredLanguage,
+        recipient: record.email,
+        locale: record.preferred_language,
         payload: { url: this.accounts.link('/account/accept-invitation', token) },
         dedupeKey: `registration:${id}`,
       });
@@ -116,22 +132,159 @@ export class MemberAccountsService {
     return ACCEPTED;
   }
 
-  /** Invitation or registration link + a password: the login is created, linked to the member, and logged in. */
+  /**
+   * An invitation or registration link + a password; the answer is a session.
+   * - Staff invitation (POST /users): the login gets its password and is confirmed.
+   * - Member invitation: the invited record is linked; registration: every
+   *   record held with the address (one per data controller) is linked.
+   *   The login is the address's: created when there is none; when it exists
+   *   and was confirmed, the password must be its password; when it was never
+   *   confirmed, the person who just proved the address takes it over (new
+   *   password, its sessions closed).
+   */
   async accept(caller: Caller, token: string, password: string): Promise<TokenPair> {
     const passwordHash = await hashPassword(password);
     const userId = await this.db.transaction(async (em) => {
       const row = await this.tokens.consume(em, ['invitation', 'registration'], token);
-      const member = await em.findOne(Member, { where: { id: row.memberId! }, lock: { mode: 'pessimistic_write' } });
+      if (!row.memberId) {
+        assertNewPassword(password);
+        return this.acceptStaffInvitation(em, caller, row.userId, row.email, passwordHash);
+      }
+      const member = await em.findOne(Member, { where: { id: row.memberId }, lock: { mode: 'pessimistic_write' } });
       if (!member?.email || member.erasedAt || member.email.toLowerCase() !== row.email?.toLowerCase()) {
         throw conflict('member-changed', 'This invitation no longer matches the member’s address; ask for a new one.');
       }
-      const [linked] = await em.query<{ id: string }[]>('SELECT id FROM users WHERE member_id = $1', [member.id]);
-      if (linked) throw conflict('already-has-login', 'This person already has a login.');
-      const user = await this.users.createForMember(em, caller, member.email, passwordHash, member.id);
-      // Following the e-mailed link proved control of the address.
-      if (!member.emailVerifiedAt) await em.update(Member, { id: member.id }, { emailVerifiedAt: new Date() });
+      const [linked] = await em.query<unknown[]>('SELECT 1 FROM member_logins WHERE member_id = $1', [member.id]);
+      if (linked && row.purpose === 'invitation') throw conflict('already-has-login', 'This membership is already linked to a login: log in.');
+      const user = await this.loginForAddress(em, caller, member.email, password, passwordHash);
+      const done = await this.linkRecords(em, caller, user, member.email, row.purpose === 'invitation' ? [member.id] : null);
+      if (row.purpose === 'invitation' && done.length === 0) {
+        throw conflict('already-linked-here', 'Your login is already linked to another member record of this organisation.');
+      }
       return user.id;
     });
     return this.sessions.startSession(userId);
+  }
+
+  private async acceptStaffInvitation(em: EntityManager, caller: Caller, userId: string | null, email: string | null, passwordHash: string): Promise<string> {
+    const user = userId ? await em.findOne(User, { where: { id: userId }, lock: { mode: 'pessimistic_write' } }) : null;
+    if (!user || user.disabledAt || user.email.toLowerCase() !== email?.toLowerCase()) {
+      throw conflict('login-changed', 'This invitation no longer matches the login; ask for a new one.');
+    }
+    await this.takeOver(em, caller, user, passwordHash);
+    return user.id;
+  }
+
+  /** The address's login, for someone who just proved the address (see `accept`). */
+  private async loginForAddress(em: EntityManager, caller: Caller, email: string, password: string, passwordHash: string): Promise<User> {
+    const user = await em
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email })
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!user) {
+      assertNewPassword(password);
+      const created = await em.save(User, em.create(User, { email, passwordHash, emailConfirmedAt: new Date() }));
+      await this.audit.record(em, { ...caller, user: null }, { action: 'user.create', entity: 'user', entityId: created.id, changes: { email: { from: null, to: '[personal data]' } } });
+      return created;
+    }
+    if (user.disabledAt) throw conflict('login-disabled', 'The login of this address is disabled; ask the platform’s administrators.');
+    if (!user.emailConfirmedAt) {
+      assertNewPassword(password);
+      await this.takeOver(em, caller, user, passwordHash);
+      return user;
+    }
+    if (!(await verifyPassword(user.passwordHash, password))) {
+      throw unauthorized('This address already has a login: give its password to add the membership to it, or reset the password first.');
+    }
+    return user;
+  }
+
+  /** The owner of the address sets the password of a login never confirmed; whoever else held a session loses it. */
+  private async takeOver(em: EntityManager, caller: Caller, user: User, passwordHash: string): Promise<void> {
+    await em.update(User, { id: user.id }, { passwordHash, emailConfirmedAt: new Date() });
+    await this.sessions.revokeAllSessions(em, user.id, 'address-confirmed');
+    await this.audit.record(em, { ...caller, user: null }, {
+      action: 'user.confirm',
+      entity: 'user',
+      entityId: user.id,
+      changes: { emailConfirmed: { from: false, to: true }, password: { from: '[secret]', to: '[secret]' } },
+    });
+  }
+
+  /**
+   * Links to `user` the unlinked records held with `email` (only `only`, when
+   * given), at most one per data controller and none in a controller where
+   * the login already has one. Following an e-mailed link proved the address:
+   * the records count as verified. Each link is audited in its controller.
+   */
+  private async linkRecords(em: EntityManager, caller: Caller, user: User, email: string, only: string[] | null): Promise<{ memberId: string; controllerId: string }[]> {
+    const linked = await em.query<{ member_id: string; controller_id: string }[]>(
+      `WITH candidates AS (
+         SELECT DISTINCT ON (m.controller_id) m.id, m.controller_id FROM members m
+          WHERE m.email = $2::citext AND m.erased_at IS NULL AND ($3::uuid[] IS NULL OR m.id = ANY($3::uuid[]))
+            AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.member_id = m.id)
+            AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.user_id = $1 AND l.controller_id = m.controller_id)
+          ORDER BY m.controller_id, m.created_at, m.id
+       )
+       INSERT INTO member_logins (member_id, user_id, controller_id)
+       SELECT id, $1, controller_id FROM candidates ORDER BY id
+       ON CONFLICT DO NOTHING
+       RETURNING member_id, controller_id`,
+      [user.id, email, only],
+    );
+    if (linked.length) {
+      await em.query('UPDATE members SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = ANY($1::uuid[])', [linked.map((l) => l.member_id)]);
+    }
+    for (const l of linked) {
+      await this.audit.record(em, { ...caller, user: null }, { action: 'member.login_link', entity: 'member', entityId: l.member_id, organisationId: l.controller_id, changes: { userId: { from: null, to: user.id } } });
+    }
+    return linked.map((l) => ({ memberId: l.member_id, controllerId: l.controller_id }));
+  }
+
+  /**
+   * POST /me/links: a logged-in person asks to link the member records held
+   * with their login's (confirmed) address. The same answer whatever is held;
+   * the link goes to that address and must be followed while logged in.
+   */
+  async requestLinks(caller: Caller): Promise<typeof ACCEPTED> {
+    const authUser = requireUser(caller);
+    await this.db.transaction(async (em) => {
+      const user = await em.findOne(User, { where: { id: authUser.id } });
+      if (!user?.emailConfirmedAt || user.disabledAt) return;
+      const [record] = await em.query<{ preferred_language: 'es' | 'en' }[]>(
+        `SELECT m.preferred_language FROM members m
+          WHERE m.email = $2::citext AND m.erased_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.member_id = m.id)
+            AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.user_id = $1 AND l.controller_id = m.controller_id)
+          LIMIT 1`,
+        [user.id, user.email],
+      );
+      if (!record || !(await this.mayMail('link', user.email))) return;
+      const { id, token } = await this.tokens.issue(em, 'member_link', DAY, { userId: user.id, email: user.email });
+      await this.outbox.enqueue(em, {
+        template: 'account.member_link',
+        recipient: user.email,
+        locale: record.preferred_language,
+        payload: { url: this.accounts.link('/account/link-memberships', token) },
+        dedupeKey: `member_link:${id}`,
+      });
+    });
+    return ACCEPTED;
+  }
+
+  /** POST /me/links/confirm: the e-mailed link, followed by the same login that asked for it. */
+  async confirmLinks(caller: Caller, token: string): Promise<{ linked: number }> {
+    const authUser = requireUser(caller);
+    return this.db.transaction(async (em) => {
+      const row = await this.tokens.consume(em, ['member_link'], token);
+      const user = await em.findOne(User, { where: { id: authUser.id } });
+      // Another login's link, or an address that changed since: the same answer as an unknown token.
+      if (!user || row.userId !== user.id || user.email.toLowerCase() !== row.email?.toLowerCase()) throw invalidToken();
+      const done = await this.linkRecords(em, caller, user, user.email, null);
+      return { linked: done.length };
+    });
   }
 }

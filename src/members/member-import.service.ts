@@ -480,9 +480,10 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
 /**
  * The set-based upsert of one batch, in one statement:
  * 1. people with an e-mail are inserted, or matched case-insensitively to the
- *    existing person (whose empty fields are completed; nothing is
- *    overwritten, another organisation may rely on it); people without an
- *    e-mail are always new;
+ *    record with that e-mail in the organisation's data controller (whose
+ *    empty fields are completed; nothing is overwritten, a sibling
+ *    organisation may rely on it) — records of other controllers are never
+ *    matched; people without an e-mail are always new;
  * 2. their memberships in the organisation are inserted (`created`) or, when
  *    present, refreshed (`updated`: title, joinedOn, duesPaidUntil when given;
  *    the status of an existing membership only changes through its workflow).
@@ -498,11 +499,11 @@ async function upsertBatch(em: EntityManager, organisationId: string, rows: Impo
          AS t(candidate_id, email, given_name, family_name, phone, region, locality, languages, preferred_language, status, title, joined_on, dues_paid_until)
      ),
      people AS (
-       INSERT INTO members AS m (id, given_name, family_name, email, phone, region, locality, languages, preferred_language)
-       SELECT candidate_id, given_name, family_name, email::citext, phone, region, locality,
+       INSERT INTO members AS m (id, controller_id, given_name, family_name, email, phone, region, locality, languages, preferred_language)
+       SELECT candidate_id, c.root, given_name, family_name, email::citext, phone, region, locality,
               coalesce(string_to_array(languages, ','), '{}'), coalesce(preferred_language, 'es')
-         FROM input
-       ON CONFLICT (email) DO UPDATE SET
+         FROM input CROSS JOIN (SELECT organisation_root($14::uuid) AS root) c
+       ON CONFLICT (controller_id, email) DO UPDATE SET
               phone = coalesce(m.phone, excluded.phone),
               region = coalesce(m.region, excluded.region),
               locality = coalesce(m.locality, excluded.locality),

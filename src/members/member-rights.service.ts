@@ -49,7 +49,7 @@ export class MemberRightsService {
     }
     return this.db.transaction(async (em) => {
       const out = await this.exportOf(caller, a, em);
-      await this.audit.record(em, caller, { action: 'member.export', entity: 'member', entityId: memberId, organisationId: a.memberships[0]?.organisationId ?? null, changes: null });
+      await this.audit.record(em, caller, { action: 'member.export', entity: 'member', entityId: memberId, organisationId: a.memberships[0]?.organisationId ?? a.member.controllerId, changes: null });
       return out;
     });
   }
@@ -81,13 +81,14 @@ export class MemberRightsService {
     };
   }
 
-  /** GET /me/export: the login, and the linked person if any. */
+  /** GET /me/export: the login, and every member record linked to it (one per data controller). */
   async exportSelf(caller: Caller): Promise<MeExport> {
     const authUser = requireUser(caller);
     const user = await this.users.findById(authUser.id);
     if (!user) throw unauthorized();
     const roles = await this.roles.rolesOf(user.id);
-    const member = user.memberId ? await this.exportOf(caller, await this.members.accessFor(caller, user.memberId), this.db.manager) : null;
+    const members: MemberExport[] = [];
+    for (const memberId of authUser.memberIds) members.push(await this.exportOf(caller, await this.members.accessFor(caller, memberId), this.db.manager));
     const entries = await this.db.query<{ at: Date; action: string; entity: string; entity_id: string | null; organisation_id: string | null; fields: string[] | null }[]>(
       `SELECT at, action, entity, entity_id, organisation_id, (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(coalesce(changes, '{}'::jsonb)) k) AS fields
          FROM audit_log WHERE entity = 'user' AND entity_id = $1 ORDER BY id`,
@@ -102,12 +103,15 @@ export class MemberRightsService {
         lastLoginAt: user.lastLoginAt,
         roles: roles.map((r) => ({ role: r.role, organisationId: r.organisationId, coalitionId: r.coalitionId })),
       },
-      member,
+      members,
       auditEntries: entries.map(auditSummary),
     };
   }
 
-  /** POST /me/erase: the person, re-authenticated with their password. */
+  /**
+   * POST /me/erase: the person, re-authenticated with their password. Every
+   * member record linked to the login is erased, then the login is closed.
+   */
   async eraseSelf(caller: Caller, password: string): Promise<ErasureResult> {
     const authUser = requireUser(caller);
     const limit = { key: `erase-fail:user:${authUser.id}`, ...ERASE_PASSWORD_LIMIT };
@@ -117,29 +121,43 @@ export class MemberRightsService {
       await this.limiter.record(limit);
       throw unauthorized('The password is wrong.');
     }
-    if (!user.memberId) throw notFound('member linked to your login');
-    return this.erase(caller, user.memberId);
+    if (authUser.memberIds.length === 0) throw notFound('member linked to your login');
+    if (user.isPlatformAdmin || (await this.roles.rolesOf(user.id)).length > 0) {
+      throw conflict('staff-login', 'Your login holds roles; give them up (or ask a platform admin to remove them) before erasing your data.');
+    }
+    let result: ErasureResult | null = null;
+    let ended = 0;
+    for (const memberId of authUser.memberIds) {
+      const one = await this.erase(caller, memberId, true);
+      ended += one.membershipsEnded;
+      result ??= one;
+    }
+    return { ...result!, membershipsEnded: ended };
   }
 
   /**
-   * Erasure (right to be forgotten). Allowed to the person, a platform admin,
-   * or a caller who is org_admin (member.manage) of EVERY organisation the
-   * person has a membership in — one organisation cannot erase what another
-   * holds. In one transaction:
-   * - the person's names become "Erased"; e-mail, phone, locality, languages go;
+   * Erasure (right to be forgotten) of one member record. Allowed to the
+   * person, a platform admin, or a caller who is org_admin (member.manage) of
+   * EVERY organisation the record has a membership in (all inside its data
+   * controller). In one transaction:
+   * - the record's names become "Erased"; e-mail, phone, locality, languages go;
    * - every membership ends (resigned, endedOn today) and loses its title, but
    *   the rows stay, so counts and statistics still include the person;
-   * - a linked login is anonymised and disabled, its sessions revoked; a
-   *   login holding roles is refused (409): staff accounts are closed first;
+   * - a linked login is unlinked from the record; it is anonymised and
+   *   disabled (sessions revoked) only when nothing else is left on it — no
+   *   record of another controller, no role (the same answer whatever the
+   *   login holds elsewhere; /me/erase closes the whole login);
    * - rate-limit counters keyed by the e-mail are dropped, and stored files of
    *   failed imports (which may contain the person) are discarded;
    * - event signups: live ones are cancelled (their seats go to the next in
-   *   line), guest signups made with the e-mail lose their personal data;
+   *   line), guest signups made with the e-mail lose their personal data —
+   *   those to events of the record's controller, or all of them when the
+   *   person erases themselves;
    * - e-mails owed to the person are anonymised (pending ones will never be
    *   sent) and their e-mailed links deleted;
    * - the audit log gets entries with ids only (its diffs never held the values).
    */
-  async erase(caller: Caller, memberId: string): Promise<ErasureResult> {
+  async erase(caller: Caller, memberId: string, everywhere = false): Promise<ErasureResult> {
     return this.db.transaction(async (em) => {
       const a = await this.members.accessFor(caller, memberId, em, true);
       if (!a.everything) {
@@ -151,21 +169,29 @@ export class MemberRightsService {
       }
       if (a.member.erasedAt) throw conflict('already-erased', 'This person’s data was already erased.');
 
-      const [linked] = await em.query<{ id: string; email: string; is_platform_admin: boolean; roles: number }[]>(
-        'SELECT u.id, u.email, u.is_platform_admin, (SELECT count(*)::int FROM role_assignments r WHERE r.user_id = u.id) AS roles FROM users u WHERE u.member_id = $1 FOR UPDATE',
+      // The login linked to this record, if any. It may be linked to records of other data controllers
+      // too, and hold roles: nothing about it may change the answer here (that would tell this controller
+      // about others). The record is unlinked; the login closes only when nothing else is left on it.
+      const [linked] = await em.query<{ id: string; email: string; keep: boolean }[]>(
+        `SELECT u.id, u.email,
+                (u.is_platform_admin OR EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id)
+                  OR EXISTS (SELECT 1 FROM member_logins o WHERE o.user_id = u.id AND o.member_id <> $1)) AS keep
+           FROM member_logins l JOIN users u ON u.id = l.user_id WHERE l.member_id = $1 FOR UPDATE OF u`,
         [memberId],
       );
-      if (linked && (linked.is_platform_admin || linked.roles > 0)) {
-        throw conflict('staff-login', 'This person’s login holds roles; remove them (or the platform admin flag) before erasing the person.');
-      }
+      const closing = linked && !linked.keep ? linked : null;
       // Counters such as login-fail:account:<e-mail> name the person.
-      const emails = [a.member.email, linked?.email].filter((e): e is string => !!e).map((e) => `:${e.toLowerCase()}`);
+      const emails = [a.member.email, closing?.email].filter((e): e is string => !!e).map((e) => `:${e.toLowerCase()}`);
       if (emails.length) await em.query('DELETE FROM rate_limits r USING unnest($1::text[]) AS k(suffix) WHERE right(r.key, length(k.suffix)) = k.suffix', [emails]);
       // Event signups (issue 7): live ones are cancelled (seats go to the next in line), guest signups under the person's addresses lose their
       // personal data (first: whatever that writes to the outbox is anonymised next).
-      await this.signups.erasePerson(em, caller, { memberId, emails: [a.member.email, linked?.email].filter((e): e is string => !!e) });
+      await this.signups.erasePerson(em, caller, {
+        memberId,
+        emails: [a.member.email, closing?.email].filter((e): e is string => !!e),
+        controllerId: everywhere ? null : a.member.controllerId,
+      });
       // E-mails owed to the person: never sent now, and kept only as anonymous rows.
-      const addresses = [a.member.email, linked?.email].filter((e): e is string => !!e);
+      const addresses = [a.member.email, closing?.email].filter((e): e is string => !!e);
       if (addresses.length) {
         await em.query(
           `UPDATE outbox_messages SET recipient = '[erased]', payload = '{}'::jsonb, last_error = NULL,
@@ -175,13 +201,14 @@ export class MemberRightsService {
         );
       }
       // E-mailed links (confirmation, invitation, reset) die with the person.
-      await em.query('DELETE FROM account_tokens WHERE member_id = $1 OR user_id = $2 OR lower(email) = ANY($3::text[])', [memberId, linked?.id ?? null, addresses.map((e) => e.toLowerCase())]);
-      if (linked) {
+      await em.query('DELETE FROM account_tokens WHERE member_id = $1 OR user_id = $2 OR lower(email) = ANY($3::text[])', [memberId, closing?.id ?? null, addresses.map((e) => e.toLowerCase())]);
+      if (linked) await em.query('DELETE FROM member_logins WHERE member_id = $1', [memberId]);
+      if (closing) {
         await em.query(
-          `UPDATE users SET email = 'erased-' || id || '@invalid', password_hash = '!erased', disabled_at = now(), member_id = NULL, updated_at = now() WHERE id = $1`,
-          [linked.id],
+          `UPDATE users SET email = 'erased-' || id || '@invalid', password_hash = '!erased', disabled_at = now(), updated_at = now() WHERE id = $1`,
+          [closing.id],
         );
-        await em.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'erasure' WHERE user_id = $1 AND revoked_at IS NULL`, [linked.id]);
+        await em.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'erasure' WHERE user_id = $1 AND revoked_at IS NULL`, [closing.id]);
       }
       await em.query(
         `WITH failed AS (SELECT id FROM imports WHERE state = 'failed' AND EXISTS (SELECT 1 FROM import_chunks c WHERE c.import_id = imports.id))
@@ -223,7 +250,7 @@ export class MemberRightsService {
         action: 'member.erase',
         entity: 'member',
         entityId: memberId,
-        organisationId: null,
+        organisationId: a.member.controllerId,
         changes: {
           erasedAt: { from: null, to: erased.erased_at },
           memberships: { from: null, to: ended.map((m) => m.id) },

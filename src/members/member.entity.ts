@@ -1,4 +1,5 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Organisation } from '../organisations/organisation.entity';
 
 export const LANGUAGES = ['es', 'en'] as const;
 export type PreferredLanguage = (typeof LANGUAGES)[number];
@@ -8,15 +9,19 @@ export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
 export const ERASED_NAME = 'Erased';
 
 /**
- * A person known to at least one organisation. Person-level data (names,
- * contact) is one record shared by every organisation the person belongs
- * to; what is per organisation (memberships, consents, audit) lives in
- * other tables and is only ever shown inside the caller's scope.
+ * A person as one data controller knows them (docs/DOMAIN.md). A data
+ * controller is a top-level organisation with all its descendants; the
+ * record belongs to exactly one (`controllerId`, the top-level organisation),
+ * and every membership of the record is inside it (trigger
+ * `memberships_in_controller`). The same human in two controllers is two
+ * records, and nothing in one tells the other that the other exists. The
+ * e-mail is unique within the controller only.
  *
  * Hand-written in the migration: a trigram GIN index over names and e-mail
  * (`ix_members_search_trgm`) for the typo-tolerant directory search.
  */
 @Entity('members')
+@Index('uq_members_controller_email', ['controllerId', 'email'], { unique: true })
 @Index('ix_members_directory', ['familyName', 'givenName', 'id'])
 // The directory filtered by region, walked in directory order (keyset) without a sort.
 @Index('ix_members_region_directory', ['region', 'familyName', 'givenName', 'id'])
@@ -27,14 +32,22 @@ export class Member {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  /** The top-level organisation whose data this record is; never changes. */
+  @Column({ type: 'uuid' })
+  controllerId: string;
+
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'controller_id' })
+  controller?: Organisation;
+
   @Column({ type: 'text' })
   givenName: string;
 
   @Column({ type: 'text' })
   familyName: string;
 
-  /** citext: one person per address whatever its case. */
-  @Column({ type: 'citext', nullable: true, unique: true })
+  /** citext: one record per address and controller, whatever its case. */
+  @Column({ type: 'citext', nullable: true })
   email: string | null;
 
   @Column({ type: 'text', nullable: true })

@@ -102,7 +102,7 @@ export class MembersService {
     const member = await em.findOne(Member, { where: { id: memberId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     if (!member) throw notFound('member');
     const allMemberships = await em.find(Membership, { where: { memberId }, order: { createdAt: 'ASC', id: 'ASC' } });
-    const self = caller.user?.memberId === memberId;
+    const self = caller.user?.memberIds.includes(memberId) === true;
     const everything = self || this.access.isPlatformAdmin(caller);
     const scope: OrganisationScope = everything ? { all: true } : await this.access.organisationScope(caller, 'member.read');
     const memberships = allMemberships.filter((m) => inScope(scope, m.organisationId));
@@ -243,11 +243,11 @@ export class MembersService {
   // ------------------------------------------------------------- mutations
 
   /**
-   * Creates a person with memberships in organisations the caller manages.
-   * A known e-mail (any case) adds the memberships to the existing person
-   * instead: their data is only completed where empty (another organisation
-   * may rely on it; corrections go through PATCH), and the answer shows only
-   * the memberships inside the caller's scope.
+   * Creates a member record with memberships in organisations the caller
+   * manages, all inside one data controller. An e-mail (any case) already
+   * held by a record of that controller adds the memberships to that record
+   * instead: its data is only completed where empty (corrections go through
+   * PATCH). Records of other controllers are never looked at.
    */
   async create(caller: Caller, dto: CreateMemberDto): Promise<MemberView> {
     const orgIds = dto.memberships.map((m) => m.organisationId);
@@ -255,9 +255,16 @@ export class MembersService {
       throw badRequest('duplicate-organisation', 'Each organisation may appear once in memberships.', [{ field: 'memberships', message: 'an organisation appears twice' }]);
     }
     return this.db.transaction(async (em) => {
+      const controllers = new Set<string>();
       for (const [i, m] of dto.memberships.entries()) {
         const org = await this.organisationFor(em, m.organisationId, `memberships[${i}].organisationId`);
         if (!(await this.access.canOnOrganisation(caller, 'member.manage', org.id))) throw forbidden('You may only add members to organisations where you manage members.');
+        controllers.add(await this.controllerOf(em, org.id));
+      }
+      if (controllers.size > 1) {
+        throw badRequest('several-controllers', 'A member record belongs to one data controller (a top-level organisation and its sub-organisations): create one record per controller.', [
+          { field: 'memberships', message: 'organisations of different top-level organisations' },
+        ]);
       }
       const { member } = await this.findOrCreatePerson(em, caller, dto, 'complete', dto.memberships[0].organisationId);
       for (const m of dto.memberships) {
@@ -283,8 +290,9 @@ export class MembersService {
       if (changes.email !== undefined && (changes.email ?? '').toLowerCase() !== (before.email ?? '').toLowerCase()) {
         changes.emailVerifiedAt = null;
         if (changes.email) {
-          const [taken] = await em.query<{ id: string }[]>('SELECT id FROM members WHERE email = $1::citext AND id <> $2', [changes.email, id]);
-          if (taken) throw conflict('email-taken', 'Another member already uses this e-mail address.');
+          // Within this record's controller only: other controllers' records are none of the caller's business.
+          const [taken] = await em.query<{ id: string }[]>('SELECT id FROM members WHERE controller_id = $1 AND email = $2::citext AND id <> $3', [a.member.controllerId, changes.email, id]);
+          if (taken) throw conflict('email-taken', 'Another member record of your organisation already uses this e-mail address.');
         }
       }
       Object.assign(a.member, changes);
@@ -312,26 +320,36 @@ export class MembersService {
     return org;
   }
 
+  /** The data controller of an organisation: its top-level ancestor (itself at the top). */
+  async controllerOf(em: EntityManager, organisationId: string): Promise<string> {
+    const [row] = await em.query<{ root: string }[]>('SELECT organisation_root($1) AS root', [organisationId]);
+    return row.root;
+  }
+
   /**
-   * Finds the person by e-mail (case-insensitive) or creates them. `complete`
-   * fills the known person's empty fields (a trusted org_admin); `keep`
-   * changes nothing on a known person (the public form: anybody can type
-   * anybody's e-mail).
+   * Finds the record with this e-mail (case-insensitive) in the data
+   * controller of `organisationId`, or creates one there. Records of other
+   * controllers are never looked up: the same address in another controller
+   * is another record, and nothing here depends on whether it exists.
+   * `complete` fills the known record's empty fields (a trusted org_admin);
+   * `keep` changes nothing on a known record (the public form: anybody can
+   * type anybody's e-mail).
    */
   async findOrCreatePerson(em: EntityManager, caller: Caller, input: PersonInput, mode: 'complete' | 'keep', organisationId: string): Promise<{ member: Member; created: boolean }> {
     const email = input.email?.trim() || null;
+    const controllerId = await this.controllerOf(em, organisationId);
     const lookup = async () => {
       if (!email) return null;
-      const [row] = await em.query<{ id: string }[]>('SELECT id FROM members WHERE email = $1::citext FOR UPDATE', [email]);
+      const [row] = await em.query<{ id: string }[]>('SELECT id FROM members WHERE controller_id = $1 AND email = $2::citext FOR UPDATE', [controllerId, email]);
       return row ? em.findOneOrFail(Member, { where: { id: row.id } }) : null;
     };
     let member = await lookup();
     if (!member) {
       const [inserted] = await em.query<{ id: string }[]>(
-        `INSERT INTO members (given_name, family_name, email, phone, region, locality, languages, preferred_language)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8)
-         ON CONFLICT (email) DO NOTHING RETURNING id`,
-        [input.givenName, input.familyName, email, input.phone ?? null, input.region ?? null, input.locality ?? null, input.languages ?? [], input.preferredLanguage ?? 'es'],
+        `INSERT INTO members (controller_id, given_name, family_name, email, phone, region, locality, languages, preferred_language)
+         VALUES ($9, $1, $2, $3, $4, $5, $6, $7::text[], $8)
+         ON CONFLICT (controller_id, email) DO NOTHING RETURNING id`,
+        [input.givenName, input.familyName, email, input.phone ?? null, input.region ?? null, input.locality ?? null, input.languages ?? [], input.preferredLanguage ?? 'es', controllerId],
       );
       if (inserted) {
         member = await em.findOneOrFail(Member, { where: { id: inserted.id } });

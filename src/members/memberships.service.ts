@@ -90,6 +90,10 @@ export class MembershipsService {
       // Only a person already visible to the caller: a member id from elsewhere is "not found".
       const a = await this.members.accessFor(caller, dto.memberId, em, true);
       if (a.member.erasedAt) throw conflict('member-erased', 'This person’s data was erased.');
+      // The caller sees this record (above), so saying where it belongs tells them nothing new.
+      if (a.member.controllerId !== (await this.members.controllerOf(em, org.id))) {
+        throw conflict('other-controller', 'This member record belongs to another top-level organisation; a record stays inside its own. Create a record in this organisation instead.');
+      }
       const added = await this.members.addMembership(em, caller, a.member.id, org.id, {
         status: dto.status ?? 'active',
         title: dto.title,

@@ -87,11 +87,18 @@ export class OrganisationsService {
     if (await em.exists(Organisation, { where: { slug } })) throw conflict('slug-taken', `The slug "${slug}" is already used by another organisation.`);
   }
 
-  /** Re-parenting: never under itself or a descendant (no cycles), and only into a scope the caller manages. */
+  /**
+   * Re-parenting: never under itself or a descendant (no cycles), only into
+   * a scope the caller manages, and never into another data controller (a
+   * top-level organisation and its descendants) while the organisation or
+   * its sub-organisations hold member records: those records are their
+   * controller's, and moving them would hand them to another.
+   */
   private async assertCanMove(em: EntityManager, caller: Caller, org: Organisation, parentId: string | null): Promise<void> {
     await em.query('SELECT pg_advisory_xact_lock($1)', [TREE_LOCK]);
     if (parentId === null) {
       if (!this.access.isPlatformAdmin(caller)) throw forbidden('Only a platform admin can make an organisation top-level.');
+      await this.assertKeepsController(em, org, parentId);
       return;
     }
     const parent = await em.findOne(Organisation, { where: { id: parentId } });
@@ -103,5 +110,19 @@ export class OrganisationsService {
     );
     if (cycle.hit) throw conflict('hierarchy-cycle', 'An organisation cannot be placed under itself or one of its own sub-organisations.');
     if (!(await this.access.canOnOrganisation(caller, 'organisation.create', parentId))) throw forbidden('You may only move an organisation under one you manage.');
+    await this.assertKeepsController(em, org, parentId);
+  }
+
+  private async assertKeepsController(em: EntityManager, org: Organisation, parentId: string | null): Promise<void> {
+    const [move] = await em.query<{ crosses: boolean; holds: boolean }[]>(
+      `WITH RECURSIVE down(id) AS (SELECT $1::uuid UNION SELECT o.id FROM organisations o JOIN down ON o.parent_id = down.id)
+       SELECT organisation_root($1::uuid) IS DISTINCT FROM coalesce(organisation_root($2::uuid), $1::uuid) AS crosses,
+              (EXISTS (SELECT 1 FROM memberships ms WHERE ms.organisation_id IN (SELECT id FROM down))
+               OR EXISTS (SELECT 1 FROM members m WHERE m.controller_id = $1::uuid)) AS holds`,
+      [org.id, parentId],
+    );
+    if (move.crosses && move.holds) {
+      throw conflict('holds-member-records', 'This organisation (or one of its sub-organisations) holds member records, which belong to its top-level organisation: it cannot move under another top-level organisation.');
+    }
   }
 }

@@ -35,13 +35,45 @@ const TEMPLATES: Record<string, Record<Locale, (p: Payload) => Content>> = {
   'account.invitation': {
     es: (p) => ({
       subject: `${s(p, 'organisation')} te invita a Convoca`,
-      paragraphs: [`Hola ${s(p, 'name')}:`, `${s(p, 'organisation')} te invita a crear tu cuenta en Convoca. El enlace vale siete días y sirve una sola vez.`],
+      paragraphs: [
+        `Hola ${s(p, 'name')}:`,
+        `${s(p, 'organisation')} te invita a crear tu cuenta en Convoca. El enlace vale siete días y sirve una sola vez.`,
+        'Si ya tienes una cuenta con esta dirección, escribe su contraseña en el enlace: la membresía se añade a tu cuenta.',
+      ],
       action: { label: 'Crear mi cuenta', url: s(p, 'url') },
     }),
     en: (p) => ({
       subject: `${s(p, 'organisation')} invites you to Convoca`,
-      paragraphs: [`Hello ${s(p, 'name')},`, `${s(p, 'organisation')} invites you to create your Convoca account. The link is valid for seven days and works once.`],
+      paragraphs: [
+        `Hello ${s(p, 'name')},`,
+        `${s(p, 'organisation')} invites you to create your Convoca account. The link is valid for seven days and works once.`,
+        'If you already have an account with this address, type its password at the link: the membership is added to your account.',
+      ],
       action: { label: 'Create my account', url: s(p, 'url') },
+    }),
+  },
+  'account.staff_invitation': {
+    es: (p) => ({
+      subject: 'Tu cuenta de Convoca',
+      paragraphs: ['Un administrador de Convoca creó una cuenta para esta dirección de correo.', 'Elige tu contraseña con el enlace; vale siete días y sirve una sola vez. Si no esperabas este correo, ignóralo.'],
+      action: { label: 'Elegir mi contraseña', url: s(p, 'url') },
+    }),
+    en: (p) => ({
+      subject: 'Your Convoca account',
+      paragraphs: ['A Convoca administrator created an account for this e-mail address.', 'Choose your password at the link; it is valid for seven days and works once. If you did not expect this e-mail, ignore it.'],
+      action: { label: 'Choose my password', url: s(p, 'url') },
+    }),
+  },
+  'account.member_link': {
+    es: (p) => ({
+      subject: 'Vincular tus membresías a tu cuenta de Convoca',
+      paragraphs: ['Pediste vincular a tu cuenta las membresías registradas con esta dirección de correo.', 'Abre el enlace con tu sesión iniciada; vale 24 horas y sirve una sola vez. Si no lo pediste, ignora este correo.'],
+      action: { label: 'Vincular mis membresías', url: s(p, 'url') },
+    }),
+    en: (p) => ({
+      subject: 'Link your memberships to your Convoca account',
+      paragraphs: ['You asked to link to your account the memberships recorded with this e-mail address.', 'Open the link while logged in; it is valid for 24 hours and works once. If you did not ask for it, ignore this e-mail.'],
+      action: { label: 'Link my memberships', url: s(p, 'url') },
     }),
   },
   'account.registration': {

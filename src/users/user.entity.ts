@@ -1,7 +1,10 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Member } from '../members/member.entity';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-/** A login. Optionally linked to one Member (the person), which may have none. */
+/**
+ * A login. It may be linked to member records in any number of data
+ * controllers (`member_logins`), each link made through a message the
+ * person received at that record's address.
+ */
 @Entity('users')
 export class User {
   @PrimaryGeneratedColumn('uuid')
@@ -18,13 +21,13 @@ export class User {
   @Column({ type: 'boolean', default: false })
   isPlatformAdmin: boolean;
 
-  @Column({ type: 'uuid', nullable: true, unique: true })
-  memberId: string | null;
-
-  /** Erasing or removing the person unlinks the login (the members migration adds this key). */
-  @ManyToOne(() => Member, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'member_id' })
-  member?: Member;
+  /**
+   * When the owner of the address proved it (an e-mailed link followed, or
+   * an operator's own login). A login never confirmed never blocks the
+   * address's owner from registering, accepting an invitation or resetting.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  emailConfirmedAt: Date | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   disabledAt: Date | null;

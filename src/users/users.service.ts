@@ -1,27 +1,42 @@
 import { Injectable, Logger, type OnApplicationBootstrap, Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
+import { AccountTokensService } from '../auth/account-tokens.service';
 import { hashPassword } from '../auth/passwords';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { conflict, forbidden } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { OutboxService } from '../outbox/outbox.service';
 import { User } from './user.entity';
 
 export interface UserView {
   id: string;
   email: string;
   isPlatformAdmin: boolean;
-  memberId: string | null;
+  emailConfirmed: boolean;
   disabled: boolean;
   createdAt: Date;
 }
 
 export function userView(u: User): UserView {
-  return { id: u.id, email: u.email, isPlatformAdmin: u.isPlatformAdmin, memberId: u.memberId, disabled: u.disabledAt !== null, createdAt: u.createdAt };
+  return { id: u.id, email: u.email, isPlatformAdmin: u.isPlatformAdmin, emailConfirmed: u.emailConfirmedAt !== null, disabled: u.disabledAt !== null, createdAt: u.createdAt };
+}
+
+/** The member records linked to a login (`userId`: an SQL expression), as a uuid array, oldest link first. */
+export const linkedMembersSql = (userId: string): string =>
+  `(SELECT coalesce(array_agg(l.member_id::text ORDER BY l.created_at, l.member_id), '{}') FROM member_logins l WHERE l.user_id = ${userId})`;
+
+/** A password nobody can log in with: a login waiting for its owner to follow the invitation. */
+export const NO_PASSWORD = '!invited';
+const STAFF_INVITATION_SECONDS = 7 * 86_400;
+
+/** An e-mailed link of the account pages; the token travels in the fragment, never sent to a server or in a Referer. */
+export function accountLink(config: AppConfig, path: string, token: string): string {
+  return `${config.publicUrl}${path}#token=${token}`;
 }
 
 @Injectable()
@@ -33,6 +48,8 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly access: AccessService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tokens: AccountTokensService,
+    private readonly outbox: OutboxService,
   ) {}
 
   /** CONVOCA_ADMIN_EMAIL / CONVOCA_ADMIN_PASSWORD: the first platform admin. */
@@ -58,36 +75,43 @@ export class UsersService implements OnApplicationBootstrap {
         this.logger.warn('CONVOCA_ADMIN_EMAIL belongs to an existing non-admin account; no admin was created');
         return 'exists';
       }
-      const user = await em.save(User, em.create(User, { email, passwordHash: hash, isPlatformAdmin: true }));
+      // The operator's own login, set up by them: its address counts as confirmed.
+      const user = await em.save(User, em.create(User, { email, passwordHash: hash, isPlatformAdmin: true, emailConfirmedAt: new Date() }));
       await this.audit.record(em, { user: null, requestId: 'boot', ip: '' }, { action: 'user.create', entity: 'user', entityId: user.id, changes: { isPlatformAdmin: { from: null, to: true } } });
       this.logger.log('created the first platform admin');
       return 'created';
     });
   }
 
-  async create(caller: Caller, dto: { email: string; password: string; isPlatformAdmin?: boolean }): Promise<UserView> {
-    if (dto.isPlatformAdmin && !this.access.isPlatformAdmin(caller)) throw forbidden('Only a platform admin can create platform admins.');
-    const passwordHash = await hashPassword(dto.password);
+  /**
+   * POST /users (platform admins): a staff login for an address. Nobody
+   * chooses a password for someone else: the login has none until its owner
+   * follows the invitation e-mailed to the address (POST
+   * /auth/accept-invitation). Until then it is unconfirmed, and the owner can
+   * also take it over by registering or resetting.
+   */
+  async create(caller: Caller, dto: { email: string; isPlatformAdmin?: boolean; locale?: 'es' | 'en' }): Promise<UserView> {
+    if (!this.access.isPlatformAdmin(caller)) throw forbidden('Only a platform admin creates logins; an org_admin invites a member (POST /members/:id/invitation).');
     return this.db.transaction(async (em) => {
       const exists = await em.exists(User, { where: { email: dto.email } });
       if (exists) throw conflict('email-taken', 'A login with this e-mail already exists.');
-      const user = await em.save(User, em.create(User, { email: dto.email, passwordHash, isPlatformAdmin: dto.isPlatformAdmin ?? false }));
+      const user = await em.save(User, em.create(User, { email: dto.email, passwordHash: NO_PASSWORD, isPlatformAdmin: dto.isPlatformAdmin ?? false, emailConfirmedAt: null }));
       await this.audit.record(em, caller, {
         action: 'user.create',
         entity: 'user',
         entityId: user.id,
         changes: { email: { from: null, to: '[personal data]' }, isPlatformAdmin: { from: null, to: user.isPlatformAdmin } },
       });
+      const { id, token } = await this.tokens.issue(em, 'invitation', STAFF_INVITATION_SECONDS, { userId: user.id, email: user.email });
+      await this.outbox.enqueue(em, {
+        template: 'account.staff_invitation',
+        recipient: user.email,
+        locale: dto.locale ?? 'es',
+        payload: { url: accountLink(this.config, '/account/accept-invitation', token) },
+        dedupeKey: `staff_invitation:${id}`,
+      });
       return userView(user);
     });
-  }
-
-  /** A member's own login, created from an e-mailed invitation or registration (inside the caller's transaction). */
-  async createForMember(em: EntityManager, caller: Caller, email: string, passwordHash: string, memberId: string): Promise<User> {
-    if (await em.exists(User, { where: { email } })) throw conflict('email-taken', 'A login with this e-mail already exists; log in or reset its password.');
-    const user = await em.save(User, em.create(User, { email, passwordHash, memberId }));
-    await this.audit.record(em, { ...caller, user: null }, { action: 'user.create', entity: 'user', entityId: user.id, changes: { email: { from: null, to: '[personal data]' }, memberId: { from: null, to: memberId } } });
-    return user;
   }
 
   async list(limit: number, cursor?: string): Promise<Page<UserView>> {

@@ -45,7 +45,8 @@ export interface TestUser {
 export async function makeUser(t: TestApp, roles: { role: ScopedRole; organisation?: Organisation; coalition?: Coalition }[] = [], fields: Partial<User> = {}): Promise<TestUser> {
   passwordHash ??= hashPassword(PASSWORD);
   const email = fields.email ?? `${unique('user')}@example.org`;
-  const user = await t.db.getRepository(User).save({ email, passwordHash: await passwordHash, ...fields });
+  // A login as an operator makes it (first admin, CLI): its address counts as confirmed.
+  const user = await t.db.getRepository(User).save({ email, passwordHash: await passwordHash, emailConfirmedAt: new Date(), ...fields });
   for (const r of roles) {
     await t.db.getRepository(RoleAssignment).save({ userId: user.id, role: r.role, organisationId: r.organisation?.id ?? null, coalitionId: r.coalition?.id ?? null });
   }
@@ -161,17 +162,27 @@ export async function makePact(t: TestApp, owner: { coalition?: Coalition; organ
   });
 }
 
-/** A member (issue 4) with memberships, straight into the database; `email` defaults to a unique address. */
+/**
+ * A member record (issue 4) with memberships, straight into the database;
+ * `email` defaults to a unique address. The record belongs to the data
+ * controller of its first membership (issue 17): every membership must be
+ * inside it.
+ */
 export async function makeMember(
   t: TestApp,
   memberships: (Organisation | { organisation: Organisation; status?: MembershipStatus; joinedOn?: string | null; title?: string | null })[],
   fields: Partial<Member> = {},
 ): Promise<Member & { membershipIds: string[] }> {
+  const first = memberships[0];
+  const firstOrg = first && ('organisation' in first ? first.organisation : first);
+  const controllerId = fields.controllerId ?? (firstOrg ? await controllerOf(t, firstOrg) : undefined);
+  if (!controllerId) throw new Error('makeMember needs a membership or a controllerId');
   const member = await t.db.getRepository(Member).save({
     givenName: 'Ana',
     familyName: unique('Flores'),
     email: `${unique('member')}@example.org`,
     ...fields,
+    controllerId,
   });
   const membershipIds: string[] = [];
   for (const m of memberships) {
@@ -190,7 +201,13 @@ export async function makeMember(
   return Object.assign(member, { membershipIds });
 }
 
-/** Links a login to a member (the person's own account). */
+/** The data controller of an organisation: its top-level ancestor. */
+export async function controllerOf(t: TestApp, org: Organisation): Promise<string> {
+  const [{ root }] = await t.db.query<{ root: string }[]>('SELECT organisation_root($1) AS root', [org.id]);
+  return root;
+}
+
+/** Links a login to a member record (the person's own account; as following an invitation does). */
 export async function linkMember(t: TestApp, user: TestUser, member: Member): Promise<void> {
-  await t.db.query('UPDATE users SET member_id = $2 WHERE id = $1', [user.id, member.id]);
+  await t.db.query('INSERT INTO member_logins (member_id, user_id, controller_id) SELECT id, $1, controller_id FROM members WHERE id = $2', [user.id, member.id]);
 }

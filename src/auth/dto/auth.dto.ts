@@ -53,6 +53,21 @@ export class TokenPasswordDto {
   password: string;
 }
 
+/** Following an invitation: the password is a new one, or that of the login the address already has (checked by the service). */
+export class AcceptInvitationDto {
+  @ApiProperty({ description: 'The token from the e-mail link' })
+  @IsString()
+  @MinLength(20)
+  @MaxLength(200)
+  token: string;
+
+  @ApiProperty({ maxLength: 256, description: 'A new password (at least 12 characters, not a common one), or the password of the login this address already has' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  password: string;
+}
+
 export class AcceptedDto {
   @ApiProperty({ example: 'accepted' })
   status: 'accepted';
@@ -77,11 +92,12 @@ export class TokenPairDto {
 
 export class LinkedMemberRef {
   @ApiProperty() id: string;
+  @ApiProperty({ description: 'The data controller (top-level organisation) that holds this record' }) controllerId: string;
 }
 
-/** GET /auth/me: the login, the member it belongs to and the roles it holds. */
+/** GET /auth/me: the login, the member records linked to it and the roles it holds. */
 export class MeView {
   @ApiProperty({ type: UserViewSchema }) user: UserViewSchema;
-  @ApiProperty({ type: LinkedMemberRef, nullable: true }) member: LinkedMemberRef | null;
+  @ApiProperty({ type: [LinkedMemberRef], description: 'Member records linked to this login: at most one per data controller' }) members: LinkedMemberRef[];
   @ApiProperty({ type: [RoleAssignmentViewSchema] }) roles: RoleAssignmentViewSchema[];
 }

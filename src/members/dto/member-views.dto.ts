@@ -115,7 +115,7 @@ export class MeExport {
     example: { id: '8b3e6a9d-2c5f-4b8e-a1d4-7c0f3b6e9a2d', email: 'rosa.quispe@example.org', createdAt: '2026-05-30T10:15:00-05:00', lastLoginAt: '2026-06-08T16:00:00-05:00', roles: [] },
   })
   user: { id: string; email: string; createdAt: Date; lastLoginAt: Date | null; roles: { role: string; organisationId: string | null; coalitionId: string | null }[] };
-  @ApiProperty({ type: MemberExport, nullable: true }) member: MemberExport | null;
+  @ApiProperty({ type: [MemberExport], description: 'Every member record linked to your login, one per data controller at most' }) members: MemberExport[];
   @ApiProperty({ type: [AuditSummary], description: 'Entries about your login' }) auditEntries: AuditSummary[];
 }
 
