@@ -114,7 +114,10 @@ export class DataControllers1795793000000 implements MigrationInterface {
         await queryRunner.query(`INSERT INTO member_logins (member_id, user_id, controller_id, created_at)
             SELECT m.id, u.id, m.controller_id, u.created_at FROM users u JOIN members m ON m.id = u.member_id
             UNION ALL
-            SELECT c.new_id, u.id, c.controller_id, u.created_at FROM users u JOIN split_copies c ON c.old_id = u.member_id`);
+            -- After the original: the login's first record stays the one it had (signups to coalition events follow it).
+            SELECT c.new_id, u.id, c.controller_id, u.created_at + interval '1 millisecond' FROM users u JOIN split_copies c ON c.old_id = u.member_id`);
+        // E-mailed links issued for a shared record, not yet followed: which controller asked is unknown, so none is honoured (ask again).
+        await queryRunner.query(`DELETE FROM account_tokens t USING (SELECT DISTINCT old_id FROM split_copies) c WHERE t.member_id = c.old_id AND t.used_at IS NULL`);
         await queryRunner.query(`UPDATE users u SET email_confirmed_at = u.created_at
              WHERE u.member_id IS NOT NULL OR u.is_platform_admin
                 OR EXISTS (SELECT 1 FROM audit_log a WHERE a.entity = 'user' AND a.entity_id = u.id::text AND a.action = 'user.password_reset')`);

@@ -176,6 +176,28 @@ describe('one organisation cannot read or take over another’s members (issue 1
     expect((await api(squatter.auth).get('/auth/me')).status).toBe(401);
   });
 
+  it('6. erasing a made-up record of VP’s member’s address neither lifts their login lock nor cancels VP’s mails; invitations to it are capped', async () => {
+    // Someone guesses the victim's password until the account locks.
+    for (let i = 0; i < 10; i++) await api().post('/auth/login', { email: VICTIM_EMAIL, password: `guess number ${i} wrong` });
+    expect((await api().post('/auth/login', { email: VICTIM_EMAIL, password: PASSWORD })).status).toBe(429);
+    const vpMail = await t.db.query<{ id: string }[]>(
+      `INSERT INTO outbox_messages (template, recipient, locale, payload, dedupe_key) VALUES ('account.password_reset', $1, 'es', '{"url":"x"}', $2) RETURNING id`,
+      [VICTIM_EMAIL, unique('vp-mail')],
+    );
+    // NP makes a record of the address, invites it until the cap, and erases it.
+    const made = await np().post('/members', { givenName: 'Made', familyName: 'Up', email: VICTIM_EMAIL, memberships: [{ organisationId: w.A.id }] });
+    const record = made.body.id as string;
+    const invitations = [];
+    for (let i = 0; i < 4; i++) invitations.push((await np().post(`/members/${record}/invitation`)).status);
+    expect(invitations).toEqual([202, 202, 202, 429]);
+    expect((await np().post(`/members/${record}/erase`)).status).toBe(200);
+    // The lock holds, VP's mail is still owed, and a new record of the address does not reset the cap.
+    expect((await api().post('/auth/login', { email: VICTIM_EMAIL, password: PASSWORD })).status).toBe(429);
+    expect(await t.db.query('SELECT recipient, state FROM outbox_messages WHERE id = $1', [vpMail[0].id])).toEqual([{ recipient: VICTIM_EMAIL, state: 'pending' }]);
+    const again = await np().post('/members', { givenName: 'Made', familyName: 'Again', email: VICTIM_EMAIL, memberships: [{ organisationId: w.A.id }] });
+    expect((await np().post(`/members/${again.body.id}/invitation`)).status).toBe(429);
+  });
+
   it('leaves VP’s record, audit log and export exactly as they were', async () => {
     const after = await vpState();
     expect(after).toEqual(before);

@@ -51,7 +51,7 @@ describe('members and memberships', () => {
         ['María', w.P.id], // an anonymous form never rewrites a known record
         ['Beatriz', w.B.id],
       ]);
-      const [inP, inB] = people.map((p: { id: string }) => p.id as string);
+      const [inP, inB] = people.map((p: { id: string }) => p.id);
       const rows = await t.db.query('SELECT organisation_id, status, source FROM memberships WHERE member_id = $1 ORDER BY created_at', [inP]);
       expect(rows).toEqual([
         { organisation_id: w.A.id, status: 'applied', source: 'form' },

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bootTestApp, type TestApp } from './support/app';
-import { auditEntriesFor, buildWorld, makeOrganisation, makeUser, unique, type World } from './support/world';
+import { auditEntriesFor, buildWorld, makeMember, makeOrganisation, makeUser, unique, type World } from './support/world';
 
 describe('organisations, coalitions and the audit log', () => {
   let t: TestApp;
@@ -50,6 +50,26 @@ describe('organisations, coalitions and the audit log', () => {
       const stray = await makeOrganisation(t, { kind: 'chapter', parentId: w.A.id });
       expect((await api('adminA').patch(`/organisations/${stray.id}`, { parentId: w.B.id })).status).toBe(403);
       expect((await api('adminP').patch(`/organisations/${stray.id}`, { parentId: w.P.id })).status).toBe(200);
+    });
+
+    it('never moves member records to another data controller: a move across top-level organisations is refused while they hold any', async () => {
+      const chapter = await makeOrganisation(t, { kind: 'chapter', parentId: w.A.id });
+      const party = await makeOrganisation(t, { kind: 'party' });
+      await makeMember(t, [chapter]);
+      await makeMember(t, [party]);
+      for (const [org, parent] of [
+        [chapter.id, w.B.id], // a chapter of P's controller (with a member) under B
+        [party.id, w.P.id], // a top-level organisation with members under P
+        [chapter.id, null], // the chapter made top-level: a controller of its own
+      ] as const) {
+        const res = await api('platform').patch(`/organisations/${org}`, { parentId: parent });
+        expect([res.status, res.body.code]).toEqual([409, 'holds-member-records']);
+      }
+      expect((await t.db.query('SELECT parent_id FROM organisations WHERE id = $1', [chapter.id]))[0].parent_id).toBe(w.A.id);
+      // Inside one controller, or without member records, organisations move freely.
+      expect((await api('platform').patch(`/organisations/${chapter.id}`, { parentId: w.P.id })).status).toBe(200);
+      const empty = await makeOrganisation(t, { kind: 'chapter', parentId: w.A.id });
+      expect((await api('platform').patch(`/organisations/${empty.id}`, { parentId: w.B.id })).status).toBe(200);
     });
 
     it('answers bad input with 4xx problems and writes nothing', async () => {

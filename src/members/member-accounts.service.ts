@@ -6,6 +6,7 @@ import { type Caller, requireUser } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
 import { AccountTokensService, invalidToken } from '../auth/account-tokens.service';
 import { ACCEPTED, AccountsService } from '../auth/accounts.service';
+import { loginLimits } from '../auth/auth.service';
 import { assertNewPassword } from '../auth/password-policy';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { type TokenPair, TokensService } from '../auth/tokens.service';
@@ -66,7 +67,7 @@ export class MemberAccountsService {
       if (!member || member.erasedAt || member.email?.toLowerCase() !== row.email?.toLowerCase()) return;
       if (!member.emailVerifiedAt) {
         await em.update(Member, { id: member.id }, { emailVerifiedAt: new Date() });
-        await this.audit.record(em, { ...caller, user: null }, { action: 'member.email_verified', entity: 'member', entityId: member.id });
+        await this.audit.record(em, { ...caller, user: null }, { action: 'member.email_verified', entity: 'member', entityId: member.id, organisationId: member.controllerId });
       }
     });
   }
@@ -89,6 +90,9 @@ export class MemberAccountsService {
       // This record's own link only: it belongs to the caller's data controller.
       const [linked] = await em.query<unknown[]>('SELECT 1 FROM member_logins WHERE member_id = $1', [member.id]);
       if (linked) throw conflict('already-has-login', 'This member record is already linked to a login.');
+      // At most a few invitations a day to one address from one data controller, whatever record carries it (counted per
+      // controller: a count shared with other controllers would tell this one that they invited the address too).
+      await this.limiter.consume({ key: `mail:invite:${member.controllerId}:${member.email.toLowerCase()}`, max: MAILS_PER_ADDRESS_PER_DAY, windowSeconds: DAY });
       const organisation = await em.findOneOrFail(Organisation, { where: { id: organisationIds[0] } });
       const { id, token } = await this.tokens.issue(em, 'invitation', 7 * DAY, { memberId: member.id, email: member.email });
       await this.outbox.enqueue(em, {
@@ -196,7 +200,11 @@ export class MemberAccountsService {
       await this.takeOver(em, caller, user, passwordHash);
       return user;
     }
+    // A check of the login's password like any other: the same failure budget as logging in.
+    const limits = loginLimits(email, caller.ip);
+    await this.limiter.check(...limits);
     if (!(await verifyPassword(user.passwordHash, password))) {
+      await this.limiter.record(...limits);
       throw unauthorized('This address already has a login: give its password to add the membership to it, or reset the password first.');
     }
     return user;

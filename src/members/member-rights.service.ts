@@ -125,14 +125,17 @@ export class MemberRightsService {
     if (user.isPlatformAdmin || (await this.roles.rolesOf(user.id)).length > 0) {
       throw conflict('staff-login', 'Your login holds roles; give them up (or ask a platform admin to remove them) before erasing your data.');
     }
-    let result: ErasureResult | null = null;
-    let ended = 0;
-    for (const memberId of authUser.memberIds) {
-      const one = await this.erase(caller, memberId, true);
-      ended += one.membershipsEnded;
-      result ??= one;
-    }
-    return { ...result!, membershipsEnded: ended };
+    // All of it or nothing: one transaction over every linked record.
+    return this.db.transaction(async (em) => {
+      let result: ErasureResult | null = null;
+      let ended = 0;
+      for (const memberId of authUser.memberIds) {
+        const one = await this.erase(caller, memberId, true, em);
+        ended += one.membershipsEnded;
+        result ??= one;
+      }
+      return { ...result!, membershipsEnded: ended };
+    });
   }
 
   /**
@@ -147,118 +150,126 @@ export class MemberRightsService {
    *   disabled (sessions revoked) only when nothing else is left on it — no
    *   record of another controller, no role (the same answer whatever the
    *   login holds elsewhere; /me/erase closes the whole login);
-   * - rate-limit counters keyed by the e-mail are dropped, and stored files of
-   *   failed imports (which may contain the person) are discarded;
+   * - stored files of failed imports (which may contain the person) are
+   *   discarded;
+   * - what is keyed by the address alone — rate-limit counters, e-mails owed
+   *   to it (anonymised; pending ones never sent), e-mailed links — is swept
+   *   when the person erases themselves or the address's login closes here,
+   *   and otherwise left to another record of the address (counters expire);
    * - event signups: live ones are cancelled (their seats go to the next in
    *   line), guest signups made with the e-mail lose their personal data —
    *   those to events of the record's controller, or all of them when the
    *   person erases themselves;
-   * - e-mails owed to the person are anonymised (pending ones will never be
-   *   sent) and their e-mailed links deleted;
+   * - the record's own e-mailed links are deleted;
    * - the audit log gets entries with ids only (its diffs never held the values).
    */
-  async erase(caller: Caller, memberId: string, everywhere = false): Promise<ErasureResult> {
-    return this.db.transaction(async (em) => {
-      const a = await this.members.accessFor(caller, memberId, em, true);
-      if (!a.everything) {
-        for (const m of a.allMemberships) {
-          if (!(await this.access.canOnOrganisation(caller, 'member.manage', m.organisationId))) {
-            throw forbidden('Only an org_admin of every organisation this person belongs to, or a platform admin, may erase them.');
-          }
+  async erase(caller: Caller, memberId: string, everywhere = false, inTransaction?: EntityManager): Promise<ErasureResult> {
+    if (!inTransaction) return this.db.transaction((em) => this.erase(caller, memberId, everywhere, em));
+    const em = inTransaction;
+    const a = await this.members.accessFor(caller, memberId, em, true);
+    if (!a.everything) {
+      for (const m of a.allMemberships) {
+        if (!(await this.access.canOnOrganisation(caller, 'member.manage', m.organisationId))) {
+          throw forbidden('Only an org_admin of every organisation this person belongs to, or a platform admin, may erase them.');
         }
       }
-      if (a.member.erasedAt) throw conflict('already-erased', 'This person’s data was already erased.');
+    }
+    if (a.member.erasedAt) throw conflict('already-erased', 'This person’s data was already erased.');
 
-      // The login linked to this record, if any. It may be linked to records of other data controllers
-      // too, and hold roles: nothing about it may change the answer here (that would tell this controller
-      // about others). The record is unlinked; the login closes only when nothing else is left on it.
-      const [linked] = await em.query<{ id: string; email: string; keep: boolean }[]>(
-        `SELECT u.id, u.email,
-                (u.is_platform_admin OR EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id)
-                  OR EXISTS (SELECT 1 FROM member_logins o WHERE o.user_id = u.id AND o.member_id <> $1)) AS keep
-           FROM member_logins l JOIN users u ON u.id = l.user_id WHERE l.member_id = $1 FOR UPDATE OF u`,
-        [memberId],
-      );
-      const closing = linked && !linked.keep ? linked : null;
-      // Counters such as login-fail:account:<e-mail> name the person.
-      const emails = [a.member.email, closing?.email].filter((e): e is string => !!e).map((e) => `:${e.toLowerCase()}`);
-      if (emails.length) await em.query('DELETE FROM rate_limits r USING unnest($1::text[]) AS k(suffix) WHERE right(r.key, length(k.suffix)) = k.suffix', [emails]);
-      // Event signups (issue 7): live ones are cancelled (seats go to the next in line), guest signups under the person's addresses lose their
-      // personal data (first: whatever that writes to the outbox is anonymised next).
-      await this.signups.erasePerson(em, caller, {
-        memberId,
-        emails: [a.member.email, closing?.email].filter((e): e is string => !!e),
-        controllerId: everywhere ? null : a.member.controllerId,
-      });
-      // E-mails owed to the person: never sent now, and kept only as anonymous rows.
-      const addresses = [a.member.email, closing?.email].filter((e): e is string => !!e);
-      if (addresses.length) {
-        await em.query(
-          `UPDATE outbox_messages SET recipient = '[erased]', payload = '{}'::jsonb, last_error = NULL,
-                  state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END
-            WHERE lower(recipient) = ANY($1::text[])`,
-          [addresses.map((e) => e.toLowerCase())],
-        );
-      }
-      // E-mailed links (confirmation, invitation, reset) die with the person.
-      await em.query('DELETE FROM account_tokens WHERE member_id = $1 OR user_id = $2 OR lower(email) = ANY($3::text[])', [memberId, closing?.id ?? null, addresses.map((e) => e.toLowerCase())]);
-      if (linked) await em.query('DELETE FROM member_logins WHERE member_id = $1', [memberId]);
-      if (closing) {
-        await em.query(
-          `UPDATE users SET email = 'erased-' || id || '@invalid', password_hash = '!erased', disabled_at = now(), updated_at = now() WHERE id = $1`,
-          [closing.id],
-        );
-        await em.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'erasure' WHERE user_id = $1 AND revoked_at IS NULL`, [closing.id]);
-      }
-      await em.query(
-        `WITH failed AS (SELECT id FROM imports WHERE state = 'failed' AND EXISTS (SELECT 1 FROM import_chunks c WHERE c.import_id = imports.id))
-         , gone AS (DELETE FROM import_chunks WHERE import_id IN (SELECT id FROM failed) RETURNING import_id)
-         UPDATE imports SET failure = coalesce(failure || ' ', '') || 'Its stored file was discarded by an erasure: upload the file again.', updated_at = now()
-          WHERE id IN (SELECT id FROM failed)`,
-      );
-
-      const ended = await returningRows<{ id: string; organisation_id: string; before: MembershipStatus; status: MembershipStatus; ended_on: string }>(
-        em,
-        `UPDATE memberships ms SET
-            status = CASE WHEN ms.status = ANY($2::text[]) THEN ms.status ELSE 'resigned' END,
-            ended_on = coalesce(ms.ended_on, greatest($3::date, ms.joined_on)),
-            title = NULL,
-            updated_at = now()
-          FROM memberships old
-         WHERE old.id = ms.id AND ms.member_id = $1
-         RETURNING ms.id, ms.organisation_id, old.status AS before, ms.status, ms.ended_on::text`,
-        [memberId, ENDED_STATUSES.filter((s) => s !== 'lapsed'), today()],
-      );
-      const [erased] = await returningRows<{ erased_at: Date }>(
-        em,
-        `UPDATE members SET given_name = $2, family_name = $2, email = NULL, phone = NULL, locality = NULL, languages = '{}',
-                email_verified_at = NULL, erased_at = now(), updated_at = now()
-          WHERE id = $1 RETURNING erased_at`,
-        [memberId, ERASED_NAME],
-      );
-
-      for (const m of ended) {
-        await this.audit.record(em, caller, {
-          action: 'membership.erase',
-          entity: 'membership',
-          entityId: m.id,
-          organisationId: m.organisation_id,
-          changes: { memberId: { from: memberId, to: memberId }, ...(m.before !== m.status ? { status: { from: m.before, to: m.status } } : {}) },
-        });
-      }
-      await this.audit.record(em, caller, {
-        action: 'member.erase',
-        entity: 'member',
-        entityId: memberId,
-        organisationId: a.member.controllerId,
-        changes: {
-          erasedAt: { from: null, to: erased.erased_at },
-          memberships: { from: null, to: ended.map((m) => m.id) },
-          ...(linked ? { userId: { from: linked.id, to: null } } : {}),
-        },
-      });
-      return { id: memberId, erasedAt: erased.erased_at, membershipsEnded: ended.filter((m) => m.before !== m.status).length };
+    // The login linked to this record, if any. It may be linked to records of other data controllers
+    // too, and hold roles: nothing about it may change the answer here (that would tell this controller
+    // about others). The record is unlinked; the login closes only when nothing else is left on it.
+    const [linked] = await em.query<{ id: string; email: string; keep: boolean }[]>(
+      `SELECT u.id, u.email,
+              (u.is_platform_admin OR EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id)
+                OR EXISTS (SELECT 1 FROM member_logins o WHERE o.user_id = u.id AND o.member_id <> $1)) AS keep
+         FROM member_logins l JOIN users u ON u.id = l.user_id WHERE l.member_id = $1 FOR UPDATE OF u`,
+      [memberId],
+    );
+    const closing = linked && !linked.keep ? linked : null;
+    // What is keyed by the address alone (rate-limit counters, e-mails owed, e-mailed links) may belong to another
+    // controller's record or login of the same address: swept only when the person erases themselves, or when the
+    // address's login closes here. Otherwise one organisation could, by erasing a record it made up, lift another's
+    // failed-login lock or cancel its mails. Left alone, counters expire within their window (a day at most).
+    const sweep = everywhere || closing !== null;
+    const addresses = sweep ? [a.member.email, closing?.email].filter((e): e is string => !!e).map((e) => e.toLowerCase()) : [];
+    // Counters such as login-fail:account:<e-mail> name the person.
+    const suffixes = addresses.map((e) => `:${e}`);
+    if (suffixes.length) await em.query('DELETE FROM rate_limits r USING unnest($1::text[]) AS k(suffix) WHERE right(r.key, length(k.suffix)) = k.suffix', [suffixes]);
+    // Event signups (issue 7): live ones are cancelled (seats go to the next in line), guest signups under the person's addresses lose their
+    // personal data (first: whatever that writes to the outbox is anonymised next).
+    await this.signups.erasePerson(em, caller, {
+      memberId,
+      emails: [a.member.email, closing?.email].filter((e): e is string => !!e),
+      controllerId: everywhere ? null : a.member.controllerId,
     });
+    // E-mails owed to the person: never sent now, and kept only as anonymous rows.
+    if (addresses.length) {
+      await em.query(
+        `UPDATE outbox_messages SET recipient = '[erased]', payload = '{}'::jsonb, last_error = NULL,
+                state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END
+          WHERE lower(recipient) = ANY($1::text[])`,
+        [addresses],
+      );
+    }
+    // E-mailed links (confirmation, invitation, reset) die with the record and the closing login (and all to the address in a sweep).
+    await em.query('DELETE FROM account_tokens WHERE member_id = $1 OR user_id = $2 OR lower(email) = ANY($3::text[])', [memberId, closing?.id ?? null, addresses]);
+    if (linked) await em.query('DELETE FROM member_logins WHERE member_id = $1', [memberId]);
+    if (closing) {
+      await em.query(
+        `UPDATE users SET email = 'erased-' || id || '@invalid', password_hash = '!erased', disabled_at = now(), updated_at = now() WHERE id = $1`,
+        [closing.id],
+      );
+      await em.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'erasure' WHERE user_id = $1 AND revoked_at IS NULL`, [closing.id]);
+    }
+    await em.query(
+      `WITH failed AS (SELECT id FROM imports WHERE state = 'failed' AND EXISTS (SELECT 1 FROM import_chunks c WHERE c.import_id = imports.id))
+       , gone AS (DELETE FROM import_chunks WHERE import_id IN (SELECT id FROM failed) RETURNING import_id)
+       UPDATE imports SET failure = coalesce(failure || ' ', '') || 'Its stored file was discarded by an erasure: upload the file again.', updated_at = now()
+        WHERE id IN (SELECT id FROM failed)`,
+    );
+
+    const ended = await returningRows<{ id: string; organisation_id: string; before: MembershipStatus; status: MembershipStatus; ended_on: string }>(
+      em,
+      `UPDATE memberships ms SET
+          status = CASE WHEN ms.status = ANY($2::text[]) THEN ms.status ELSE 'resigned' END,
+          ended_on = coalesce(ms.ended_on, greatest($3::date, ms.joined_on)),
+          title = NULL,
+          updated_at = now()
+        FROM memberships old
+       WHERE old.id = ms.id AND ms.member_id = $1
+       RETURNING ms.id, ms.organisation_id, old.status AS before, ms.status, ms.ended_on::text`,
+      [memberId, ENDED_STATUSES.filter((s) => s !== 'lapsed'), today()],
+    );
+    const [erased] = await returningRows<{ erased_at: Date }>(
+      em,
+      `UPDATE members SET given_name = $2, family_name = $2, email = NULL, phone = NULL, locality = NULL, languages = '{}',
+              email_verified_at = NULL, erased_at = now(), updated_at = now()
+        WHERE id = $1 RETURNING erased_at`,
+      [memberId, ERASED_NAME],
+    );
+
+    for (const m of ended) {
+      await this.audit.record(em, caller, {
+        action: 'membership.erase',
+        entity: 'membership',
+        entityId: m.id,
+        organisationId: m.organisation_id,
+        changes: { memberId: { from: memberId, to: memberId }, ...(m.before !== m.status ? { status: { from: m.before, to: m.status } } : {}) },
+      });
+    }
+    await this.audit.record(em, caller, {
+      action: 'member.erase',
+      entity: 'member',
+      entityId: memberId,
+      organisationId: a.member.controllerId,
+      changes: {
+        erasedAt: { from: null, to: erased.erased_at },
+        memberships: { from: null, to: ended.map((m) => m.id) },
+        ...(linked ? { userId: { from: linked.id, to: null } } : {}),
+      },
+    });
+    return { id: memberId, erasedAt: erased.erased_at, membershipsEnded: ended.filter((m) => m.before !== m.status).length };
   }
 }
 

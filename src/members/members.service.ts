@@ -299,7 +299,7 @@ export class MembersService {
       const after = await em.save(Member, a.member);
       const diffs = diff(before, after, MEMBER_FIELDS, MEMBER_PERSONAL);
       if (Object.keys(diffs).length) {
-        await this.audit.record(em, caller, { action: 'member.update', entity: 'member', entityId: id, organisationId: a.memberships[0]?.organisationId ?? null, changes: diffs });
+        await this.audit.record(em, caller, { action: 'member.update', entity: 'member', entityId: id, organisationId: a.memberships[0]?.organisationId ?? a.member.controllerId, changes: diffs });
       }
       return this.view(caller, a, em);
     });

@@ -22,7 +22,10 @@ export class UsersController {
 
   @Post()
   @Permission('user.create')
-  @ApiOperation({ summary: 'Create a login (platform admin or org_admin); grant it roles with /role-assignments' })
+  @ApiOperation({
+    summary: 'Invite a staff login (platform admin): the address gets a link to set its password; grant it roles with /role-assignments',
+    description: 'Nobody chooses a password for someone else. Until its owner follows the link the login is unconfirmed, has no usable password, and never blocks the owner from registering or resetting.',
+  })
   @ApiCreatedResponse({ type: UserViewSchema, description: 'The new user' })
   @ApiConflictResponse({ type: ProblemDetails })
   create(@CurrentCaller() caller: Caller, @Body() dto: CreateUserDto): Promise<UserView> {
