@@ -9,6 +9,7 @@ import { OutboxService } from '../outbox/outbox.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { User } from '../users/user.entity';
 import { AccountTokensService } from './account-tokens.service';
+import { loginFailAccountKey } from './auth.service';
 import { hashPassword } from './passwords';
 import { TokensService } from './tokens.service';
 
@@ -55,13 +56,17 @@ export class AccountsService {
     return ACCEPTED;
   }
 
-  /** Sets the password and closes every session of the account. */
+  /** Sets the password, closes every session of the account and lifts its failed-login lock. */
   async confirmPasswordReset(caller: Caller, token: string, password: string): Promise<void> {
     const passwordHash = await hashPassword(password);
     await this.db.transaction(async (em) => {
       const row = await this.tokens.consume(em, ['password_reset'], token);
       await em.update(User, { id: row.userId! }, { passwordHash });
       await this.sessions.revokeAllSessions(em, row.userId!, 'password-reset');
+      // The owner has just proved control of the address: the account's failed-login lock is lifted.
+      // The client address's counter stays (it holds back guessing across many accounts).
+      const [user] = await em.query<{ email: string }[]>('SELECT email FROM users WHERE id = $1', [row.userId]);
+      await this.limiter.reset([loginFailAccountKey(user.email)], em);
       await this.audit.record(em, { ...caller, user: null }, { action: 'user.password_reset', entity: 'user', entityId: row.userId, changes: { password: { from: '[secret]', to: '[secret]' } } });
     });
   }
