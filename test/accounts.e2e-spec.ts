@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { LOGIN_LIMITS } from '../src/auth/auth.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { buildWorld, linkMember, login, makeEvent, makeMember, makeUser, PASSWORD, unique, type World } from './support/world';
@@ -54,6 +55,28 @@ describe('self-service accounts over e-mail', () => {
       const again = await post('/auth/password-reset/confirm', { token, password: 'another new passphrase' });
       expect(again.status).toBe(400);
       expect(again.body.code).toBe('invalid-token');
+    });
+
+    it('lifts the failed-login lock of the account once the reset is completed, but not the lock on the address', async () => {
+      const user = await makeUser(t);
+      const loginAs = (password: string) => post('/auth/login', { email: user.email, password });
+      for (let i = 0; i < LOGIN_LIMITS.perAccount; i++) expect((await loginAs(`wrong guess ${i}`)).status).toBe(401);
+      expect((await loginAs(PASSWORD)).status).toBe(429); // locked, even with the right password
+      const ipCounters = () => t.db.query("SELECT key, count FROM rate_limits WHERE key LIKE 'login-fail:ip:%' ORDER BY key");
+      const ipBefore = await ipCounters();
+      expect(ipBefore.length).toBeGreaterThan(0);
+
+      await post('/auth/password-reset', { email: user.email });
+      await sink.waitFor(() => sink.tokensFor(user.email).length === 1);
+      // A refused confirmation changes nothing: still locked.
+      expect((await post('/auth/password-reset/confirm', { token: 'x'.repeat(43), password: 'a brand new passphrase' })).status).toBe(400);
+      expect((await loginAs(PASSWORD)).status).toBe(429);
+
+      expect((await post('/auth/password-reset/confirm', { token: sink.tokensFor(user.email)[0], password: 'a brand new passphrase' })).status).toBe(204);
+      // The owner just proved control of the address: they log in at once with the new password.
+      expect((await loginAs('a brand new passphrase')).status).toBe(200);
+      // The address's own budget (against spraying many accounts) is untouched.
+      expect(await ipCounters()).toEqual(ipBefore);
     });
 
     it('refuses an expired token', async () => {

@@ -1,3 +1,4 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 import request from 'supertest';
 import { MemberImportService } from '../src/members/member-import.service';
 import { bootTestApp, type TestApp } from './support/app';
@@ -200,7 +201,7 @@ describe('CSV member import and export', () => {
     const [header, ...rest] = body.split('\r\n');
     expect(header).toBe('given_name,family_name,email,phone,region,locality,languages,preferred_language,status,title,joined_on,dues_paid_until,organisation,member_id,ended_on');
     expect(rest.pop()).toBe(''); // the last line ends with CRLF too
-    expect(rest[0]).toBe(`"'=HYPERLINK(""http://evil"")",Apaza,${a.email},+51911000111,,,es qu,es,active,vocal,2026-01-15,,${org.slug},${a.id},`);
+    expect(rest[0]).toBe(`"'=HYPERLINK(""http://evil"")",Apaza,${a.email},'+51911000111,,,es qu,es,active,vocal,2026-01-15,,${org.slug},${a.id},`);
     expect(rest.slice(1).sort()).toEqual(
       [`Berta,"Zapata, Ruiz",${b.email},,,,,es,active,,2026-01-15,,${org.slug},${b.id},`, `Berta,"Zapata, Ruiz",${b.email},,,,,es,active,,2026-01-15,,${sub.slug},${b.id},`].sort(),
     );
@@ -213,7 +214,46 @@ describe('CSV member import and export', () => {
     const done = await finished(imported.body.id);
     expect(done).toMatchObject({ state: 'completed', counts: { read: 3, created: 2, updated: 0, failed: 1 } });
     expect(done.errors).toEqual([{ line: 4, field: 'email', message: 'duplicate of line 3 (the same e-mail)' }]);
-    const [copied] = await t.db.query('SELECT given_name, languages FROM members WHERE email = $1', [`copy.${a.email}`]);
-    expect(copied).toEqual({ given_name: '=HYPERLINK("http://evil")', languages: ['es', 'qu'] });
+    const [copied] = await t.db.query('SELECT given_name, email, phone, languages FROM members WHERE email = $1', [`copy.${a.email}`]);
+    expect(copied).toEqual({ given_name: '=HYPERLINK("http://evil")', email: `copy.${a.email}`, phone: '+51911000111', languages: ['es', 'qu'] });
+  });
+
+  it('guards e-mail and phone cells too: an anonymous membership application cannot plant a formula in the export, and the export still imports as it is', async () => {
+    const org = await makeOrganisation(t, { kind: 'chapter', parentId: w.A.id });
+    // A valid e-mail address, and a formula to a spreadsheet.
+    const email = `=cmd|'/Ccalc.exe'!A0@${unique('evil')}.example`;
+    const applied = await request(t.http)
+      .post(`/api/v1/organisations/${org.id}/applications`)
+      .send({ givenName: 'Rosa', familyName: 'Quispe', email, phone: '+51987650000', consent: { dataProcessing: true } });
+    expect(applied.status).toBe(202);
+    const other = await makeMember(t, [org], { givenName: 'Berta', familyName: 'Zapata', email: `-2+3.${unique('minus')}@example.org`, phone: null });
+
+    const res = await request(t.http).get(`/api/v1/organisations/${org.id}/members.csv`).set(w.users.adminA.auth).buffer(true).parse((r, cb) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString()));
+      r.on('end', () => cb(null, text));
+    });
+    expect(res.status).toBe(200);
+    const body = res.body as string;
+    const rows = parseCsv<Record<string, string>>(body, { columns: true });
+    const rosa = rows.find((r) => r.family_name === 'Quispe')!;
+    expect({ email: rosa.email, phone: rosa.phone }).toEqual({ email: `'${email}`, phone: "'+51987650000" });
+    expect(rows.find((r) => r.family_name === 'Zapata')!.email).toBe(`'${other.email}`);
+    // No cell of the file is one a spreadsheet would read as a formula.
+    const cells: string[][] = parseCsv(body);
+    expect(cells.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+
+    // Round trip: imported as it is into another organisation, the same two people are found by their e-mails (the guard undone).
+    const copy = await makeOrganisation(t, { kind: 'chapter', parentId: w.A.id });
+    const people = async () => (await t.db.query('SELECT count(*)::int AS n FROM members'))[0].n;
+    const before = await people();
+    const done = await finished((await upload(copy.id, body)).body.id);
+    expect(done).toMatchObject({ state: 'completed', counts: { read: 2, created: 2, updated: 0, failed: 0 } }); // two new memberships…
+    expect(await people()).toBe(before); // …of the two people already known, not of two new ones
+    const inCopy = await t.db.query('SELECT m.email, m.phone FROM members m JOIN memberships ms ON ms.member_id = m.id WHERE ms.organisation_id = $1 ORDER BY m.family_name', [copy.id]);
+    expect(inCopy).toEqual([
+      { email, phone: '+51987650000' },
+      { email: other.email, phone: null },
+    ]);
   });
 });

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import request from 'supertest';
 import { AccessService } from '../src/access/access.service';
 import { directorySql, type DirectoryFilter, expandSearch, MERGED_EXPANSIONS } from '../src/members/member-search';
 import { APPLICATION_LIMIT } from '../src/members/memberships.service';
 import { MEMBERSHIP_STATUSES, type MembershipStatus, TRANSITIONS } from '../src/members/membership.entity';
 import { bootTestApp, type TestApp } from './support/app';
+import { attack, type PartnerAnswer, type Shown } from './support/disclosure';
 import { auditEntriesFor, buildWorld, linkMember, makeCoalition, makeMember, makeOrganisation, makeUser, unique, type World } from './support/world';
 
 describe('members and memberships', () => {
@@ -453,11 +456,12 @@ describe('members and memberships', () => {
       expect(coalition.status).toBe(200);
       expect(coalition.body.suppressionThreshold).toBe(5);
       const q = coalition.body.partners.find((p: { organisation: { id: string } }) => p.organisation.id === Q.id);
+      // The total would give away the 2 applicants (10 − 8 active), and Cusco the 2 active members in Puno (8 − 6): both withheld.
       expect(q).toMatchObject({
-        total: 10,
+        total: 'suppressed',
         byStatus: { applied: '<5', active: 8, suspended: '<5', lapsed: '<5', resigned: '<5', expelled: '<5' },
         byRegion: [
-          { region: 'Cusco', count: 6 },
+          { region: 'Cusco', count: 'suppressed' },
           { region: 'Puno', count: '<5' },
         ],
         growth: [
@@ -465,13 +469,91 @@ describe('members and memberships', () => {
           { month: '2026-02', joined: '<5' },
         ],
       });
+      expect(attack(q)).toEqual([]);
       const o = coalition.body.partners.find((p: { organisation: { id: string } }) => p.organisation.id === other.id);
-      expect(o).toMatchObject({ total: '<5', byStatus: { active: '<5' } });
+      expect(o).toMatchObject({ total: '<5', byStatus: { active: '<5' }, byRegion: [], growth: [] });
       // Aggregates only: no member of any partner anywhere in the answer.
       const memberIds = (await t.db.query('SELECT member_id FROM memberships WHERE organisation_id = ANY($1)', [[Q.id, Qchapter.id, other.id]])).map((r: { member_id: string }) => r.member_id);
       for (const id of memberIds) expect(JSON.stringify(coalition.body)).not.toContain(id);
       expect((await request(t.http).get(`/api/v1/organisations/${Q.id}/stats`).set(coordinator.auth)).status).toBe(403);
       expect((await request(t.http).get(`/api/v1/members?organisation=${Q.id}`).set(coordinator.auth)).status).toBe(403);
+    });
+
+    /** People straight into the database, one membership each (ids made here, so each row is paired with its person). */
+    async function populate(org: { id: string }, people: { status: MembershipStatus; region: string | null; month: string | null }[]) {
+      const ids = people.map(() => randomUUID());
+      await t.db.query(
+        `INSERT INTO members (id, given_name, family_name, email, region)
+         SELECT id, 'Ana', 'Flores', id || '@example.org', region FROM unnest($1::uuid[], $2::text[]) AS x(id, region)`,
+        [ids, people.map((p) => p.region)],
+      );
+      await t.db.query(
+        `INSERT INTO memberships (member_id, organisation_id, status, source, joined_on)
+         SELECT id, $2, status, 'manual', (month || '-15')::date FROM unnest($1::uuid[], $3::text[], $4::text[]) AS x(id, status, month)`,
+        [ids, org.id, people.map((p) => p.status), people.map((p) => p.month)],
+      );
+    }
+
+    /** Each breakdown's total minus the cells shown as numbers: what a reader gets for the cells not shown (null: no total to subtract from). */
+    const small = (n: number | null) => n !== null && n >= 1 && n < 5;
+    function residuals(p: PartnerAnswer) {
+      const numbers = (cells: Shown[]) => cells.reduce<number>((sum, c) => sum + (typeof c === 'number' ? c : 0), 0);
+      const { total } = p;
+      const active = p.byStatus.active;
+      return {
+        byStatus: typeof total === 'number' ? total - numbers(Object.values(p.byStatus)) : null,
+        byRegion: typeof active === 'number' && p.byRegion.length ? active - numbers(p.byRegion.map((r) => r.count)) : null,
+      };
+    }
+
+    it('let no count under 5 be worked out from the totals: one active member in Tumbes stays hidden', async () => {
+      const T = await makeOrganisation(t, { kind: 'party' });
+      const C3 = await makeCoalition(t, [T]);
+      const coordinator = await makeUser(t, [{ role: 'coordinator', coalition: C3 }]);
+      const some = (n: number, status: MembershipStatus, region: string | null = 'Lima') => Array.from({ length: n }, () => ({ status, region, month: status === 'applied' ? null : '2025-11' }));
+      // Every count 5 or more, but one: 1 active member in Tumbes.
+      await populate(T, [...some(20, 'active'), ...some(10, 'active', 'Cusco'), ...some(1, 'active', 'Tumbes'), ...some(5, 'applied'), ...some(5, 'suspended'), ...some(5, 'lapsed'), ...some(5, 'resigned'), ...some(5, 'expelled')]);
+
+      const res = await request(t.http).get(`/api/v1/coalitions/${C3.id}/stats`).set(coordinator.auth);
+      expect(res.status).toBe(200);
+      const p: PartnerAnswer = res.body.partners[0];
+      expect(p.byRegion.find((r) => r.region === 'Tumbes')?.count).toBe('<5');
+      // Active members minus the regions shown is what the hidden regions hold together: never 1 to 4.
+      const r = residuals(p);
+      expect(r.byRegion ?? Infinity).toBeGreaterThanOrEqual(5);
+      expect([r.byStatus].filter(small)).toEqual([]);
+      expect(attack(p)).toEqual([]);
+      // What is shown is still exact.
+      expect(p).toMatchObject({ total: 56, byStatus: { applied: 5, active: 31, suspended: 5, lapsed: 5, resigned: 5, expelled: 5 } });
+      expect(p.byRegion.find((x) => x.region === 'Lima')?.count).toBe(20);
+    });
+
+    it('over random populations, let no count under 5 be worked out from what a coordinator is shown', async () => {
+      const C4 = await makeCoalition(t, []);
+      const coordinator = await makeUser(t, [{ role: 'coordinator', coalition: C4 }]);
+      const person = fc.record({
+        status: fc.constantFrom<MembershipStatus>('active', 'active', 'active', 'applied', 'suspended', 'lapsed', 'resigned', 'expelled'),
+        region: fc.constantFrom('Lima', 'Lima', 'Cusco', 'Tumbes', null),
+        month: fc.constantFrom('2025-12', '2026-01', '2026-01', null),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(person, { maxLength: 25 }), async (people) => {
+          const org = await makeOrganisation(t, { kind: 'party' });
+          await t.db.query(`INSERT INTO coalition_partners (coalition_id, organisation_id, role, status) VALUES ($1, $2, 'member', 'active')`, [C4.id, org.id]);
+          await populate(org, people);
+          const res = await request(t.http).get(`/api/v1/coalitions/${C4.id}/stats`).set(coordinator.auth);
+          expect(res.status).toBe(200);
+          const p: PartnerAnswer = res.body.partners.find((x: { organisation: { id: string } }) => x.organisation.id === org.id);
+          expect(attack(p)).toEqual([]);
+          const r = residuals(p);
+          expect([r.byStatus, r.byRegion].filter(small)).toEqual([]);
+          // Numbers shown are the exact counts.
+          if (typeof p.total === 'number') expect(p.total).toBe(people.length);
+          for (const s of MEMBERSHIP_STATUSES) if (typeof p.byStatus[s] === 'number') expect(p.byStatus[s]).toBe(people.filter((x) => x.status === s).length);
+        }),
+        // Every run writes rows and asks the API: no shrinking, the first counterexample is reported as found.
+        { numRuns: 20, endOnFailure: true },
+      );
     });
   });
 });

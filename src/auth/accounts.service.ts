@@ -10,6 +10,7 @@ import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { User } from '../users/user.entity';
 import { accountLink } from '../users/users.service';
 import { AccountTokensService } from './account-tokens.service';
+import { loginFailAccountKey } from './auth.service';
 import { hashPassword } from './passwords';
 import { TokensService } from './tokens.service';
 
@@ -55,7 +56,7 @@ export class AccountsService {
     return ACCEPTED;
   }
 
-  /** Sets the password and closes every session of the account. */
+  /** Sets the password, closes every session of the account and lifts its failed-login lock. */
   async confirmPasswordReset(caller: Caller, token: string, password: string): Promise<void> {
     const passwordHash = await hashPassword(password);
     await this.db.transaction(async (em) => {
@@ -63,6 +64,10 @@ export class AccountsService {
       // Following the e-mailed link proved the address: a login never confirmed is confirmed now.
       await em.query('UPDATE users SET password_hash = $2, email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now() WHERE id = $1', [row.userId, passwordHash]);
       await this.sessions.revokeAllSessions(em, row.userId!, 'password-reset');
+      // The owner has just proved control of the address: the account's failed-login lock is lifted.
+      // The client address's counter stays (it holds back guessing across many accounts).
+      const [user] = await em.query<{ email: string }[]>('SELECT email FROM users WHERE id = $1', [row.userId]);
+      await this.limiter.reset([loginFailAccountKey(user.email)], em);
       await this.audit.record(em, { ...caller, user: null }, { action: 'user.password_reset', entity: 'user', entityId: row.userId, changes: { password: { from: '[secret]', to: '[secret]' } } });
     });
   }

@@ -17,9 +17,12 @@ export const REFRESH_LIMIT = { perIp: 120, windowSeconds: 60 };
 
 const WRONG_CREDENTIALS = 'Wrong e-mail or password.';
 
+/** The counter of an account's failed logins (and wrong current passwords), whatever the letter case the e-mail was typed in. */
+export const loginFailAccountKey = (email: string) => `login-fail:account:${email.toLowerCase()}`;
+
 /** The failed-password budgets of an address and of a client address: login and every other check of a login's password. */
 export const loginLimits = (email: string, ip: string): Limit[] => [
-  { key: `login-fail:account:${email.toLowerCase()}`, max: LOGIN_LIMITS.perAccount, windowSeconds: LOGIN_LIMITS.windowSeconds },
+  { key: loginFailAccountKey(email), max: LOGIN_LIMITS.perAccount, windowSeconds: LOGIN_LIMITS.windowSeconds },
   { key: `login-fail:ip:${ip}`, max: LOGIN_LIMITS.perIp, windowSeconds: LOGIN_LIMITS.windowSeconds },
 ];
 

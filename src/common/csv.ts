@@ -1,14 +1,22 @@
+/** What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): = + - @, tab, carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A cell as `csvCell` guards it: apostrophes, then a formula start. */
+const GUARDED = /^'+[=+\-@\t\r]/;
+
 /**
- * Writing CSV (RFC 4180) for spreadsheets. A cell that starts with = + - @
- * (or a tab / carriage return) is prefixed with an apostrophe so that Excel
- * or LibreOffice do not run it as a formula (CSV injection); readers of our
- * own files strip that apostrophe again (`unguardCsvCell`). Cells listed as
- * `raw` (e-mail, E.164 phone, dates, ids) are written as they are: they are
- * validated values, and `+51…` must round-trip.
+ * Writing CSV (RFC 4180) for spreadsheets. Every cell that starts with
+ * = + - @ (or a tab / carriage return) is prefixed with an apostrophe so that
+ * Excel or LibreOffice do not run it as a formula (CSV injection) — every
+ * cell, whatever its column: an e-mail address may start with "=" or "+" and
+ * still be valid (`=cmd|'/Ccalc.exe'!A0@evil.example`), and an E.164 phone
+ * starts with "+". A cell that already looks guarded (apostrophes before a
+ * formula start) gets one more apostrophe, so that readers of our own files,
+ * which strip one again (`unguardCsvCell`), read back exactly what was
+ * written: an export imports as it is.
  */
-export function csvCell(value: string | null | undefined, raw = false): string {
+export function csvCell(value: string | null | undefined): string {
   if (value == null || value === '') return '';
-  const text = !raw && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const text = FORMULA_START.test(value) || GUARDED.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -18,5 +26,5 @@ export function csvLine(cells: string[]): string {
 
 /** Undoes the formula guard of `csvCell` on a cell read back from a file. */
 export function unguardCsvCell(value: string): string {
-  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+  return GUARDED.test(value) ? value.slice(1) : value;
 }

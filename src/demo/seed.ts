@@ -125,7 +125,7 @@ export function syntheticPeople(count: number, seed = 2026): Person[] {
 
 function membersCsv(people: Person[], status?: MembershipStatus): string {
   let csv = csvLine(['given_name', 'family_name', 'email', 'phone', 'region', 'status']);
-  for (const p of people) csv += csvLine([csvCell(p.givenName), csvCell(p.familyName), csvCell(p.email, true), csvCell(p.phone, true), csvCell(p.region), status ?? p.status]);
+  for (const p of people) csv += csvLine([csvCell(p.givenName), csvCell(p.familyName), csvCell(p.email), csvCell(p.phone), csvCell(p.region), status ?? p.status]);
   return csv;
 }
 

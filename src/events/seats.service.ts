@@ -73,8 +73,11 @@ export class SeatsService {
    * audit entry), statements over the new signup as RECIPIENT_COLUMNS read
    * it, named `r`. Atomic without a transaction: all or nothing. Returns the
    * signup as `r`, or null when the event no longer takes signups or has no
-   * such shift (nothing written). A second live signup of the same person is
-   * refused by the unique indexes (uq_event_signups_live_*), as a 23505.
+   * such shift (nothing written: the CTEs all run whether or not the INSERT
+   * returns a row, so each one that writes is conditioned on the same facts —
+   * the seat is taken only of an open event, and only of its own shift). A
+   * second live signup of the same person is refused by the unique indexes
+   * (uq_event_signups_live_*), as a 23505: the whole statement rolls back.
    */
   async signUp(db: EntityManager, pool: SeatPool, signup: NewSignup, effects: (p: SqlParams, relation: 'r') => string[]): Promise<RecipientRow | null> {
     const p = new SqlParams();
@@ -82,6 +85,10 @@ export class SeatsService {
     const shift = `${p.add(pool.shiftId)}::uuid`;
     const { table, id } = this.table(pool);
     const seatRow = `${p.add(id)}::uuid`;
+    // A shift's seat is only taken when the shift belongs to this event: the
+    // INSERT below refuses a foreign shift, but by then a data-modifying CTE
+    // has already run, and its UPDATE would stand (a phantom seat).
+    const ofThisEvent = pool.shiftId ? ' AND t.event_id = (SELECT id FROM ev)' : '';
     const window = p.add(`${REMINDER_WINDOW_MS / 1000} seconds`);
     const c = signup.consent;
     const rows = await db.query<RecipientRow[]>(
@@ -90,7 +97,7 @@ export class SeatsService {
            FROM events e WHERE e.id = ${event} FOR NO KEY UPDATE),
        seat AS (
          UPDATE ${table} t SET going_count = t.going_count + 1
-          WHERE t.id = ${seatRow} AND (SELECT open FROM ev) AND (t.capacity IS NULL OR t.going_count < t.capacity)
+          WHERE t.id = ${seatRow}${ofThisEvent} AND (SELECT open FROM ev) AND (t.capacity IS NULL OR t.going_count < t.capacity)
          RETURNING t.id),
        s AS (
          INSERT INTO event_signups (event_id, shift_id, status, waitlisted_at, reminder_queued_at, member_id, attendee_name, guest_name, guest_email, guest_phone,

@@ -6,7 +6,7 @@ import { type Caller, requireUser } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
 import { AccountTokensService, invalidToken } from '../auth/account-tokens.service';
 import { ACCEPTED, AccountsService } from '../auth/accounts.service';
-import { loginLimits } from '../auth/auth.service';
+import { loginFailAccountKey, loginLimits } from '../auth/auth.service';
 import { assertNewPassword } from '../auth/password-policy';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { type TokenPair, TokensService } from '../auth/tokens.service';
@@ -214,6 +214,8 @@ export class MemberAccountsService {
   private async takeOver(em: EntityManager, caller: Caller, user: User, passwordHash: string): Promise<void> {
     await em.update(User, { id: user.id }, { passwordHash, emailConfirmedAt: new Date() });
     await this.sessions.revokeAllSessions(em, user.id, 'address-confirmed');
+    // As after a password reset: the owner proved the address, so the account's failed-login lock is lifted.
+    await this.limiter.reset([loginFailAccountKey(user.email)], em);
     await this.audit.record(em, { ...caller, user: null }, {
       action: 'user.confirm',
       entity: 'user',

@@ -56,8 +56,20 @@ describe('member CSV format', () => {
   });
 
   it('writes cells that spreadsheets will not run as formulas, and reads them back', () => {
-    expect(csvLine([csvCell('=1+2'), csvCell('+51987654321', true), csvCell('a "b", c'), csvCell(null), csvCell('-x')])).toBe(`'=1+2,+51987654321,"a ""b"", c",,'-x\r\n`);
+    expect(csvLine([csvCell('=1+2'), csvCell('+51987654321'), csvCell('a "b", c'), csvCell(null), csvCell('-x')])).toBe(`'=1+2,'+51987654321,"a ""b"", c",,'-x\r\n`);
+    // E-mail addresses are cells like any other: valid ones may start with a formula.
+    expect(csvCell("=cmd|'/Ccalc.exe'!A0@evil.example")).toBe("'=cmd|'/Ccalc.exe'!A0@evil.example");
+    expect(csvCell('@SUM(1+1)@example.org')).toBe("'@SUM(1+1)@example.org");
     expect(unguardCsvCell("'=1+2")).toBe('=1+2');
     expect(unguardCsvCell("'quoted")).toBe("'quoted");
+  });
+
+  it('reads back exactly what it wrote, whatever the cell starts with', () => {
+    for (const value of ['=1+2', '+51987654321', '-x', '@a', '\tx', '\rx', "'=1+2", "''+x", "'quoted", 'plain', "o'brien@example.org"]) {
+      const cell = csvCell(value);
+      expect({ value, cell: /^[=+\-@\t\r]/.test(cell) }).toEqual({ value, cell: false });
+      const unquoted = cell.startsWith('"') ? cell.slice(1, -1).replace(/""/g, '"') : cell;
+      expect(unguardCsvCell(unquoted)).toBe(value);
+    }
   });
 });

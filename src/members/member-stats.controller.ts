@@ -22,7 +22,7 @@ export class MemberStatsController {
   @Get('coalitions/:id/stats')
   @Permission('coalition.stats')
   @ApiParam({ name: 'id', description: 'id or slug' })
-  @ApiOperation({ summary: 'The same aggregates per active partner, counts under 5 shown as "<5"; never a member list' })
+  @ApiOperation({ summary: 'The same aggregates per active partner, counts under 5 shown as "<5" and, where a total would let one be worked out, further counts withheld as "suppressed"; never a member list' })
   @ApiOkResponse({ type: CoalitionStats })
   coalition(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<CoalitionStats> {
     return this.stats.forCoalition(caller, id);

@@ -6,21 +6,18 @@ import type { Caller } from '../access/caller';
 import { CoalitionsService } from '../coalitions/coalitions.service';
 import { forbidden } from '../common/problem';
 import { OrganisationsService } from '../organisations/organisations.service';
-import type { CoalitionStats, Count, MemberStats, OrganisationStats, PartnerStats } from './dto/member-views.dto';
+import type { CoalitionStats, OrganisationStats, PartnerStats } from './dto/member-views.dto';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
-
-/** Coalition aggregates show any count below this as "<5" (API.md): a partner's totals never identify a person. */
-export const SUPPRESS_BELOW = 5;
-
-export const suppress = (n: number): Count => (n < SUPPRESS_BELOW ? '<5' : n);
+import { type ExactStats, protectPartner, SUPPRESS_BELOW } from './stats-suppression';
 
 /**
  * Member statistics. Everything is counted in SQL over memberships, whose
  * rows are kept when people resign or are erased, so erased people still
  * count (as resigned). Organisation statistics are for the organisation's
  * own organisers and admins and are exact; coalition statistics are for
- * coordinators and are suppressed — no member list is reachable through
- * them.
+ * coordinators and are suppressed (stats-suppression.ts: counts under 5, and
+ * whatever else would let one be worked out from the totals) — no member
+ * list is reachable through them.
  */
 @Injectable()
 export class MemberStatsService {
@@ -35,7 +32,7 @@ export class MemberStatsService {
     const org = await this.organisations.get(orgIdOrSlug);
     if (!(await this.access.canOnOrganisation(caller, 'organisation.stats', org.id))) throw forbidden('You may not read this organisation’s statistics.');
     const organisationIds = await this.access.descendants([org.id]);
-    return { organisationId: org.id, organisationIds, ...(await this.count(organisationIds, (n) => n)) };
+    return { organisationId: org.id, organisationIds, ...(await this.count(organisationIds)) };
   }
 
   async forCoalition(caller: Caller, coalitionIdOrSlug: string): Promise<CoalitionStats> {
@@ -45,13 +42,13 @@ export class MemberStatsService {
     const out: PartnerStats[] = [];
     for (const p of partners) {
       const ids = await this.access.descendants([p.organisationId]);
-      out.push({ organisation: { id: p.organisation.id, slug: p.organisation.slug, name: p.organisation.name }, ...(await this.count(ids, suppress)) });
+      out.push({ organisation: { id: p.organisation.id, slug: p.organisation.slug, name: p.organisation.name }, ...protectPartner(await this.count(ids)) });
     }
     return { coalitionId: coalition.id, suppressionThreshold: SUPPRESS_BELOW, partners: out };
   }
 
   /** Distinct people, so someone in an organisation and in its sub-organisation counts once. */
-  private async count(organisationIds: string[], show: (n: number) => Count): Promise<MemberStats> {
+  private async count(organisationIds: string[]): Promise<ExactStats> {
     const [total] = await this.db.query<{ n: number }[]>('SELECT count(DISTINCT member_id)::int AS n FROM memberships WHERE organisation_id = ANY($1::uuid[])', [organisationIds]);
     const statuses = await this.db.query<{ status: MembershipStatus; n: number }[]>(
       'SELECT status, count(DISTINCT member_id)::int AS n FROM memberships WHERE organisation_id = ANY($1::uuid[]) GROUP BY status',
@@ -71,12 +68,12 @@ export class MemberStatsService {
         GROUP BY 1 ORDER BY 1`,
       [organisationIds],
     );
-    const byStatus = Object.fromEntries(MEMBERSHIP_STATUSES.map((s) => [s, show(statuses.find((r) => r.status === s)?.n ?? 0)])) as Record<MembershipStatus, Count>;
+    const byStatus = Object.fromEntries(MEMBERSHIP_STATUSES.map((s) => [s, statuses.find((r) => r.status === s)?.n ?? 0])) as Record<MembershipStatus, number>;
     return {
-      total: show(total.n),
+      total: total.n,
       byStatus,
-      byRegion: regions.map((r) => ({ region: r.region, count: show(r.n) })),
-      growth: growth.map((g) => ({ month: g.month, joined: show(g.n) })),
+      byRegion: regions.map((r) => ({ region: r.region, count: r.n })),
+      growth: growth.map((g) => ({ month: g.month, joined: g.n })),
     };
   }
 }

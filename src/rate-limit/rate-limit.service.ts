@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../common/problem';
 
 export interface Limit {
@@ -72,5 +72,10 @@ export class RateLimitService {
   /** Counts a failure (e.g. a wrong password) without judging it. */
   async record(...limits: Limit[]): Promise<void> {
     await this.increment(limits);
+  }
+
+  /** Forgets these counters (e.g. an account's failed logins once its owner has proved control of the address); in `em`'s transaction when given. */
+  async reset(keys: string[], em: EntityManager = this.db.manager): Promise<void> {
+    await em.query('DELETE FROM rate_limits WHERE key = ANY($1)', [keys]);
   }
 }

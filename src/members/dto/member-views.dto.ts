@@ -157,11 +157,15 @@ export class ImportView {
   @ApiProperty({ nullable: true, type: Date }) finishedAt: Date | null;
 }
 
-/** A count, or "<5" where a small count could identify people (coalition aggregates). */
-export type Count = number | '<5';
+/**
+ * A count; in coalition aggregates "<5" for a count under 5, and "suppressed"
+ * for a count of 5 or more withheld so that no count under 5 can be worked out
+ * from the others (src/members/stats-suppression.ts).
+ */
+export type Count = number | '<5' | 'suppressed';
 
 export class MemberStats {
-  @ApiProperty({ description: 'Distinct people with a membership in the scope (any status)', oneOf: [{ type: 'integer' }, { type: 'string', enum: ['<5'] }] }) total: Count;
+  @ApiProperty({ description: 'Distinct people with a membership in the scope (any status)', oneOf: [{ type: 'integer' }, { type: 'string', enum: ['<5', 'suppressed'] }] }) total: Count;
   @ApiProperty({ description: 'Distinct people per membership status', example: { applied: 3, active: 120, suspended: 0, lapsed: 4, resigned: 9, expelled: 0 } })
   byStatus: Record<MembershipStatus, Count>;
   @ApiProperty({ description: 'People with an active membership, per region (null: unknown)', example: [{ region: 'Cusco', count: 40 }] })
@@ -181,6 +185,10 @@ export class PartnerStats extends MemberStats {
 
 export class CoalitionStats {
   @ApiProperty() coalitionId: string;
-  @ApiProperty({ description: 'Counts under 5 are shown as "<5" so that no partner total identifies a person' }) suppressionThreshold: number;
+  @ApiProperty({
+    description:
+      'Counts under 5 are shown as "<5", and where one could still be worked out from a total and the counts shown, further counts are withheld as "suppressed" (the smallest first; else the total), so that no count under 5 can be read or derived. byRegion is empty unless byStatus.active is a number; a partner with fewer than 5 people lists no region or month.',
+  })
+  suppressionThreshold: number;
   @ApiProperty({ type: [PartnerStats], description: 'Active partners, each with its sub-organisations' }) partners: PartnerStats[];
 }
