@@ -483,9 +483,9 @@ describe('members and memberships', () => {
     async function populate(org: { id: string }, people: { status: MembershipStatus; region: string | null; month: string | null }[]) {
       const ids = people.map(() => randomUUID());
       await t.db.query(
-        `INSERT INTO members (id, given_name, family_name, email, region)
-         SELECT id, 'Ana', 'Flores', id || '@example.org', region FROM unnest($1::uuid[], $2::text[]) AS x(id, region)`,
-        [ids, people.map((p) => p.region)],
+        `INSERT INTO members (id, controller_id, given_name, family_name, email, region)
+         SELECT id, organisation_root($3), 'Ana', 'Flores', id || '@example.org', region FROM unnest($1::uuid[], $2::text[]) AS x(id, region)`,
+        [ids, people.map((p) => p.region), org.id],
       );
       await t.db.query(
         `INSERT INTO memberships (member_id, organisation_id, status, source, joined_on)

@@ -18,6 +18,7 @@ export interface SeedSizes {
  * membership, in a few set-based statements. Secondary indexes are dropped
  * for the bulk insert and rebuilt after (what an operator loading a dump does),
  * the search words are built in one pass, then statistics are refreshed.
+ * Every member record is the root party's (its data controller).
  */
 export async function seedMembers(db: Client, sizes: SeedSizes): Promise<{ rootId: string }> {
   await db.query(`SET maintenance_work_mem = '256MB'`);
@@ -38,8 +39,8 @@ export async function seedMembers(db: Client, sizes: SeedSizes): Promise<{ rootI
   // The search words are rebuilt in one pass after the load (as the migration does), not by the triggers.
   await db.query('ALTER TABLE members DISABLE TRIGGER USER');
   await db.query(
-    `INSERT INTO members (id, given_name, family_name, email, phone, region, locality, created_at, updated_at)
-     SELECT md5('bench-member-' || g)::uuid,
+    `INSERT INTO members (id, controller_id, given_name, family_name, email, phone, region, locality, created_at, updated_at)
+     SELECT md5('bench-member-' || g)::uuid, ${orgId(1)},
             (${sqlArray(GIVEN)})[1 + g % ${GIVEN.length}],
             (${sqlArray(FAMILY)})[1 + (g / 7) % ${FAMILY.length}] || ' ' || (${sqlArray(FAMILY)})[1 + (g / 91) % ${FAMILY.length}],
             'm' || g || '@members.bench.example',

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { type Caller, requireUser } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
+import type { AccountTokenPurpose } from '../auth/account-token.entity';
 import { AccountTokensService, invalidToken } from '../auth/account-tokens.service';
 import { ACCEPTED, AccountsService } from '../auth/accounts.service';
 import { loginFailAccountKey, loginLimits } from '../auth/auth.service';
@@ -45,17 +46,37 @@ export class MemberAccountsService {
     return this.limiter.allow({ key: `mail:${kind}:${email.toLowerCase()}`, max: MAILS_PER_ADDRESS_PER_DAY, windowSeconds: DAY });
   }
 
+  /**
+   * Issues a single-use token for `subject` and owes its address the e-mail
+   * with the link to `path` (same transaction: both or neither).
+   */
+  private async mailLink(
+    em: EntityManager,
+    purpose: AccountTokenPurpose,
+    ttlSeconds: number,
+    subject: { memberId?: string; userId?: string; email: string },
+    mail: { template: string; dedupe: string; locale: string; path: string; payload?: Record<string, unknown> },
+  ): Promise<void> {
+    const { id, token } = await this.tokens.issue(em, purpose, ttlSeconds, subject);
+    await this.outbox.enqueue(em, {
+      template: mail.template,
+      recipient: subject.email,
+      locale: mail.locale,
+      payload: { ...mail.payload, url: this.accounts.link(mail.path, token) },
+      dedupeKey: `${mail.dedupe}:${id}`,
+    });
+  }
+
   /** After a public application: ask the person to confirm the address (nothing if it already is confirmed). */
   async sendApplicationConfirmation(em: EntityManager, member: Member, organisation: Organisation): Promise<void> {
     if (!member.email || member.emailVerifiedAt || member.erasedAt) return;
     if (!(await this.mayMail('confirm', member.email))) return;
-    const { id, token } = await this.tokens.issue(em, 'email_verification', 2 * DAY, { memberId: member.id, email: member.email });
-    await this.outbox.enqueue(em, {
+    await this.mailLink(em, 'email_verification', 2 * DAY, { memberId: member.id, email: member.email }, {
       template: 'membership.application_confirm',
-      recipient: member.email,
+      dedupe: 'application_confirm',
       locale: member.preferredLanguage,
-      payload: { name: member.givenName, organisation: organisation.name, url: this.accounts.link('/account/confirm-email', token) },
-      dedupeKey: `application_confirm:${id}`,
+      path: '/account/confirm-email',
+      payload: { name: member.givenName, organisation: organisation.name },
     });
   }
 
@@ -94,13 +115,12 @@ export class MemberAccountsService {
       // controller: a count shared with other controllers would tell this one that they invited the address too).
       await this.limiter.consume({ key: `mail:invite:${member.controllerId}:${member.email.toLowerCase()}`, max: MAILS_PER_ADDRESS_PER_DAY, windowSeconds: DAY });
       const organisation = await em.findOneOrFail(Organisation, { where: { id: organisationIds[0] } });
-      const { id, token } = await this.tokens.issue(em, 'invitation', 7 * DAY, { memberId: member.id, email: member.email });
-      await this.outbox.enqueue(em, {
+      await this.mailLink(em, 'invitation', 7 * DAY, { memberId: member.id, email: member.email }, {
         template: 'account.invitation',
-        recipient: member.email,
+        dedupe: 'invitation',
         locale: member.preferredLanguage,
-        payload: { name: member.givenName, organisation: organisation.name, url: this.accounts.link('/account/accept-invitation', token) },
-        dedupeKey: `invitation:${id}`,
+        path: '/account/accept-invitation',
+        payload: { name: member.givenName, organisation: organisation.name },
       });
       await this.audit.record(em, caller, { action: 'member.invite', entity: 'member', entityId: member.id, organisationId: organisation.id });
     });
@@ -124,13 +144,11 @@ export class MemberAccountsService {
         [email],
       );
       if (!record || !(await this.mayMail('register', record.email))) return;
-      const { id, token } = await this.tokens.issue(em, 'registration', DAY, { memberId: record.id, email: record.email });
-      await this.outbox.enqueue(em, {
+      await this.mailLink(em, 'registration', DAY, { memberId: record.id, email: record.email }, {
         template: 'account.registration',
-        recipient: record.email,
+        dedupe: 'registration',
         locale: record.preferred_language,
-        payload: { url: this.accounts.link('/account/accept-invitation', token) },
-        dedupeKey: `registration:${id}`,
+        path: '/account/accept-invitation',
       });
     });
     return ACCEPTED;
@@ -273,13 +291,11 @@ export class MemberAccountsService {
         [user.id, user.email],
       );
       if (!record || !(await this.mayMail('link', user.email))) return;
-      const { id, token } = await this.tokens.issue(em, 'member_link', DAY, { userId: user.id, email: user.email });
-      await this.outbox.enqueue(em, {
+      await this.mailLink(em, 'member_link', DAY, { userId: user.id, email: user.email }, {
         template: 'account.member_link',
-        recipient: user.email,
+        dedupe: 'member_link',
         locale: record.preferred_language,
-        payload: { url: this.accounts.link('/account/link-memberships', token) },
-        dedupeKey: `member_link:${id}`,
+        path: '/account/link-memberships',
       });
     });
     return ACCEPTED;
