@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/database-options';
 import { pendingMigrations } from '../src/database/migrations';
+import { schemaReadsOneQueryAtATime } from '../src/database/one-query-at-a-time';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 describe('migrations', () => {
@@ -9,7 +10,8 @@ describe('migrations', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    ds = new DataSource(dataSourceOptions(database.url, { dbPoolSize: 2, dbStatementTimeoutMs: 60000 }));
+    // The drift test reads the schema as migration:generate does: one query at a time per connection.
+    ds = schemaReadsOneQueryAtATime(new DataSource(dataSourceOptions(database.url, { dbPoolSize: 2, dbStatementTimeoutMs: 60000 })));
     await ds.initialize();
   });
   afterAll(async () => {

@@ -93,7 +93,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
 
-    let mapped: Mapped | null = null;
+    let mapped: Mapped | null;
     if (exception instanceof AppError) {
       mapped = { status: exception.status, code: exception.code, detail: exception.message, errors: exception.errors, headers: exception.headers };
     } else if (exception instanceof HttpException) {

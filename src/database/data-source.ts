@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config';
 import { dataSourceOptions } from './database-options';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { schemaReadsOneQueryAtATime } from './one-query-at-a-time';
 
 /**
  * Entry point for the TypeORM CLI (`npm run migration:generate|run|revert`).
@@ -19,7 +20,8 @@ async function create(): Promise<DataSource> {
     // the postmaster for a fast shutdown synchronously instead.
     process.once('exit', () => void pg.stop());
   }
-  return new DataSource(dataSourceOptions(url, config));
+  // migration:generate reads the schema: one query at a time on its connection.
+  return schemaReadsOneQueryAtATime(new DataSource(dataSourceOptions(url, config)));
 }
 
 export default create();

@@ -177,6 +177,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (err) {
     throw new Error(
       `The embedded PostgreSQL did not start on port ${options.port} (${err instanceof Error ? err.message : 'it exited'}). Is the port taken? Set CONVOCA_PG_PORT to another one.`,
+      { cause: err },
     );
   }
 

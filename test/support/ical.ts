@@ -49,7 +49,7 @@ function parseLine(line: string, n: number): ICalProperty {
     const pname = readName().toUpperCase();
     if (line[i] !== '=') fail(`line ${n}: parameter ${pname} without "="`);
     i++;
-    let value = '';
+    let value: string;
     if (line[i] === '"') {
       const end = line.indexOf('"', i + 1);
       if (end < 0) fail(`line ${n}: unterminated quoted parameter`);

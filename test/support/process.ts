@@ -35,7 +35,8 @@ export interface ServiceProcess {
 /** Runs the real entry point (`src/main.ts`) as its own process, as `npm start` would. */
 export function startService(env: Record<string, string>, entry = 'src/main.ts', args: string[] = []): ServiceProcess {
   let out = '';
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', entry, ...args], {
+  // --throw-deprecation: warnings are defects here as in the test workers (see global-setup.ts).
+  const child = spawn(process.execPath, ['--throw-deprecation', '-r', 'ts-node/register/transpile-only', entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_PRETTY: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
