@@ -31,6 +31,12 @@ describe('migrations', () => {
     expect(sql.upQueries.map((q) => q.query)).toEqual([]);
   });
 
+  // Search folds names to lower case without accents in SQL: the embedded server must fold beyond ASCII whatever
+  // the environment's locale (initdb took LANG; with none, lower('Á') stayed 'Á').
+  (process.env.TEST_DATABASE_URL ? it.skip : it)('fold case beyond ASCII on the embedded server, whatever the environment’s locale', async () => {
+    expect(await ds.query(`SELECT lower('NÉLIDA HUAMÁN ÑAUPA') AS l`)).toEqual([{ l: 'nélida huamán ñaupa' }]);
+  });
+
   it('create the extensions later features need', async () => {
     const rows = await ds.query<{ extname: string }[]>("SELECT extname FROM pg_extension WHERE extname IN ('citext', 'pg_trgm') ORDER BY 1");
     expect(rows.map((r) => r.extname)).toEqual(['citext', 'pg_trgm']);

@@ -166,7 +166,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password: PASSWORD,
     persistent: true,
     createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8', ...(options.unsafeFast ? ['--no-sync'] : [])],
+    // UTF-8 with PostgreSQL's own C.UTF-8 locale, whatever the caller's environment: without a locale (LANG unset,
+    // as in a bare container) lower() would fold only ASCII, and accented names would no longer be found.
+    initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', ...(options.unsafeFast ? ['--no-sync'] : [])],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `shared_buffers=${options.sharedBuffersMb ?? defaultSharedBuffersMb()}MB`, ...fastFlags],
     onLog: (message: string) => log(message.trim()),
     onError: (err: unknown) => log(`embedded PostgreSQL error: ${String(err)}`),
