@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../config/config';
+import { returningRows } from '../common/sql';
 import { APP_CONFIG } from '../config/config.module';
 import { OutboxService } from '../outbox/outbox.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -61,15 +62,26 @@ export class AccountsService {
     const passwordHash = await hashPassword(password);
     await this.db.transaction(async (em) => {
       const row = await this.tokens.consume(em, ['password_reset'], token);
-      // Following the e-mailed link proved the address: a login never confirmed is confirmed now.
-      await em.query('UPDATE users SET password_hash = $2, email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now() WHERE id = $1', [row.userId, passwordHash]);
-      await this.sessions.revokeAllSessions(em, row.userId!, 'password-reset');
-      // The owner has just proved control of the address: the account's failed-login lock is lifted.
-      // The client address's counter stays (it holds back guessing across many accounts).
-      const [user] = await em.query<{ email: string }[]>('SELECT email FROM users WHERE id = $1', [row.userId]);
-      await this.limiter.reset([loginFailAccountKey(user.email)], em);
+      await this.ownerSetsPassword(em, row.userId!, passwordHash, 'password-reset');
       await this.audit.record(em, { ...caller, user: null }, { action: 'user.password_reset', entity: 'user', entityId: row.userId, changes: { password: { from: '[secret]', to: '[secret]' } } });
     });
+  }
+
+  /**
+   * The owner of a login's address, who has just followed a link mailed to
+   * it (a reset, an invitation, a registration), sets its password, in `em`'s
+   * transaction: the login counts as confirmed from now on, whoever else held
+   * a session loses it, and the account's failed-login lock is lifted (the
+   * client address's counter stays: it holds back guessing across accounts).
+   */
+  async ownerSetsPassword(em: EntityManager, userId: string, passwordHash: string, reason: 'password-reset' | 'address-confirmed'): Promise<void> {
+    const [user] = await returningRows<{ email: string }>(
+      em,
+      'UPDATE users SET password_hash = $2, email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now() WHERE id = $1 RETURNING email',
+      [userId, passwordHash],
+    );
+    await this.sessions.revokeAllSessions(em, userId, reason);
+    await this.limiter.reset([loginFailAccountKey(user.email)], em);
   }
 
   /** The preferred language of the login's first linked member record for e-mails; Spanish by default. */

@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import type { AccountTokenPurpose } from '../auth/account-token.entity';
 import { AccountTokensService, invalidToken } from '../auth/account-tokens.service';
 import { ACCEPTED, AccountsService } from '../auth/accounts.service';
-import { loginFailAccountKey, loginLimits } from '../auth/auth.service';
+import { loginLimits } from '../auth/auth.service';
 import { assertNewPassword } from '../auth/password-policy';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { type TokenPair, TokensService } from '../auth/tokens.service';
@@ -20,6 +20,16 @@ import { Member } from './member.entity';
 import { MembersService } from './members.service';
 
 const DAY = 86_400;
+
+/**
+ * Member records `m` a login (id at `user`) may be linked to through a link
+ * mailed to `email`: held with that address, not erased, not linked yet, in a
+ * data controller where the login has no record yet.
+ */
+const linkableSql = (user: string, email: string): string =>
+  `m.email = ${email}::citext AND m.erased_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.member_id = m.id)
+   AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.user_id = ${user} AND l.controller_id = m.controller_id)`;
 /** E-mails of one kind to one address per day, whoever asks: forms must not become a way to flood someone. */
 const MAILS_PER_ADDRESS_PER_DAY = 3;
 
@@ -228,12 +238,9 @@ export class MemberAccountsService {
     return user;
   }
 
-  /** The owner of the address sets the password of a login never confirmed; whoever else held a session loses it. */
+  /** The owner of the address sets the password of a login never confirmed (as a reset does); whoever else held a session loses it. */
   private async takeOver(em: EntityManager, caller: Caller, user: User, passwordHash: string): Promise<void> {
-    await em.update(User, { id: user.id }, { passwordHash, emailConfirmedAt: new Date() });
-    await this.sessions.revokeAllSessions(em, user.id, 'address-confirmed');
-    // As after a password reset: the owner proved the address, so the account's failed-login lock is lifted.
-    await this.limiter.reset([loginFailAccountKey(user.email)], em);
+    await this.accounts.ownerSetsPassword(em, user.id, passwordHash, 'address-confirmed');
     await this.audit.record(em, { ...caller, user: null }, {
       action: 'user.confirm',
       entity: 'user',
@@ -252,9 +259,7 @@ export class MemberAccountsService {
     const linked = await em.query<{ member_id: string; controller_id: string }[]>(
       `WITH candidates AS (
          SELECT DISTINCT ON (m.controller_id) m.id, m.controller_id FROM members m
-          WHERE m.email = $2::citext AND m.erased_at IS NULL AND ($3::uuid[] IS NULL OR m.id = ANY($3::uuid[]))
-            AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.member_id = m.id)
-            AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.user_id = $1 AND l.controller_id = m.controller_id)
+          WHERE ${linkableSql('$1', '$2')} AND ($3::uuid[] IS NULL OR m.id = ANY($3::uuid[]))
           ORDER BY m.controller_id, m.created_at, m.id
        )
        INSERT INTO member_logins (member_id, user_id, controller_id)
@@ -283,11 +288,7 @@ export class MemberAccountsService {
       const user = await em.findOne(User, { where: { id: authUser.id } });
       if (!user?.emailConfirmedAt || user.disabledAt) return;
       const [record] = await em.query<{ preferred_language: 'es' | 'en' }[]>(
-        `SELECT m.preferred_language FROM members m
-          WHERE m.email = $2::citext AND m.erased_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.member_id = m.id)
-            AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.user_id = $1 AND l.controller_id = m.controller_id)
-          LIMIT 1`,
+        `SELECT m.preferred_language FROM members m WHERE ${linkableSql('$1', '$2')} LIMIT 1`,
         [user.id, user.email],
       );
       if (!record || !(await this.mayMail('link', user.email))) return;

@@ -122,7 +122,8 @@ export class MemberRightsService {
       throw unauthorized('The password is wrong.');
     }
     if (authUser.memberIds.length === 0) throw notFound('member linked to your login');
-    if (user.isPlatformAdmin || (await this.roles.rolesOf(user.id)).length > 0) {
+    // The roles as this request loaded them with the login (AuthService.loadAuthUser).
+    if (authUser.isPlatformAdmin || authUser.roles.length > 0) {
       throw conflict('staff-login', 'Your login holds roles; give them up (or ask a platform admin to remove them) before erasing your data.');
     }
     // All of it or nothing: one transaction over every linked record.
@@ -191,8 +192,9 @@ export class MemberRightsService {
     // controller's record or login of the same address: swept only when the person erases themselves, or when the
     // address's login closes here. Otherwise one organisation could, by erasing a record it made up, lift another's
     // failed-login lock or cancel its mails. Left alone, counters expire within their window (a day at most).
+    const personal = [a.member.email, closing?.email].filter((e): e is string => !!e);
     const sweep = everywhere || closing !== null;
-    const addresses = sweep ? [a.member.email, closing?.email].filter((e): e is string => !!e).map((e) => e.toLowerCase()) : [];
+    const addresses = sweep ? personal.map((e) => e.toLowerCase()) : [];
     // Counters such as login-fail:account:<e-mail> name the person.
     const suffixes = addresses.map((e) => `:${e}`);
     if (suffixes.length) await em.query('DELETE FROM rate_limits r USING unnest($1::text[]) AS k(suffix) WHERE right(r.key, length(k.suffix)) = k.suffix', [suffixes]);
@@ -200,7 +202,7 @@ export class MemberRightsService {
     // personal data (first: whatever that writes to the outbox is anonymised next).
     await this.signups.erasePerson(em, caller, {
       memberId,
-      emails: [a.member.email, closing?.email].filter((e): e is string => !!e),
+      emails: personal,
       controllerId: everywhere ? null : a.member.controllerId,
     });
     // E-mails owed to the person: never sent now, and kept only as anonymous rows.
