@@ -6,6 +6,8 @@ import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/database-options';
+import { DatabaseModule } from './database/database.module';
+import { DomainEventsModule } from './domain-events/domain-events.module';
 import { HealthModule } from './health/health.module';
 import { MembersModule } from './members/members.module';
 import { AccessModule } from './access/access.module';
@@ -29,6 +31,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config), retryAttempts: 2, retryDelay: 500 }),
+        DatabaseModule,
+        DomainEventsModule,
         HealthModule,
         AccessModule,
         AuditModule,

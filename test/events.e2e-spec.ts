@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { MASKED } from '../src/audit/audit.service';
+import { MASKED } from '../src/domain-events/changes';
 import { Event as EventEntity, type Event } from '../src/events/event.entity';
 import { EventsService, readEvent } from '../src/events/events.service';
 import { SignupsService } from '../src/events/signups.service';

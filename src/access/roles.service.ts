@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
 import { badRequest, forbidden, notFound } from '../common/problem';
 import { AccessService } from './access.service';
 import type { Caller, RoleGrant } from './caller';
@@ -40,7 +40,7 @@ export class RolesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
   ) {}
 
   async rolesOf(userId: string): Promise<RoleGrant[]> {
@@ -79,7 +79,7 @@ export class RolesService {
       const existing = await em.findOne(RoleAssignment, { where: { userId: dto.userId, role: dto.role, ...(scope.organisationId ? { organisationId: scope.organisationId } : { coalitionId: scope.coalitionId! }) } });
       if (existing) return view(existing);
       const saved = await em.save(RoleAssignment, em.create(RoleAssignment, { userId: dto.userId, role: dto.role, ...scope, grantedBy: caller.user?.id ?? null }));
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'role.grant',
         entity: 'role_assignment',
         entityId: saved.id,
@@ -100,7 +100,7 @@ export class RolesService {
         throw notFound('role assignment');
       }
       await em.delete(RoleAssignment, { id });
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'role.revoke',
         entity: 'role_assignment',
         entityId: id,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
-import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
 import type { AppConfig } from '../config/config';
 import { returningRows } from '../common/sql';
 import { APP_CONFIG } from '../config/config.module';
@@ -28,7 +28,7 @@ export class AccountsService {
     private readonly sessions: TokensService,
     private readonly outbox: OutboxService,
     private readonly limiter: RateLimitService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,7 +63,7 @@ export class AccountsService {
     await this.db.transaction(async (em) => {
       const row = await this.tokens.consume(em, ['password_reset'], token);
       await this.ownerSetsPassword(em, row.userId!, passwordHash, 'password-reset');
-      await this.audit.record(em, { ...caller, user: null }, { action: 'user.password_reset', entity: 'user', entityId: row.userId, changes: { password: { from: '[secret]', to: '[secret]' } } });
+      await this.changes.publish(em, { ...caller, user: null }, { action: 'user.password_reset', entity: 'user', entityId: row.userId, changes: { password: { from: '[secret]', to: '[secret]' } } });
     });
   }
 

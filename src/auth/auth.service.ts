@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser, Caller, RoleGrant } from '../access/caller';
 import { RolesService, rolesOfSql, type RoleAssignmentView } from '../access/roles.service';
-import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
 import { unauthorized } from '../common/problem';
 import { type Limit, RateLimitService } from '../rate-limit/rate-limit.service';
 import { User } from '../users/user.entity';
@@ -34,7 +34,7 @@ export class AuthService {
     private readonly roles: RolesService,
     private readonly tokens: TokensService,
     private readonly limiter: RateLimitService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
   ) {}
 
   /**
@@ -89,7 +89,7 @@ export class AuthService {
       await em.update(User, { id: user.id }, { passwordHash });
       // Whoever else holds a session for this account loses it.
       await this.tokens.revokeAllSessions(em, user.id, 'password-change', authUser.sessionId);
-      await this.audit.record(em, caller, { action: 'user.password_change', entity: 'user', entityId: user.id, changes: { password: { from: '[secret]', to: '[secret]' } } });
+      await this.changes.publish(em, caller, { action: 'user.password_change', entity: 'user', entityId: user.id, changes: { password: { from: '[secret]', to: '[secret]' } } });
     });
   }
 

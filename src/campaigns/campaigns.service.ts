@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService, diff } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
+import { diff } from '../domain-events/changes';
 import { definedOnly, UUID_PATTERN } from '../common/dto-fields';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
@@ -24,7 +25,7 @@ export class CampaignsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
     private readonly linked: LinkedDemandsService,
   ) {}
 
@@ -114,7 +115,7 @@ export class CampaignsService {
         em.create(Campaign, { ...owner, title: dto.title, description: dto.description ?? null, startsOn: dto.startsOn, endsOn: dto.endsOn ?? null, status: dto.status ?? 'draft', createdBy: caller.user?.id ?? null }),
       );
       await this.linked.replace(em, 'campaign_demands', 'campaign_id', saved.id, demandIds);
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'campaign.create',
         entity: 'campaign',
         entityId: saved.id,
@@ -150,7 +151,7 @@ export class CampaignsService {
       }
       if (!Object.keys(changes).length) return this.view(em, caller, before);
       await em.update(Campaign, { id }, { title: after.title, description: after.description, startsOn: after.startsOn, endsOn: after.endsOn, status: after.status });
-      await this.audit.record(em, caller, { action: 'campaign.update', entity: 'campaign', entityId: id, organisationId: before.organisationId, coalitionId: before.coalitionId, changes });
+      await this.changes.publish(em, caller, { action: 'campaign.update', entity: 'campaign', entityId: id, organisationId: before.organisationId, coalitionId: before.coalitionId, changes });
       return this.view(em, caller, (await em.findOne(Campaign, { where: { id } }))!);
     });
   }

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService, diff } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
+import { diff } from '../domain-events/changes';
 import { today } from '../common/dates';
 import { idOrSlugWhere } from '../common/ids';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
@@ -39,7 +40,7 @@ export class CoalitionsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
   ) {}
 
   async get(idOrSlug: string, em: EntityManager = this.db.manager): Promise<Coalition> {
@@ -61,7 +62,7 @@ export class CoalitionsService {
     return this.db.transaction(async (em) => {
       if (await em.exists(Coalition, { where: { slug: dto.slug } })) throw conflict('slug-taken', `The slug "${dto.slug}" is already used by another coalition.`);
       const c = await em.save(Coalition, em.create(Coalition, dto));
-      await this.audit.record(em, caller, { action: 'coalition.create', entity: 'coalition', entityId: c.id, coalitionId: c.id, changes: diff(null, c, FIELDS) });
+      await this.changes.publish(em, caller, { action: 'coalition.create', entity: 'coalition', entityId: c.id, coalitionId: c.id, changes: diff(null, c, FIELDS) });
       return c;
     });
   }
@@ -75,7 +76,7 @@ export class CoalitionsService {
       }
       const after = await em.save(Coalition, em.merge(Coalition, em.create(Coalition, before), dto));
       const changes = diff(before, after, FIELDS);
-      if (Object.keys(changes).length) await this.audit.record(em, caller, { action: 'coalition.update', entity: 'coalition', entityId: after.id, coalitionId: after.id, changes });
+      if (Object.keys(changes).length) await this.changes.publish(em, caller, { action: 'coalition.update', entity: 'coalition', entityId: after.id, coalitionId: after.id, changes });
       return after;
     });
   }
@@ -119,7 +120,7 @@ export class CoalitionsService {
       const row = existing ?? em.create(CoalitionPartner, { coalitionId: coalition.id, organisationId: org.id });
       Object.assign(row, { role: dto.role ?? 'member', status: 'invited', leftOn: null, notes: dto.notes ?? row.notes ?? null });
       const saved = await em.save(CoalitionPartner, row);
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: existing ? 'coalition.partner.reinvite' : 'coalition.partner.invite',
         entity: 'coalition_partner',
         entityId: saved.id,
@@ -167,7 +168,7 @@ export class CoalitionsService {
       const saved = Object.assign(await em.save(CoalitionPartner, columns), { organisation });
       const changes = diff(before, saved, PARTNER_FIELDS);
       if (Object.keys(changes).length) {
-        await this.audit.record(em, caller, { action: 'coalition.partner.update', entity: 'coalition_partner', entityId: saved.id, coalitionId: coalition.id, organisationId, changes });
+        await this.changes.publish(em, caller, { action: 'coalition.partner.update', entity: 'coalition_partner', entityId: saved.id, coalitionId: coalition.id, organisationId, changes });
       }
       return this.partnerView(saved, true);
     });

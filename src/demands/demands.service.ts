@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService, diff } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
+import { diff } from '../domain-events/changes';
 import { today } from '../common/dates';
 import { UUID_PATTERN } from '../common/dto-fields';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
@@ -75,7 +76,7 @@ export class DemandsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
     private readonly owners: OwnerAccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
   ) {}
 
   /**
@@ -145,7 +146,7 @@ export class DemandsService {
           adoptedOn: null,
         }),
       );
-      await this.audit.record(em, caller, { action: 'demand.create', entity: 'demand', entityId: demand.id, ...ownerAudit(owner), changes: diff(null, demand, FIELDS) });
+      await this.changes.publish(em, caller, { action: 'demand.create', entity: 'demand', entityId: demand.id, ...ownerAudit(owner), changes: diff(null, demand, FIELDS) });
       return this.detail(em, demand, true);
     });
   }
@@ -197,7 +198,7 @@ export class DemandsService {
       if (before.status === 'adopted' && TEXT_FIELDS.some((f) => before[f] !== saved[f])) {
         await em.insert(DemandRevision, { demandId: saved.id, before: textOf(before), after: textOf(saved), revisedBy: caller.user?.id ?? null });
       }
-      await this.audit.record(em, caller, { action: 'demand.update', entity: 'demand', entityId: saved.id, ...ownerAudit(owner), changes });
+      await this.changes.publish(em, caller, { action: 'demand.update', entity: 'demand', entityId: saved.id, ...ownerAudit(owner), changes });
       return this.detail(em, saved, true);
     });
   }
@@ -252,7 +253,7 @@ export class DemandsService {
         const ordered = `unnest($1::uuid[]) WITH ORDINALITY AS v(id, ord)`;
         await em.query(`UPDATE demands d SET position = d.position + $2 FROM ${ordered} WHERE d.id = v.id AND d.position <> v.ord`, [dto.ids, dto.ids.length]);
         await em.query(`UPDATE demands d SET position = v.ord, updated_at = now() FROM ${ordered} WHERE d.id = v.id AND d.position <> v.ord`, [dto.ids]);
-        await this.audit.record(em, caller, {
+        await this.changes.publish(em, caller, {
           action: 'demand.reorder',
           entity: owner.coalitionId ? 'coalition' : 'organisation',
           entityId: owner.coalitionId ?? owner.organisationId,
@@ -292,7 +293,7 @@ export class DemandsService {
         .execute();
       const row = (inserted.raw as { id: string }[])[0];
       if (!row) throw conflict('already-endorsed', `${org.name} already endorses this demand; withdraw that endorsement first to record a new one.`);
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'demand.endorse',
         entity: 'demand_endorsement',
         entityId: row.id,
@@ -318,7 +319,7 @@ export class DemandsService {
       if (!row) throw notFound('endorsement');
       if (!(await this.access.canOnOrganisation(caller, 'demand.endorse', organisationId))) throw forbidden('Only the endorsing organisation’s org_admins may withdraw its endorsement.');
       await em.delete(DemandEndorsement, { id: row.id });
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'demand.unendorse',
         entity: 'demand_endorsement',
         entityId: row.id,

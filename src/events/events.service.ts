@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService, diff } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
+import { diff } from '../domain-events/changes';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { LinkedDemandsService } from '../campaigns/linked-demands.service';
 import { definedOnly, UUID_PATTERN } from '../common/dto-fields';
@@ -136,7 +137,7 @@ export class EventsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
     private readonly eventAccess: EventAccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
     private readonly notices: EventNoticesService,
     private readonly seats: SeatsService,
     private readonly campaigns: CampaignsService,
@@ -376,7 +377,7 @@ export class EventsService {
       );
       await this.setCoHosts(em, saved.id, coHosts);
       await this.linked.replace(em, 'event_demands', 'event_id', saved.id, demandIds);
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'event.create',
         entity: 'event',
         entityId: saved.id,
@@ -458,7 +459,7 @@ export class EventsService {
         signupDeadline: after.signupDeadline,
         revision: after.revision,
       });
-      await this.audit.record(em, caller, { action: 'event.update', entity: 'event', entityId: id, organisationId: before.hostOrganisationId, coalitionId: before.coalitionId, changes });
+      await this.changes.publish(em, caller, { action: 'event.update', entity: 'event', entityId: id, organisationId: before.hostOrganisationId, coalitionId: before.coalitionId, changes });
       if (noticed) await this.notices.changed(em, after);
       // More seats (or no limit any more): the waiting list moves up now, in this transaction.
       if (after.capacity === null || (before.capacity !== null && after.capacity > before.capacity)) await this.seats.promote(em, caller, after, null);
@@ -474,7 +475,7 @@ export class EventsService {
       if (event.status !== 'draft') throw conflict('not-a-draft', `This event is ${event.status}; only drafts can be published.`);
       if (event.endsAt.getTime() <= Date.now()) throw conflict('event-over', 'This event has already ended.');
       await em.update(Event, { id }, { status: 'published', publishedAt: new Date() });
-      await this.audit.record(em, caller, { action: 'event.publish', entity: 'event', entityId: id, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { status: { from: 'draft', to: 'published' } } });
+      await this.changes.publish(em, caller, { action: 'event.publish', entity: 'event', entityId: id, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { status: { from: 'draft', to: 'published' } } });
     });
     return this.get(caller, id);
   }
@@ -487,7 +488,7 @@ export class EventsService {
       if (event.status === 'cancelled' || event.status === 'completed') throw conflict('event-closed', `This event is already ${event.status}.`);
       const cancelledAt = new Date();
       await em.update(Event, { id }, { status: 'cancelled', cancelReason: dto.reason, cancelledAt });
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'event.cancel',
         entity: 'event',
         entityId: id,
@@ -509,7 +510,7 @@ export class EventsService {
       if (event.status !== 'published') throw conflict('not-published', `This event is ${event.status}; only a published event can be completed.`);
       if (event.startsAt.getTime() > Date.now()) throw conflict('not-started', 'This event has not started yet.');
       await em.update(Event, { id }, { status: 'completed' });
-      await this.audit.record(em, caller, { action: 'event.complete', entity: 'event', entityId: id, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { status: { from: 'published', to: 'completed' } } });
+      await this.changes.publish(em, caller, { action: 'event.complete', entity: 'event', entityId: id, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { status: { from: 'published', to: 'completed' } } });
     });
     return this.get(caller, id);
   }
@@ -531,7 +532,7 @@ export class EventsService {
       const event = await this.seats.lockEvent(em, eventId);
       if (event.status === 'cancelled' || event.status === 'completed') throw conflict('event-closed', `This event is ${event.status}.`);
       const shift = await em.save(EventShift, em.create(EventShift, { eventId, name: dto.name, description: dto.description ?? null, startsAt, endsAt, capacity: dto.capacity ?? null }));
-      await this.audit.record(em, caller, { action: 'event_shift.create', entity: 'event_shift', entityId: shift.id, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: diff(null, shift, SHIFT_FIELDS) });
+      await this.changes.publish(em, caller, { action: 'event_shift.create', entity: 'event_shift', entityId: shift.id, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: diff(null, shift, SHIFT_FIELDS) });
       return shiftView(shift);
     });
   }
@@ -559,7 +560,7 @@ export class EventsService {
       const changes = diff(before, after, SHIFT_FIELDS);
       if (!Object.keys(changes).length) return shiftView(before);
       await em.update(EventShift, { id: shiftId }, { name: after.name, description: after.description, startsAt: after.startsAt, endsAt: after.endsAt, capacity: after.capacity });
-      await this.audit.record(em, caller, { action: 'event_shift.update', entity: 'event_shift', entityId: shiftId, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes });
+      await this.changes.publish(em, caller, { action: 'event_shift.update', entity: 'event_shift', entityId: shiftId, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes });
       if (after.capacity === null || (before.capacity !== null && after.capacity > before.capacity)) await this.seats.promote(em, caller, event, shiftId);
       return shiftView((await em.findOne(EventShift, { where: { id: shiftId } }))!);
     });
@@ -588,7 +589,7 @@ export class EventsService {
         [eventId, userId, caller.user?.id ?? null],
       );
       if (inserted.length) {
-        await this.audit.record(em, caller, { action: 'event_role.grant', entity: 'event', entityId: eventId, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { host: { from: null, to: userId } } });
+        await this.changes.publish(em, caller, { action: 'event_role.grant', entity: 'event', entityId: eventId, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { host: { from: null, to: userId } } });
         return { eventId, userId, role: 'host', grantedBy: inserted[0].granted_by, createdAt: inserted[0].created_at };
       }
       const [existing] = await em.query<{ created_at: Date; granted_by: string | null }[]>(`SELECT created_at, granted_by FROM event_roles WHERE event_id = $1 AND user_id = $2 AND role = 'host'`, [eventId, userId]);
@@ -601,7 +602,7 @@ export class EventsService {
       const event = await this.managed(em, caller, eventId);
       const rows = await returningRows<{ id: string }>(em, `DELETE FROM event_roles WHERE event_id = $1 AND user_id = $2 AND role = 'host' RETURNING id`, [eventId, userId]);
       if (!rows.length) throw notFound('event host');
-      await this.audit.record(em, caller, { action: 'event_role.revoke', entity: 'event', entityId: eventId, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { host: { from: userId, to: null } } });
+      await this.changes.publish(em, caller, { action: 'event_role.revoke', entity: 'event', entityId: eventId, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { host: { from: userId, to: null } } });
     });
   }
 }

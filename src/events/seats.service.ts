@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
-import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
 import { notFound } from '../common/problem';
 import { returningRows, SqlParams } from '../common/sql';
 import { EventNoticesService, RECIPIENT_COLUMNS, RECIPIENT_JOINS, type RecipientRow } from './event-notices.service';
@@ -50,7 +50,7 @@ export const REMINDER_WINDOW_MS = 24 * 3600_000;
 export class SeatsService {
   constructor(
     private readonly notices: EventNoticesService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
   ) {}
 
   /**
@@ -165,7 +165,7 @@ export class SeatsService {
     const ids = promoted.map((p) => p.id);
     await this.notices.promoted(em, event, ids);
     for (const signupId of ids) {
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'event_signup.promote',
         entity: 'event_signup',
         entityId: signupId,

@@ -4,7 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { AccessService, type OrganisationScope } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { type AuditRecord, AuditService, auditInsertSql, MASKED } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
+import { MASKED } from '../domain-events/changes';
+import type { DomainEvent } from '../domain-events/domain-event';
 import { sha256 } from '../auth/account-tokens.service';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
@@ -83,7 +85,7 @@ export class SignupsService {
     private readonly events: EventsService,
     private readonly seats: SeatsService,
     private readonly notices: EventNoticesService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
     private readonly limiter: RateLimitService,
   ) {}
 
@@ -112,7 +114,7 @@ export class SignupsService {
     const { event } = await this.events.visible(this.db.manager, caller, eventId);
     this.assertOpen(event);
     const shiftId = dto.shiftId ?? null;
-    const audit: AuditRecord = {
+    const created: DomainEvent = {
       action: 'event_signup.create',
       entity: 'event_signup',
       entityId: null,
@@ -147,7 +149,7 @@ export class SignupsService {
           : { memberId: person.memberId, attendeeName: person.name, guestName: null, guestEmail: null, guestPhone: null, source: 'member', locale: 'es', manageTokenHash: null, consent: null },
         (p, r) => [
           this.notices.signupConfirmationSql(p, r, event, manageToken),
-          auditInsertSql(p, caller, audit, { relation: r, entityId: `${r}.id::text`, changes: (given) => `jsonb_set(${given}, '{status,to}', to_jsonb(${r}.status))` }),
+          ...this.changes.inStatement(caller, created, { params: p, relation: r }),
         ],
       );
       if (!signup) {
@@ -228,7 +230,7 @@ export class SignupsService {
     if (current.status === 'cancelled') return { changed: false, promoted: [] };
     if (current.status !== 'going' && current.status !== 'waitlisted') throw conflict('signup-not-cancellable', `This signup is ${current.status}; it can no longer be cancelled.`);
     await em.query(`UPDATE event_signups SET status = 'cancelled', cancelled_at = now(), updated_at = now() WHERE id = $1`, [signupId]);
-    await this.audit.record(em, caller, {
+    await this.changes.publish(em, caller, {
       action: 'event_signup.cancel',
       entity: 'event_signup',
       entityId: signupId,
@@ -360,7 +362,7 @@ export class SignupsService {
             `UPDATE event_signups SET status = $2, checked_in_at = CASE WHEN $2 = 'attended' THEN coalesce(checked_in_at, now()) ELSE checked_in_at END, updated_at = now() WHERE id = $1`,
             [signupId, dto.status],
           );
-          await this.audit.record(em, caller, {
+          await this.changes.publish(em, caller, {
             action: 'event_signup.update',
             entity: 'event_signup',
             entityId: signupId,
@@ -383,7 +385,7 @@ export class SignupsService {
       if (current.status === 'waitlisted' || current.status === 'cancelled') throw conflict('not-going', `This signup is ${current.status}: it holds no seat to check in to.`);
       if (current.status !== 'attended') {
         await em.query(`UPDATE event_signups SET status = 'attended', checked_in_at = coalesce(checked_in_at, now()), updated_at = now() WHERE id = $1`, [signupId]);
-        await this.audit.record(em, caller, {
+        await this.changes.publish(em, caller, {
           action: 'event_signup.check_in',
           entity: 'event_signup',
           entityId: signupId,
@@ -537,7 +539,7 @@ export class SignupsService {
       [email, controllerId],
     );
     for (const r of erased) {
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'event_signup.erase',
         entity: 'event_signup',
         entityId: r.id,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { type Caller, requireUser } from '../access/caller';
-import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
 import type { AccountTokenPurpose } from '../auth/account-token.entity';
 import { AccountTokensService, invalidToken } from '../auth/account-tokens.service';
 import { ACCEPTED, AccountsService } from '../auth/accounts.service';
@@ -49,7 +49,7 @@ export class MemberAccountsService {
     private readonly sessions: TokensService,
     private readonly outbox: OutboxService,
     private readonly limiter: RateLimitService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
   ) {}
 
   private mayMail(kind: string, email: string): Promise<boolean> {
@@ -98,7 +98,7 @@ export class MemberAccountsService {
       if (!member || member.erasedAt || member.email?.toLowerCase() !== row.email?.toLowerCase()) return;
       if (!member.emailVerifiedAt) {
         await em.update(Member, { id: member.id }, { emailVerifiedAt: new Date() });
-        await this.audit.record(em, { ...caller, user: null }, { action: 'member.email_verified', entity: 'member', entityId: member.id, organisationId: member.controllerId });
+        await this.changes.publish(em, { ...caller, user: null }, { action: 'member.email_verified', entity: 'member', entityId: member.id, organisationId: member.controllerId });
       }
     });
   }
@@ -132,7 +132,7 @@ export class MemberAccountsService {
         path: '/account/accept-invitation',
         payload: { name: member.givenName, organisation: organisation.name },
       });
-      await this.audit.record(em, caller, { action: 'member.invite', entity: 'member', entityId: member.id, organisationId: organisation.id });
+      await this.changes.publish(em, caller, { action: 'member.invite', entity: 'member', entityId: member.id, organisationId: organisation.id });
     });
     return { status: 'sent' };
   }
@@ -219,7 +219,7 @@ export class MemberAccountsService {
     if (!user) {
       assertNewPassword(password);
       const created = await em.save(User, em.create(User, { email, passwordHash, emailConfirmedAt: new Date() }));
-      await this.audit.record(em, { ...caller, user: null }, { action: 'user.create', entity: 'user', entityId: created.id, changes: { email: { from: null, to: '[personal data]' } } });
+      await this.changes.publish(em, { ...caller, user: null }, { action: 'user.create', entity: 'user', entityId: created.id, changes: { email: { from: null, to: '[personal data]' } } });
       return created;
     }
     if (user.disabledAt) throw conflict('login-disabled', 'The login of this address is disabled; ask the platform’s administrators.');
@@ -241,7 +241,7 @@ export class MemberAccountsService {
   /** The owner of the address sets the password of a login never confirmed (as a reset does); whoever else held a session loses it. */
   private async takeOver(em: EntityManager, caller: Caller, user: User, passwordHash: string): Promise<void> {
     await this.accounts.ownerSetsPassword(em, user.id, passwordHash, 'address-confirmed');
-    await this.audit.record(em, { ...caller, user: null }, {
+    await this.changes.publish(em, { ...caller, user: null }, {
       action: 'user.confirm',
       entity: 'user',
       entityId: user.id,
@@ -272,7 +272,7 @@ export class MemberAccountsService {
       await em.query('UPDATE members SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = ANY($1::uuid[])', [linked.map((l) => l.member_id)]);
     }
     for (const l of linked) {
-      await this.audit.record(em, { ...caller, user: null }, { action: 'member.login_link', entity: 'member', entityId: l.member_id, organisationId: l.controller_id, changes: { userId: { from: null, to: user.id } } });
+      await this.changes.publish(em, { ...caller, user: null }, { action: 'member.login_link', entity: 'member', entityId: l.member_id, organisationId: l.controller_id, changes: { userId: { from: null, to: user.id } } });
     }
     return linked.map((l) => ({ memberId: l.member_id, controllerId: l.controller_id }));
   }

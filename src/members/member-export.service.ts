@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
 import { csvCell, csvLine } from '../common/csv';
 import { forbidden } from '../common/problem';
 import type { Organisation } from '../organisations/organisation.entity';
@@ -53,7 +53,7 @@ export class MemberExportService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
     private readonly organisations: OrganisationsService,
   ) {}
 
@@ -67,7 +67,7 @@ export class MemberExportService {
   async openFor(caller: Caller, org: Organisation): Promise<{ filename: string; stream: Readable }> {
     const organisationIds = await this.access.descendants([org.id]);
     // Who downloaded which list is worth knowing: an export is audited like a change.
-    await this.audit.record(this.db.manager, caller, { action: 'member.export_list', entity: 'organisation', entityId: org.id, organisationId: org.id, changes: null });
+    await this.changes.publish(this.db.manager, caller, { action: 'member.export_list', entity: 'organisation', entityId: org.id, organisationId: org.id, changes: null });
     return { filename: `members-${org.slug}-${new Date().toISOString().slice(0, 10)}.csv`, stream: Readable.from(this.lines(organisationIds), { highWaterMark: 1 }) };
   }
 

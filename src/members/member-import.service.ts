@@ -12,7 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
 import { PeriodicTask } from '../common/periodic-task';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/problem';
 import { returningRows } from '../common/sql';
@@ -139,7 +139,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
     private readonly organisations: OrganisationsService,
     private readonly members: MembersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -244,7 +244,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
         for await (const piece of createReadStream(spool, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
           await em.query('INSERT INTO import_chunks (import_id, seq, data) VALUES ($1, $2, $3)', [id, seq++, piece]);
         }
-        await this.audit.record(em, caller, {
+        await this.changes.publish(em, caller, {
           action: 'import.create',
           entity: 'import',
           entityId: id,
@@ -293,7 +293,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
         [id, this.config.importStaleSeconds],
       );
       if (row) {
-        await this.audit.record(em, caller, { action: 'import.retry', entity: 'import', entityId: id, organisationId: current.organisationId, changes: { state: { from: current.state, to: 'queued' } } });
+        await this.changes.publish(em, caller, { action: 'import.retry', entity: 'import', entityId: id, organisationId: current.organisationId, changes: { state: { from: current.state, to: 'queued' } } });
       }
       return !!row;
     });
@@ -351,7 +351,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
         if (!done) throw new Superseded();
         // The file may hold people's data: it is kept only as long as a retry may need it.
         await em.query('DELETE FROM import_chunks WHERE import_id = $1', [id]);
-        await this.audit.record(em, system, {
+        await this.changes.publish(em, system, {
           action: 'import.complete',
           entity: 'import',
           entityId: id,
@@ -378,7 +378,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
           `UPDATE imports SET state = 'failed', failure = $3, run_token = NULL, finished_at = now(), updated_at = now() WHERE id = $1 AND run_token = $2 RETURNING id`,
           [id, token, failure],
         );
-        if (failed) await this.audit.record(em, system, { action: 'import.fail', entity: 'import', entityId: id, organisationId: job.organisation_id, changes: { state: { from: 'running', to: 'failed' } } });
+        if (failed) await this.changes.publish(em, system, { action: 'import.fail', entity: 'import', entityId: id, organisationId: job.organisation_id, changes: { state: { from: 'running', to: 'failed' } } });
       });
     }
   }
@@ -466,7 +466,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
           WHERE id = $1 AND run_token = $2`,
         [id, token, batch.read, created, updated, batch.failed, JSON.stringify(errors), batch.lastLine],
       );
-      await this.audit.record(em, system, {
+      await this.changes.publish(em, system, {
         action: 'import.batch',
         entity: 'import',
         entityId: id,

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { type Caller, requireUser } from '../access/caller';
 import { RolesService } from '../access/roles.service';
-import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
 import { verifyPassword } from '../auth/passwords';
 import { conflict, forbidden, notFound, unauthorized } from '../common/problem';
 import { today } from '../common/dates';
@@ -31,7 +31,7 @@ export class MemberRightsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
     private readonly members: MembersService,
     private readonly users: UsersService,
     private readonly roles: RolesService,
@@ -49,7 +49,7 @@ export class MemberRightsService {
     }
     return this.db.transaction(async (em) => {
       const out = await this.exportOf(caller, a, em);
-      await this.audit.record(em, caller, { action: 'member.export', entity: 'member', entityId: memberId, organisationId: a.memberships[0]?.organisationId ?? a.member.controllerId, changes: null });
+      await this.changes.publish(em, caller, { action: 'member.export', entity: 'member', entityId: memberId, organisationId: a.memberships[0]?.organisationId ?? a.member.controllerId, changes: null });
       return out;
     });
   }
@@ -252,7 +252,7 @@ export class MemberRightsService {
     );
 
     for (const m of ended) {
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'membership.erase',
         entity: 'membership',
         entityId: m.id,
@@ -260,7 +260,7 @@ export class MemberRightsService {
         changes: { memberId: { from: memberId, to: memberId }, ...(m.before !== m.status ? { status: { from: m.before, to: m.status } } : {}) },
       });
     }
-    await this.audit.record(em, caller, {
+    await this.changes.publish(em, caller, {
       action: 'member.erase',
       entity: 'member',
       entityId: memberId,

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService, type OrganisationScope } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService, diff } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
+import { diff } from '../domain-events/changes';
 import { UUID_PATTERN } from '../common/dto-fields';
 import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
@@ -87,7 +88,7 @@ export class MembersService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
     private readonly organisations: OrganisationsService,
   ) {}
 
@@ -299,7 +300,7 @@ export class MembersService {
       const after = await em.save(Member, a.member);
       const diffs = diff(before, after, MEMBER_FIELDS, MEMBER_PERSONAL);
       if (Object.keys(diffs).length) {
-        await this.audit.record(em, caller, { action: 'member.update', entity: 'member', entityId: id, organisationId: a.memberships[0]?.organisationId ?? a.member.controllerId, changes: diffs });
+        await this.changes.publish(em, caller, { action: 'member.update', entity: 'member', entityId: id, organisationId: a.memberships[0]?.organisationId ?? a.member.controllerId, changes: diffs });
       }
       return this.view(caller, a, em);
     });
@@ -353,7 +354,7 @@ export class MembersService {
       );
       if (inserted) {
         member = await em.findOneOrFail(Member, { where: { id: inserted.id } });
-        await this.audit.record(em, caller, { action: 'member.create', entity: 'member', entityId: member.id, organisationId, changes: diff(null, member, MEMBER_FIELDS, MEMBER_PERSONAL) });
+        await this.changes.publish(em, caller, { action: 'member.create', entity: 'member', entityId: member.id, organisationId, changes: diff(null, member, MEMBER_FIELDS, MEMBER_PERSONAL) });
         return { member, created: true };
       }
       member = await lookup(); // created concurrently by another request
@@ -368,7 +369,7 @@ export class MembersService {
       const changes = diff(before, member, MEMBER_FIELDS, MEMBER_PERSONAL);
       if (Object.keys(changes).length) {
         member = await em.save(Member, member);
-        await this.audit.record(em, caller, { action: 'member.update', entity: 'member', entityId: member.id, organisationId, changes });
+        await this.changes.publish(em, caller, { action: 'member.update', entity: 'member', entityId: member.id, organisationId, changes });
       }
     }
     return { member, created: false };
@@ -391,7 +392,7 @@ export class MembersService {
     );
     if (!row) return null;
     const membership = await em.findOneOrFail(Membership, { where: { id: row.id } });
-    await this.audit.record(em, caller, {
+    await this.changes.publish(em, caller, {
       action: fields.source === 'form' ? 'membership.apply' : 'membership.create',
       entity: 'membership',
       entityId: membership.id,
@@ -414,7 +415,7 @@ export class MembersService {
         source,
       }),
     );
-    await this.audit.record(em, caller, {
+    await this.changes.publish(em, caller, {
       action: 'member.consent',
       entity: 'member_consent',
       entityId: row.id,

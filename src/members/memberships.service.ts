@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService, diff } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
+import { diff } from '../domain-events/changes';
 import { UUID_PATTERN } from '../common/dto-fields';
 import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
@@ -30,7 +31,7 @@ export class MembershipsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
     private readonly organisations: OrganisationsService,
     private readonly members: MembersService,
     private readonly limiter: RateLimitService,
@@ -143,7 +144,7 @@ export class MembershipsService {
       const saved = await em.save(Membership, row);
       const changes = diff(before, saved, MEMBERSHIP_FIELDS, MEMBERSHIP_PERSONAL);
       if (Object.keys(changes).length) {
-        await this.audit.record(em, caller, {
+        await this.changes.publish(em, caller, {
           action: changes.status ? 'membership.status' : 'membership.update',
           entity: 'membership',
           entityId: saved.id,

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService, diff } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
+import { diff } from '../domain-events/changes';
 import { idOrSlugWhere } from '../common/ids';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
@@ -19,7 +20,7 @@ export class OrganisationsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
   ) {}
 
   /** Organisations are public records: anyone may read them. */
@@ -63,7 +64,7 @@ export class OrganisationsService {
       if (dto.external && !this.access.isPlatformAdmin(caller)) throw forbidden('Only a platform admin can register external organisations.');
       await this.assertSlugFree(em, dto.slug);
       const org = await em.save(Organisation, em.create(Organisation, { ...dto, slug: dto.slug, parentId: dto.parentId ?? null }));
-      await this.audit.record(em, caller, { action: 'organisation.create', entity: 'organisation', entityId: org.id, organisationId: org.id, changes: diff(null, org, FIELDS) });
+      await this.changes.publish(em, caller, { action: 'organisation.create', entity: 'organisation', entityId: org.id, organisationId: org.id, changes: diff(null, org, FIELDS) });
       return org;
     });
   }
@@ -77,7 +78,7 @@ export class OrganisationsService {
       const after = await em.save(Organisation, em.merge(Organisation, em.create(Organisation, before), dto));
       const changes = diff(before, after, FIELDS);
       if (Object.keys(changes).length > 0) {
-        await this.audit.record(em, caller, { action: 'organisation.update', entity: 'organisation', entityId: after.id, organisationId: after.id, changes });
+        await this.changes.publish(em, caller, { action: 'organisation.update', entity: 'organisation', entityId: after.id, organisationId: after.id, changes });
       }
       return after;
     });

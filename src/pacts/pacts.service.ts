@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
-import { AuditService, diff } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
+import { diff } from '../domain-events/changes';
 import { today } from '../common/dates';
 import { UUID_PATTERN } from '../common/dto-fields';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
@@ -101,7 +102,7 @@ export class PactsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly owners: OwnerAccessService,
     private readonly demands: DemandsService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
   ) {}
 
   /** The pact if the caller is on our side, else 404 (never confirm a negotiation exists). */
@@ -163,7 +164,7 @@ export class PactsService {
           signedOn: dto.signedOn ?? null,
         }),
       );
-      await this.audit.record(em, caller, { action: 'pact.create', entity: 'pact', entityId: pact.id, ...ownerAudit(owner), changes: diff(null, pact, FIELDS) });
+      await this.changes.publish(em, caller, { action: 'pact.create', entity: 'pact', entityId: pact.id, ...ownerAudit(owner), changes: diff(null, pact, FIELDS) });
       return this.detail(em, pact.id);
     });
   }
@@ -186,7 +187,7 @@ export class PactsService {
       const changes = diff(before, after, FIELDS);
       if (Object.keys(changes).length) {
         await em.save(Pact, after);
-        await this.audit.record(em, caller, { action: 'pact.update', entity: 'pact', entityId: id, ...ownerAudit(ownerOf(before)), changes });
+        await this.changes.publish(em, caller, { action: 'pact.update', entity: 'pact', entityId: id, ...ownerAudit(ownerOf(before)), changes });
       }
       return this.detail(em, id);
     });
@@ -215,7 +216,7 @@ export class PactsService {
       const changes = diff(before, row, CONDITION_FIELDS);
       const saved = Object.keys(changes).length ? await em.save(PactCondition, row) : row;
       if (Object.keys(changes).length) {
-        await this.audit.record(em, caller, {
+        await this.changes.publish(em, caller, {
           action: existing ? 'pact.condition.update' : 'pact.condition.create',
           entity: 'pact_condition',
           entityId: saved.id,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../domain-events/domain-events';
 import { AccountTokensService } from '../auth/account-tokens.service';
 import { hashPassword } from '../auth/passwords';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
@@ -46,7 +46,7 @@ export class UsersService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
+    private readonly changes: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tokens: AccountTokensService,
     private readonly outbox: OutboxService,
@@ -77,7 +77,7 @@ export class UsersService implements OnApplicationBootstrap {
       }
       // The operator's own login, set up by them: its address counts as confirmed.
       const user = await em.save(User, em.create(User, { email, passwordHash: hash, isPlatformAdmin: true, emailConfirmedAt: new Date() }));
-      await this.audit.record(em, { user: null, requestId: 'boot', ip: '' }, { action: 'user.create', entity: 'user', entityId: user.id, changes: { isPlatformAdmin: { from: null, to: true } } });
+      await this.changes.publish(em, { user: null, requestId: 'boot', ip: '' }, { action: 'user.create', entity: 'user', entityId: user.id, changes: { isPlatformAdmin: { from: null, to: true } } });
       this.logger.log('created the first platform admin');
       return 'created';
     });
@@ -96,7 +96,7 @@ export class UsersService implements OnApplicationBootstrap {
       const exists = await em.exists(User, { where: { email: dto.email } });
       if (exists) throw conflict('email-taken', 'A login with this e-mail already exists.');
       const user = await em.save(User, em.create(User, { email: dto.email, passwordHash: NO_PASSWORD, isPlatformAdmin: dto.isPlatformAdmin ?? false, emailConfirmedAt: null }));
-      await this.audit.record(em, caller, {
+      await this.changes.publish(em, caller, {
         action: 'user.create',
         entity: 'user',
         entityId: user.id,
