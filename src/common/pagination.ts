@@ -2,7 +2,8 @@ import type { Type as Class } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { badRequest } from './problem';
+import { UUID_PATTERN } from './dto-fields';
+import { type AppError, badRequest } from './problem';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -36,6 +37,11 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/** The one answer to a cursor this API did not issue (or one of another list). */
+export function invalidCursor(): AppError {
+  return badRequest('invalid-cursor', 'The cursor is not one this API issued.', [{ field: 'cursor', message: 'cursor is not valid' }]);
+}
+
 export function decodeCursor<T extends unknown[]>(cursor: string | undefined): T | null {
   if (!cursor) return null;
   try {
@@ -44,7 +50,26 @@ export function decodeCursor<T extends unknown[]>(cursor: string | undefined): T
   } catch {
     // fall through
   }
-  throw badRequest('invalid-cursor', 'The cursor is not one this API issued.', [{ field: 'cursor', message: 'cursor is not valid' }]);
+  throw invalidCursor();
+}
+
+/** What one part of a keyset cursor must look like, checked before it reaches SQL (a malformed one is a 400, never a 500). */
+export type CursorPart = 'uuid' | 'integer' | 'timestamp' | 'date' | 'string';
+
+const CURSOR_PARTS: Record<CursorPart, (v: unknown) => boolean> = {
+  uuid: (v) => typeof v === 'string' && UUID_PATTERN.test(v),
+  integer: (v) => /^\d{1,19}$/.test(String(v)),
+  timestamp: (v) => typeof v === 'string' && !Number.isNaN(new Date(v).getTime()),
+  date: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v),
+  string: (v) => typeof v === 'string',
+};
+
+/** A keyset cursor whose parts have the given shapes (`decodeCursorAs(q.cursor, 'timestamp', 'uuid')`), or null without one. */
+export function decodeCursorAs<T extends unknown[]>(cursor: string | undefined, ...parts: CursorPart[]): T | null {
+  const key = decodeCursor<unknown[]>(cursor);
+  if (!key) return null;
+  if (key.length !== parts.length || !parts.every((kind, i) => CURSOR_PARTS[kind](key[i]))) throw invalidCursor();
+  return key as T;
 }
 
 /**
