@@ -38,4 +38,13 @@ export class AccountTokensService {
     await em.update(AccountToken, { id: row.id }, { usedAt: new Date() });
     return row;
   }
+
+  /** Erasure: the e-mailed links (confirmation, invitation, reset) of a record, of a login, and sent to these addresses, are deleted. */
+  async forget(tx: EntityManager, who: { memberId: string | null; userId: string | null; addresses: string[] }): Promise<void> {
+    await tx.query('DELETE FROM account_tokens WHERE member_id = $1 OR user_id = $2 OR lower(email) = ANY($3::text[])', [
+      who.memberId,
+      who.userId,
+      who.addresses.map((e) => e.toLowerCase()),
+    ]);
+  }
 }

@@ -9,6 +9,8 @@ import { verifyPassword } from '../auth/passwords';
 import { conflict, forbidden, notFound, unauthorized } from '../common/problem';
 import { today } from '../common/dates';
 import { returningRows } from '../common/sql';
+import { AccountTokensService } from '../auth/account-tokens.service';
+import { OutboxService } from '../outbox/outbox.service';
 import { SignupsService } from '../events/signups.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { UsersService } from '../users/users.service';
@@ -37,6 +39,8 @@ export class MemberRightsService {
     private readonly roles: RolesService,
     private readonly limiter: RateLimitService,
     private readonly signups: SignupsService,
+    private readonly outbox: OutboxService,
+    private readonly accountTokens: AccountTokensService,
   ) {}
 
   /** GET /members/:id/export: the person themselves, a platform admin (everything), or an org_admin (their organisations' part). */
@@ -196,8 +200,7 @@ export class MemberRightsService {
     const sweep = everywhere || closing !== null;
     const addresses = sweep ? personal.map((e) => e.toLowerCase()) : [];
     // Counters such as login-fail:account:<e-mail> name the person.
-    const suffixes = addresses.map((e) => `:${e}`);
-    if (suffixes.length) await em.query('DELETE FROM rate_limits r USING unnest($1::text[]) AS k(suffix) WHERE right(r.key, length(k.suffix)) = k.suffix', [suffixes]);
+    await this.limiter.forget(em, addresses);
     // Event signups (issue 7): live ones are cancelled (seats go to the next in line), guest signups under the person's addresses lose their
     // personal data (first: whatever that writes to the outbox is anonymised next).
     await this.signups.erasePerson(em, caller, {
@@ -206,24 +209,11 @@ export class MemberRightsService {
       controllerId: everywhere ? null : a.member.controllerId,
     });
     // E-mails owed to the person: never sent now, and kept only as anonymous rows.
-    if (addresses.length) {
-      await em.query(
-        `UPDATE outbox_messages SET recipient = '[erased]', payload = '{}'::jsonb, last_error = NULL,
-                state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END
-          WHERE lower(recipient) = ANY($1::text[])`,
-        [addresses],
-      );
-    }
+    await this.outbox.forgetRecipients(em, addresses);
     // E-mailed links (confirmation, invitation, reset) die with the record and the closing login (and all to the address in a sweep).
-    await em.query('DELETE FROM account_tokens WHERE member_id = $1 OR user_id = $2 OR lower(email) = ANY($3::text[])', [memberId, closing?.id ?? null, addresses]);
+    await this.accountTokens.forget(em, { memberId, userId: closing?.id ?? null, addresses });
     if (linked) await em.query('DELETE FROM member_logins WHERE member_id = $1', [memberId]);
-    if (closing) {
-      await em.query(
-        `UPDATE users SET email = 'erased-' || id || '@invalid', password_hash = '!erased', disabled_at = now(), updated_at = now() WHERE id = $1`,
-        [closing.id],
-      );
-      await em.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'erasure' WHERE user_id = $1 AND revoked_at IS NULL`, [closing.id]);
-    }
+    if (closing) await this.users.closeForErasure(em, closing.id);
     await em.query(
       `WITH failed AS (SELECT id FROM imports WHERE state = 'failed' AND EXISTS (SELECT 1 FROM import_chunks c WHERE c.import_id = imports.id))
        , gone AS (DELETE FROM import_chunks WHERE import_id IN (SELECT id FROM failed) RETURNING import_id)

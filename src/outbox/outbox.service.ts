@@ -101,4 +101,15 @@ export class OutboxService {
       sentAt: m.sentAt,
     }));
   }
+
+  /** Erasure: e-mails owed to these addresses are never sent, and kept only as anonymous rows. */
+  async forgetRecipients(tx: EntityManager, addresses: string[]): Promise<void> {
+    if (!addresses.length) return;
+    await tx.query(
+      `UPDATE outbox_messages SET recipient = '[erased]', payload = '{}'::jsonb, last_error = NULL,
+              state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END
+        WHERE lower(recipient) = ANY($1::text[])`,
+      [addresses.map((e) => e.toLowerCase())],
+    );
+  }
 }

@@ -78,4 +78,14 @@ export class RateLimitService {
   async reset(keys: string[], em: EntityManager = this.db.manager): Promise<void> {
     await em.query('DELETE FROM rate_limits WHERE key = ANY($1)', [keys]);
   }
+
+  /**
+   * Erasure: the counters that name one of these addresses (`…:<address>`,
+   * such as login-fail:account:<e-mail>) are deleted, in the erasure's transaction.
+   */
+  async forget(tx: EntityManager, addresses: string[]): Promise<void> {
+    if (!addresses.length) return;
+    const suffixes = addresses.map((e) => `:${e.toLowerCase()}`);
+    await tx.query('DELETE FROM rate_limits r USING unnest($1::text[]) AS k(suffix) WHERE right(r.key, length(k.suffix)) = k.suffix', [suffixes]);
+  }
 }

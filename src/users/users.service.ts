@@ -1,3 +1,4 @@
+import type { Tx } from '../database/transactions';
 import { Injectable, Logger, type OnApplicationBootstrap, Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -5,6 +6,7 @@ import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { DomainEvents } from '../domain-events/domain-events';
 import { AccountTokensService } from '../auth/account-tokens.service';
+import { TokensService } from '../auth/tokens.service';
 import { hashPassword } from '../auth/passwords';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { conflict, forbidden } from '../common/problem';
@@ -49,6 +51,7 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly changes: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tokens: AccountTokensService,
+    private readonly sessions: TokensService,
     private readonly outbox: OutboxService,
   ) {}
 
@@ -133,5 +136,11 @@ export class UsersService implements OnApplicationBootstrap {
 
   findWithHash(id: string): Promise<User | null> {
     return this.db.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id }).getOne();
+  }
+
+  /** Erasure closes a login: its address is replaced, it can no longer log in, and its sessions end. */
+  async closeForErasure(tx: Tx, userId: string): Promise<void> {
+    await tx.query(`UPDATE users SET email = 'erased-' || id || '@invalid', password_hash = '!erased', disabled_at = now(), updated_at = now() WHERE id = $1`, [userId]);
+    await this.sessions.revokeAllSessions(tx, userId, 'erasure');
   }
 }
