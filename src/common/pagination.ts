@@ -58,7 +58,8 @@ export type CursorPart = 'uuid' | 'integer' | 'timestamp' | 'date' | 'string';
 
 const CURSOR_PARTS: Record<CursorPart, (v: unknown) => boolean> = {
   uuid: (v) => typeof v === 'string' && UUID_PATTERN.test(v),
-  integer: (v) => /^\d{1,19}$/.test(String(v)),
+  // A bigint key (a sequence): digits only, and within bigint's range (a larger one would reach SQL as an error).
+  integer: (v) => /^\d{1,19}$/.test(String(v)) && BigInt(String(v)) <= 9223372036854775807n,
   timestamp: (v) => typeof v === 'string' && !Number.isNaN(new Date(v).getTime()),
   date: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v),
   string: (v) => typeof v === 'string',
