@@ -1,6 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CAMPAIGN_STATUSES, type CampaignStatus } from './campaign.entity';
-import { LinkedDemand } from './linked-demands.service';
+import { DEMAND_STATUSES, type DemandStatus } from '../demands/demand-workflow';
+import { CAMPAIGN_STATUSES, type Campaign, type CampaignStatus } from './campaign.entity';
+
+/** A linked demand as campaigns and events show it. */
+export class LinkedDemand {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: 'D3' }) code: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ enum: DEMAND_STATUSES }) status: DemandStatus;
+}
 
 export class CampaignView {
   @ApiProperty() id: string;
@@ -20,3 +28,18 @@ export class CampaignPage {
   @ApiProperty({ type: [CampaignView], description: 'List rows carry no demands (see GET /campaigns/:id)' }) items: Omit<CampaignView, 'demands'>[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
+
+/** A campaign with the linked demands the reader may see. */
+export const campaignView = (c: Campaign, demands: LinkedDemand[]): CampaignView => ({
+  id: c.id,
+  organisationId: c.organisationId,
+  coalitionId: c.coalitionId,
+  title: c.title,
+  description: c.description,
+  startsOn: c.startsOn,
+  endsOn: c.endsOn,
+  status: c.status,
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+  demands,
+});

@@ -1,21 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
-import type { EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
-import { AppError, badRequest } from '../common/problem';
+import { badRequest } from '../common/problem';
+import type { Tx } from '../database/transactions';
+import type { DemandStatus } from '../demands/demand-workflow';
 import { DemandsService } from '../demands/demands.service';
-import { DEMAND_STATUSES, type DemandStatus } from '../demands/demand.entity';
+import { LinkedDemand } from './campaign.views';
+import { LinkedDemandsRepository } from './linked-demands.repository';
 
-/** A linked demand as campaigns and events show it. */
-export class LinkedDemand {
-  @ApiProperty() id: string;
-  @ApiProperty({ example: 'D3' }) code: string;
-  @ApiProperty() title: string;
-  @ApiProperty({ enum: DEMAND_STATUSES }) status: DemandStatus;
-}
+export { LinkedDemand } from './campaign.views';
 
 /** Statuses a campaign or an event can push: put forward, adopted, or won. */
 const LINKABLE: readonly DemandStatus[] = ['proposed', 'adopted', 'achieved'];
+
+const byCode = (a: LinkedDemand, b: LinkedDemand) => a.code.localeCompare(b.code, undefined, { numeric: true });
 
 /**
  * Links between campaigns or events and the demands they push, read and
@@ -24,43 +21,58 @@ const LINKABLE: readonly DemandStatus[] = ['proposed', 'adopted', 'achieved'];
  */
 @Injectable()
 export class LinkedDemandsService {
-  constructor(private readonly demands: DemandsService) {}
+  constructor(
+    private readonly demands: DemandsService,
+    private readonly links: LinkedDemandsRepository,
+  ) {}
 
-  private async visible(em: EntityManager, caller: Caller, id: string): Promise<LinkedDemand | null> {
-    try {
-      const { demand } = await this.demands.findVisible(caller, id, em);
-      return { id: demand.id, code: demand.code, title: demand.title, status: demand.status };
-    } catch (err) {
-      if (err instanceof AppError && err.status === 404) return null;
-      throw err;
-    }
+  /** Of these demands, those the caller may see, by code. */
+  async visible(tx: Tx, caller: Caller, ids: readonly string[]): Promise<LinkedDemand[]> {
+    const refs = await this.demands.visibleRefs(tx, caller, ids);
+    return refs.map((d): LinkedDemand => ({ id: d.id, code: d.code, title: d.title, status: d.status })).sort(byCode);
   }
 
   /** 400 unless every id is a demand the caller can see and that is proposed, adopted or achieved. */
-  async check(em: EntityManager, caller: Caller, ids: string[]): Promise<void> {
+  async check(tx: Tx, caller: Caller, ids: string[]): Promise<void> {
+    const seen = new Map((await this.demands.visibleRefs(tx, caller, ids)).map((d) => [d.id, d]));
     for (const id of ids) {
-      const d = await this.visible(em, caller, id);
+      const d = seen.get(id.toLowerCase());
       if (!d) throw badRequest('unknown-demand', 'A linked demand does not exist.', [{ field: 'demandIds', message: `unknown demand ${id}` }]);
       if (!LINKABLE.includes(d.status)) throw badRequest('demand-not-linkable', `Demand ${d.code} is ${d.status}; only proposed, adopted or achieved demands can be linked.`, [{ field: 'demandIds', message: `demand ${d.code} is ${d.status}` }]);
     }
   }
 
-  /** Replaces the links of one campaign or event; returns the previous ids (for the audit entry). */
-  async replace(em: EntityManager, table: 'campaign_demands' | 'event_demands', ownerColumn: 'campaign_id' | 'event_id', ownerId: string, ids: string[]): Promise<string[]> {
-    const before = await em.query<{ demand_id: string }[]>(`SELECT demand_id FROM ${table} WHERE ${ownerColumn} = $1 ORDER BY demand_id`, [ownerId]);
-    await em.query(`DELETE FROM ${table} WHERE ${ownerColumn} = $1 AND NOT (demand_id = ANY($2::uuid[]))`, [ownerId, ids]);
-    if (ids.length) await em.query(`INSERT INTO ${table} (${ownerColumn}, demand_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`, [ownerId, ids]);
-    return before.map((r) => r.demand_id);
+  /**
+   * Replaces the links of one campaign or event; returns the previous ids (for the audit entry).
+   * For events until the events module keeps its own links (event_demands); campaigns use replaceOfCampaign.
+   */
+  replace(tx: Tx, table: 'campaign_demands' | 'event_demands', ownerColumn: 'campaign_id' | 'event_id', ownerId: string, ids: string[]): Promise<string[]> {
+    return this.links.replace(tx, linkTable(table, ownerColumn), ownerId, ids);
   }
 
-  /** The linked demands the caller may see, by code. */
-  async read(em: EntityManager, caller: Caller, table: 'campaign_demands' | 'event_demands', ownerColumn: 'campaign_id' | 'event_id', ownerId: string): Promise<LinkedDemand[]> {
-    const rows = await em.query<{ demand_id: string }[]>(`SELECT demand_id FROM ${table} WHERE ${ownerColumn} = $1`, [ownerId]);
-    const out: LinkedDemand[] = [];
-    for (const r of rows) {
-      const d = await this.visible(em, caller, r.demand_id);
-      if (d) out.push(d);
-    }
-    return out.sort((a, b) => a.code.localeCompare(b.code, undefined, { numeric: true }));
+  /**
+   * The linked demands the caller may see, by code.
+   * For events until the events module keeps its own links (event_demands); campaigns use ofCampaign.
+   */
+  async read(tx: Tx, caller: Caller, table: 'campaign_demands' | 'event_demands', ownerColumn: 'campaign_id' | 'event_id', ownerId: string): Promise<LinkedDemand[]> {
+    return this.visible(tx, caller, await this.links.ids(tx, linkTable(table, ownerColumn), ownerId));
   }
+
+  /** The demands a campaign pushes that the caller may see, by code. */
+  async ofCampaign(tx: Tx, caller: Caller, campaignId: string): Promise<LinkedDemand[]> {
+    return this.visible(tx, caller, await this.links.ids(tx, CAMPAIGN_LINKS, campaignId));
+  }
+
+  /** Replaces a campaign's links; returns the previous ids (for the audit entry). */
+  replaceOfCampaign(tx: Tx, campaignId: string, ids: string[]): Promise<string[]> {
+    return this.links.replace(tx, CAMPAIGN_LINKS, campaignId, ids);
+  }
+}
+
+const CAMPAIGN_LINKS = { table: 'campaign_demands', ownerColumn: 'campaign_id' } as const;
+
+function linkTable(table: 'campaign_demands' | 'event_demands', ownerColumn: 'campaign_id' | 'event_id') {
+  if (table === 'campaign_demands' && ownerColumn === 'campaign_id') return CAMPAIGN_LINKS;
+  if (table === 'event_demands' && ownerColumn === 'event_id') return { table, ownerColumn } as const;
+  throw new Error(`no link table ${table}(${ownerColumn})`);
 }

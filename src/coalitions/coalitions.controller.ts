@@ -6,8 +6,9 @@ import { Public } from '../access/public.decorator';
 import { type Page, PageQuery } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import type { Coalition } from './coalition.entity';
-import { CoalitionsService, type PartnerView } from './coalitions.service';
-import { AddPartnerDto, CoalitionPage, CoalitionView, CreateCoalitionDto, PartnerViewSchema, UpdateCoalitionDto, UpdatePartnerDto } from './dto/coalition.dto';
+import { CoalitionPage, CoalitionView, PartnerView } from './coalition.views';
+import { CoalitionsService } from './coalitions.service';
+import { AddPartnerDto, CreateCoalitionDto, UpdateCoalitionDto, UpdatePartnerDto } from './dto/coalition.dto';
 
 @ApiTags('coalitions')
 @Controller('coalitions')
@@ -53,7 +54,7 @@ export class CoalitionsController {
   @Public()
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'Partners: active ones for everyone; all, with notes, for coordinators' })
-  @ApiOkResponse({ type: [PartnerViewSchema] })
+  @ApiOkResponse({ type: [PartnerView] })
   partners(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<PartnerView[]> {
     return this.coalitions.partners(caller, id);
   }
@@ -62,7 +63,7 @@ export class CoalitionsController {
   @Permission('coalition.partners.manage')
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'Invite an organisation as partner (coordinator)' })
-  @ApiCreatedResponse({ type: PartnerViewSchema })
+  @ApiCreatedResponse({ type: PartnerView })
   @ApiConflictResponse({ description: 'Already a partner', type: ProblemDetails })
   addPartner(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: AddPartnerDto): Promise<PartnerView> {
     return this.coalitions.addPartner(caller, id, dto);
@@ -72,7 +73,7 @@ export class CoalitionsController {
   @Permission('coalition.partners.manage', 'organisation.update')
   @ApiParam({ name: 'id', description: 'id or slug' })
   @ApiOperation({ summary: 'Change a partnership: coordinators any allowed transition, role and notes; the partner’s org_admin accepts or withdraws' })
-  @ApiOkResponse({ type: PartnerViewSchema })
+  @ApiOkResponse({ type: PartnerView })
   @ApiConflictResponse({ description: 'Transition not allowed', type: ProblemDetails })
   updatePartner(
     @CurrentCaller() caller: Caller,

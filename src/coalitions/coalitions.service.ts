@@ -1,82 +1,82 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { DomainEvents } from '../domain-events/domain-events';
-import { diff } from '../domain-events/changes';
 import { today } from '../common/dates';
-import { idOrSlugWhere } from '../common/ids';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { Organisation } from '../organisations/organisation.entity';
-import { Coalition } from './coalition.entity';
-import { CoalitionPartner, type PartnerStatus } from './coalition-partner.entity';
+import { type Tx, Transactions } from '../database/transactions';
+import { diff } from '../domain-events/changes';
+import { DomainEvents } from '../domain-events/domain-events';
+import { OrganisationsService } from '../organisations/organisations.service';
+import type { Coalition } from './coalition.entity';
+import type { CoalitionPartner, PartnerStatus } from './coalition-partner.entity';
+import { type PartnerView, partnerView } from './coalition.views';
+import { CoalitionsRepository } from './coalitions.repository';
 import type { AddPartnerDto, CreateCoalitionDto, UpdateCoalitionDto, UpdatePartnerDto } from './dto/coalition.dto';
+import { partnerMayAnswer, partnerTransitionError } from './partner-workflow';
+
+export type { PartnerView } from './coalition.views';
 
 const FIELDS: (keyof Coalition)[] = ['slug', 'name', 'description', 'foundedOn', 'status'];
 const PARTNER_FIELDS: (keyof CoalitionPartner)[] = ['role', 'status', 'joinedOn', 'leftOn', 'notes'];
 
-/** Partner status workflow. Withdrawn is final for the row; inviting again reopens it (history stays in the audit log). */
-const TRANSITIONS: Record<PartnerStatus, readonly PartnerStatus[]> = {
-  invited: ['active', 'withdrawn'],
-  active: ['suspended', 'withdrawn'],
-  suspended: ['active', 'withdrawn'],
-  withdrawn: [],
-};
-
-export interface PartnerView {
-  organisationId: string;
-  organisation: { id: string; slug: string; name: string; shortName: string | null };
-  role: string;
-  status: PartnerStatus;
-  joinedOn: string | null;
-  leftOn: string | null;
-  notes?: string | null;
-}
-
 @Injectable()
 export class CoalitionsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly coalitions: CoalitionsRepository,
+    private readonly transactions: Transactions,
     private readonly access: AccessService,
+    private readonly organisations: OrganisationsService,
     private readonly changes: DomainEvents,
   ) {}
 
-  async get(idOrSlug: string, em: EntityManager = this.db.manager): Promise<Coalition> {
-    const c = await em.findOne(Coalition, { where: idOrSlugWhere(idOrSlug) });
+  async get(idOrSlug: string, tx: Tx = this.transactions.auto): Promise<Coalition> {
+    const c = await this.coalitions.byIdOrSlug(tx, idOrSlug);
     if (!c) throw notFound('coalition');
     return c;
   }
 
+  /** The coalition, or null when there is none. `lock`: its row is locked (FOR NO KEY UPDATE) until `tx` ends. */
+  find(tx: Tx, id: string, options: { lock?: boolean } = {}): Promise<Coalition | null> {
+    return this.coalitions.byIdOrSlug(tx, id, options.lock);
+  }
+
+  /** The status of an organisation's partnership in a coalition, or null when it never was a partner. */
+  partnerStatus(tx: Tx, coalitionId: string, organisationId: string): Promise<PartnerStatus | null> {
+    return this.coalitions.partnerStatus(tx, coalitionId, organisationId);
+  }
+
+  /** The coalitions where one of these organisations is an active partner. */
+  activelyPartnered(organisationIds: string[]): Promise<string[]> {
+    return this.coalitions.activelyPartnered(organisationIds);
+  }
+
   async list(query: PageQuery): Promise<Page<Coalition>> {
-    const qb = this.db.getRepository(Coalition).createQueryBuilder('c');
     const after = decodeCursor<[string]>(query.cursor);
-    if (after) qb.where('c.slug > :after', { after: after[0] });
-    const rows = await qb.orderBy('c.slug', 'ASC').take(query.limit + 1).getMany();
+    const rows = await this.coalitions.list(after?.[0], query.limit + 1);
     return toPage(rows, query.limit, (c) => [c.slug]);
   }
 
   async create(caller: Caller, dto: CreateCoalitionDto): Promise<Coalition> {
     if (!this.access.isPlatformAdmin(caller)) throw forbidden('Only a platform admin can create a coalition.');
-    return this.db.transaction(async (em) => {
-      if (await em.exists(Coalition, { where: { slug: dto.slug } })) throw conflict('slug-taken', `The slug "${dto.slug}" is already used by another coalition.`);
-      const c = await em.save(Coalition, em.create(Coalition, dto));
-      await this.changes.publish(em, caller, { action: 'coalition.create', entity: 'coalition', entityId: c.id, coalitionId: c.id, changes: diff(null, c, FIELDS) });
+    return this.transactions.run(async (tx) => {
+      if (await this.coalitions.slugTaken(tx, dto.slug)) throw conflict('slug-taken', `The slug "${dto.slug}" is already used by another coalition.`);
+      const c = await this.coalitions.insert(tx, dto);
+      await this.changes.publish(tx, caller, { action: 'coalition.create', entity: 'coalition', entityId: c.id, coalitionId: c.id, changes: diff(null, c, FIELDS) });
       return c;
     });
   }
 
   async update(caller: Caller, idOrSlug: string, dto: UpdateCoalitionDto): Promise<Coalition> {
-    return this.db.transaction(async (em) => {
-      const before = await this.get(idOrSlug, em);
+    return this.transactions.run(async (tx) => {
+      const before = await this.get(idOrSlug, tx);
       if (!this.access.canOnCoalition(caller, 'coalition.update', before.id)) throw forbidden('You may not edit this coalition.');
-      if (dto.slug && dto.slug !== before.slug && (await em.exists(Coalition, { where: { slug: dto.slug } }))) {
+      if (dto.slug && dto.slug !== before.slug && (await this.coalitions.slugTaken(tx, dto.slug))) {
         throw conflict('slug-taken', `The slug "${dto.slug}" is already used by another coalition.`);
       }
-      const after = await em.save(Coalition, em.merge(Coalition, em.create(Coalition, before), dto));
+      const after = await this.coalitions.update(tx, before, dto);
       const changes = diff(before, after, FIELDS);
-      if (Object.keys(changes).length) await this.changes.publish(em, caller, { action: 'coalition.update', entity: 'coalition', entityId: after.id, coalitionId: after.id, changes });
+      if (Object.keys(changes).length) await this.changes.publish(tx, caller, { action: 'coalition.update', entity: 'coalition', entityId: after.id, coalitionId: after.id, changes });
       return after;
     });
   }
@@ -85,42 +85,26 @@ export class CoalitionsService {
   async partners(caller: Caller, idOrSlug: string): Promise<PartnerView[]> {
     const coalition = await this.get(idOrSlug);
     const insider = this.access.canOnCoalition(caller, 'coalition.partners.manage', coalition.id);
-    const rows = await this.db.getRepository(CoalitionPartner).find({
-      where: { coalitionId: coalition.id, ...(insider ? {} : { status: 'active' as const }) },
-      relations: { organisation: true },
-      order: { createdAt: 'ASC' },
-    });
-    return rows.map((p) => this.partnerView(p, insider));
-  }
-
-  private partnerView(p: CoalitionPartner, withNotes: boolean): PartnerView {
-    const o = p.organisation!;
-    return {
-      organisationId: p.organisationId,
-      organisation: { id: o.id, slug: o.slug, name: o.name, shortName: o.shortName },
-      role: p.role,
-      status: p.status,
-      joinedOn: p.joinedOn,
-      leftOn: p.leftOn,
-      ...(withNotes ? { notes: p.notes } : {}),
-    };
+    const rows = await this.coalitions.partners(coalition.id, !insider);
+    return rows.map((p) => partnerView(p, insider));
   }
 
   /** Invites an organisation (status `invited`); its org_admin accepts by setting `active`. */
   async addPartner(caller: Caller, idOrSlug: string, dto: AddPartnerDto): Promise<PartnerView> {
-    return this.db.transaction(async (em) => {
-      const coalition = await this.get(idOrSlug, em);
+    return this.transactions.run(async (tx) => {
+      const coalition = await this.get(idOrSlug, tx);
       if (!this.access.canOnCoalition(caller, 'coalition.partners.manage', coalition.id)) throw forbidden('You may not manage this coalition’s partners.');
-      const org = await em.findOne(Organisation, { where: { id: dto.organisationId } });
-      if (!org) throw badRequest('unknown-organisation', 'The organisation does not exist.', [{ field: 'organisationId', message: 'no such organisation' }]);
-      if (org.external) throw badRequest('external-organisation', 'An external organisation cannot be a partner; name it in a pact instead.', [{ field: 'organisationId', message: 'organisation is external' }]);
-      const existing = await em.findOne(CoalitionPartner, { where: { coalitionId: coalition.id, organisationId: org.id }, lock: { mode: 'pessimistic_write' } });
+      const org = await this.organisations.requireInternal(tx, dto.organisationId, {
+        unknown: () => badRequest('unknown-organisation', 'The organisation does not exist.', [{ field: 'organisationId', message: 'no such organisation' }]),
+        external: () => badRequest('external-organisation', 'An external organisation cannot be a partner; name it in a pact instead.', [{ field: 'organisationId', message: 'organisation is external' }]),
+      });
+      const existing = await this.coalitions.partnerForUpdate(tx, coalition.id, org.id);
       if (existing && existing.status !== 'withdrawn') throw conflict('already-partner', 'This organisation is already a partner of the coalition.');
       const before = existing ? { ...existing } : null;
-      const row = existing ?? em.create(CoalitionPartner, { coalitionId: coalition.id, organisationId: org.id });
+      const row: Partial<CoalitionPartner> = existing ?? { coalitionId: coalition.id, organisationId: org.id };
       Object.assign(row, { role: dto.role ?? 'member', status: 'invited', leftOn: null, notes: dto.notes ?? row.notes ?? null });
-      const saved = await em.save(CoalitionPartner, row);
-      await this.changes.publish(em, caller, {
+      const saved = await this.coalitions.savePartner(tx, row);
+      await this.changes.publish(tx, caller, {
         action: existing ? 'coalition.partner.reinvite' : 'coalition.partner.invite',
         entity: 'coalition_partner',
         entityId: saved.id,
@@ -129,7 +113,7 @@ export class CoalitionsService {
         changes: diff(before, saved, PARTNER_FIELDS),
       });
       saved.organisation = org;
-      return this.partnerView(saved, true);
+      return partnerView(saved, true);
     });
   }
 
@@ -139,38 +123,36 @@ export class CoalitionsService {
    * accept an invitation or withdraw.
    */
   async updatePartner(caller: Caller, idOrSlug: string, organisationId: string, dto: UpdatePartnerDto): Promise<PartnerView> {
-    return this.db.transaction(async (em) => {
-      const coalition = await this.get(idOrSlug, em);
+    return this.transactions.run(async (tx) => {
+      const coalition = await this.get(idOrSlug, tx);
       const coordinator = this.access.canOnCoalition(caller, 'coalition.partners.manage', coalition.id);
       const ownAdmin = !coordinator && (await this.access.canOnOrganisation(caller, 'organisation.update', organisationId));
-      const row = await em.findOne(CoalitionPartner, { where: { coalitionId: coalition.id, organisationId }, lock: { mode: 'pessimistic_write' } });
+      const row = await this.coalitions.partnerForUpdate(tx, coalition.id, organisationId);
       if (!row) throw notFound('partner');
-      row.organisation = (await em.findOne(Organisation, { where: { id: organisationId } }))!;
+      const organisation = (await this.organisations.find(tx, organisationId))!;
       if (!coordinator && !ownAdmin) throw forbidden('You may not change this partnership.');
       if (!coordinator) {
         if (dto.role !== undefined || dto.notes !== undefined) throw forbidden('Only the coalition’s coordinators set a partner’s role and notes.');
-        if (dto.status && !(dto.status === 'withdrawn' || (row.status === 'invited' && dto.status === 'active'))) {
+        if (dto.status && !partnerMayAnswer(row.status, dto.status)) {
           throw forbidden('A partner may accept an invitation or withdraw; other changes are for the coordinators.');
         }
       }
       const before = { ...row };
       if (dto.status && dto.status !== row.status) {
-        if (!TRANSITIONS[row.status].includes(dto.status)) {
-          throw conflict('invalid-transition', `A partner cannot go from ${row.status} to ${dto.status}.`);
-        }
+        const invalid = partnerTransitionError(row.status, dto.status);
+        if (invalid) throw conflict('invalid-transition', invalid);
         row.status = dto.status;
         if (dto.status === 'active' && !row.joinedOn) row.joinedOn = today();
         if (dto.status === 'withdrawn') row.leftOn = today();
       }
       if (dto.role !== undefined) row.role = dto.role;
       if (dto.notes !== undefined) row.notes = dto.notes;
-      const { organisation, ...columns } = row;
-      const saved = Object.assign(await em.save(CoalitionPartner, columns), { organisation });
+      const saved = Object.assign(await this.coalitions.savePartner(tx, row), { organisation });
       const changes = diff(before, saved, PARTNER_FIELDS);
       if (Object.keys(changes).length) {
-        await this.changes.publish(em, caller, { action: 'coalition.partner.update', entity: 'coalition_partner', entityId: saved.id, coalitionId: coalition.id, organisationId, changes });
+        await this.changes.publish(tx, caller, { action: 'coalition.partner.update', entity: 'coalition_partner', entityId: saved.id, coalitionId: coalition.id, organisationId, changes });
       }
-      return this.partnerView(saved, true);
+      return partnerView(saved, true);
     });
   }
 }

@@ -46,3 +46,6 @@ export function transitionError(from: DemandStatus, to: DemandStatus): string | 
   const allowed = DEMAND_TRANSITIONS[from];
   return `A demand cannot go from ${from} to ${to}` + (allowed.length ? `; from ${from} it can become ${allowed.join(' or ')}.` : `: ${from} is final.`);
 }
+
+/** The statuses, for other modules' views (without reaching into the entity). */
+export { DEMAND_STATUSES, type DemandStatus } from './demand.entity';

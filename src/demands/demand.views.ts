@@ -1,15 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { DEMAND_STATUSES, type DemandStatus } from './demand.entity';
-import type { DemandText } from './demand-revision.entity';
+import { OrganisationRef } from '../organisations/organisation.views';
+import { DEMAND_STATUSES, type Demand, type DemandStatus } from './demand.entity';
+import type { DemandRevision, DemandText } from './demand-revision.entity';
+import type { DemandRow, EndorsementRow } from './demands.repository';
 
 /** Response shapes of the demands API (also its OpenAPI schemas). */
-
-export class OrganisationRef {
-  @ApiProperty() id: string;
-  @ApiProperty() slug: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ nullable: true, type: String }) shortName: string | null;
-}
 
 export class DemandView {
   @ApiProperty() id: string;
@@ -62,3 +57,51 @@ export class RevisionPage {
   @ApiProperty({ type: [RevisionView] }) items: RevisionView[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
+
+export const demandView = (r: DemandRow): DemandView => ({
+  id: r.id,
+  ownerCoalitionId: r.owner_coalition_id,
+  ownerOrganisationId: r.owner_organisation_id,
+  code: r.code,
+  title: r.title,
+  body: r.body,
+  category: r.category,
+  position: r.position,
+  status: r.status,
+  adoptedOn: r.adopted_on,
+  endorsementCount: r.endorsement_count,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** An endorsement; who recorded it only for callers inside the owner's scope (`insider`). */
+export const endorsementView = (r: EndorsementRow, insider: boolean): EndorsementView => ({
+  organisationId: r.organisation_id,
+  organisation: { id: r.organisation_id, slug: r.slug, name: r.name, shortName: r.short_name },
+  endorsedOn: r.endorsed_on,
+  note: r.note,
+  ...(insider ? { endorsedBy: r.endorsed_by } : {}),
+});
+
+export function demandDetailView(d: Demand, endorsementRows: EndorsementRow[], insider: boolean): DemandDetailView {
+  const endorsements = endorsementRows.map((r) => endorsementView(r, insider));
+  return {
+    id: d.id,
+    ownerCoalitionId: d.ownerCoalitionId,
+    ownerOrganisationId: d.ownerOrganisationId,
+    code: d.code,
+    title: d.title,
+    body: d.body,
+    category: d.category,
+    position: d.position,
+    status: d.status,
+    adoptedOn: d.adoptedOn,
+    endorsementCount: endorsements.length,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    endorsements,
+  };
+}
+
+/** A revision; who edited only for callers inside the owner's scope (`insider`). */
+export const revisionView = (r: DemandRevision, insider: boolean): RevisionView => ({ id: r.id, before: r.before, after: r.after, ...(insider ? { revisedBy: r.revisedBy } : {}), revisedAt: r.revisedAt });

@@ -1,153 +1,107 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { DomainEvents } from '../domain-events/domain-events';
-import { diff } from '../domain-events/changes';
+import { requireAccess } from '../access/resource-access';
 import { today } from '../common/dates';
-import { UUID_PATTERN } from '../common/dto-fields';
-import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { SqlParams } from '../common/sql';
-import { Organisation } from '../organisations/organisation.entity';
+import { decodeCursorAs, type Page, type PageQuery, toPage } from '../common/pagination';
+import { badRequest, conflict, forbidden, notFound } from '../common/problem';
+import { type Tx, Transactions } from '../database/transactions';
+import { diff } from '../domain-events/changes';
+import { DomainEvents } from '../domain-events/domain-events';
+import { CoalitionsService } from '../coalitions/coalitions.service';
+import { organisationRef } from '../organisations/organisation.views';
+import { OrganisationsService } from '../organisations/organisations.service';
+import { DemandAccess } from './demand.access';
 import { ENDORSABLE, STATUS_PERMISSION, TEXT_PERMISSION, transitionError } from './demand-workflow';
-import { Demand, PUBLIC_DEMAND_STATUSES } from './demand.entity';
-import { DemandEndorsement } from './demand-endorsement.entity';
-import { DemandRevision, type DemandText } from './demand-revision.entity';
-import type { DemandDetailView, DemandView, EndorsementView, RevisionView } from './demand.views';
+import type { Demand } from './demand.entity';
+import type { DemandText } from './demand-revision.entity';
+import { type DemandDetailView, demandDetailView, type DemandView, demandView, type EndorsementView, type RevisionView, revisionView } from './demand.views';
+import { DemandsRepository } from './demands.repository';
 import type { CreateDemandDto, DemandQueryDto, EndorseDemandDto, ReorderDemandsDto, UpdateDemandDto } from './dto/demand.dto';
-import { type Owner, OwnerAccessService, ownerOf, ownerScopeSql, requestedOwner } from './owner-access.service';
+import { type Owner, OwnerAccessService, ownerAudit, ownerOf, requestedOwner } from './owner-access.service';
 
 const FIELDS: (keyof Demand)[] = ['ownerCoalitionId', 'ownerOrganisationId', 'code', 'title', 'body', 'category', 'position', 'status', 'adoptedOn'];
 const TEXT_FIELDS = ['title', 'body', 'category'] as const;
 
-const ownerWhere = (owner: Owner) => (owner.coalitionId ? { ownerCoalitionId: owner.coalitionId } : { ownerOrganisationId: owner.organisationId! });
-const ownerAudit = (owner: Owner) => ({ coalitionId: owner.coalitionId, organisationId: owner.organisationId });
 const textOf = (d: Pick<Demand, 'title' | 'body' | 'category'>): DemandText => ({ title: d.title, body: d.body, category: d.category });
 
-interface DemandRow {
-  id: string;
-  owner_coalition_id: string | null;
-  owner_organisation_id: string | null;
-  code: string;
-  title: string;
-  body: string;
-  category: string | null;
-  position: number;
-  status: Demand['status'];
-  adopted_on: string | null;
-  endorsement_count: number;
-  created_at: Date;
-  updated_at: Date;
-  owner_key: string;
-}
-
-/** Columns for hand-written list queries (dates as text: the driver would turn them into local midnights). */
-const DEMAND_COLUMNS = `d.id, d.owner_coalition_id, d.owner_organisation_id, d.code, d.title, d.body, d.category, d.position, d.status,
-  d.adopted_on::text AS adopted_on, d.created_at, d.updated_at, COALESCE(d.owner_coalition_id, d.owner_organisation_id) AS owner_key,
-  (SELECT count(*)::int FROM demand_endorsements e WHERE e.demand_id = d.id) AS endorsement_count`;
-
-const viewOfRow = (r: DemandRow): DemandView => ({
-  id: r.id,
-  ownerCoalitionId: r.owner_coalition_id,
-  ownerOrganisationId: r.owner_organisation_id,
-  code: r.code,
-  title: r.title,
-  body: r.body,
-  category: r.category,
-  position: r.position,
-  status: r.status,
-  adoptedOn: r.adopted_on,
-  endorsementCount: r.endorsement_count,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+/** A demand as others name it (a campaign's or an event's linked demands). */
+export type DemandRef = Pick<Demand, 'id' | 'code' | 'title' | 'status'>;
 
 /**
  * Demands: a coalition's or an organisation's programmatic platform.
  * Adopted and achieved demands are public; drafts, proposals and withdrawn
- * ones are read only inside the owner's scope (OwnerAccessService). Every
+ * ones are read only inside the owner's scope (DemandAccess). Every
  * mutation runs in one transaction with its audit entry.
  */
 @Injectable()
 export class DemandsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly demands: DemandsRepository,
+    private readonly demandAccess: DemandAccess,
+    private readonly transactions: Transactions,
     private readonly access: AccessService,
     private readonly owners: OwnerAccessService,
+    private readonly organisations: OrganisationsService,
+    private readonly coalitions: CoalitionsService,
     private readonly changes: DomainEvents,
   ) {}
 
   /**
    * A demand the caller may see, or 404 — never confirm that a draft exists
    * to someone outside the owner's scope. `insider`: the caller may read the
-   * owner's non-public demands (and sees who did what).
+   * owner's non-public demands (and sees who did what). `lock`: the row is
+   * locked first (FOR UPDATE or FOR SHARE) until `tx` ends.
    */
-  async findVisible(caller: Caller, id: string, em: EntityManager = this.db.manager, lock?: 'pessimistic_write' | 'pessimistic_read'): Promise<{ demand: Demand; insider: boolean }> {
-    const demand = await em.findOne(Demand, { where: { id }, ...(lock ? { lock: { mode: lock } } : {}) });
+  private async findVisible(tx: Tx, caller: Caller, id: string, lock?: 'write' | 'share'): Promise<{ demand: Demand; insider: boolean }> {
+    const demand = await this.demands.byId(tx, id, lock);
     if (!demand) throw notFound('demand');
-    const insider = await this.owners.canRead(caller, 'demand.draft', ownerOf(demand));
-    if (!insider && !PUBLIC_DEMAND_STATUSES.includes(demand.status)) throw notFound('demand');
-    return { demand, insider };
+    await requireAccess(this.demandAccess.in(tx), caller, id, 'see', 'demand');
+    return { demand, insider: await this.demandAccess.may(tx, caller, 'inside', id) };
+  }
+
+  /** Of these demands, the ones the caller may see (any order; unknown ids are left out). */
+  async visibleRefs(tx: Tx, caller: Caller, ids: readonly string[]): Promise<DemandRef[]> {
+    const seen = await this.demandAccess.in(tx).allowed(caller, 'see', ids);
+    return this.demands.refs(tx, [...seen]);
   }
 
   async list(caller: Caller, query: DemandQueryDto): Promise<Page<DemandView>> {
+    const after = decodeCursorAs<[string, number, string]>(query.cursor, 'uuid', 'integer', 'uuid');
     const scope = await this.owners.readScope(caller, 'demand.draft');
-    const p = new SqlParams();
-    const where = [`(d.status = ANY(${p.add(PUBLIC_DEMAND_STATUSES)}::text[]) OR ${ownerScopeSql('d', scope, p)})`];
-    if (query.coalition) where.push(`d.owner_coalition_id = ${p.add(query.coalition)}`);
-    if (query.organisation) where.push(`d.owner_organisation_id = ${p.add(query.organisation)}`);
-    if (query.status) where.push(`d.status = ${p.add(query.status)}`);
-    const after = decodeCursor<[string, number, string]>(query.cursor);
-    if (after) {
-      if (after.length !== 3 || !UUID_PATTERN.test(String(after[0])) || !Number.isInteger(after[1]) || !UUID_PATTERN.test(String(after[2]))) throw invalidCursor();
-      where.push(`(COALESCE(d.owner_coalition_id, d.owner_organisation_id), d.position, d.id) > (${p.add(after[0])}::uuid, ${p.add(after[1])}::int, ${p.add(after[2])}::uuid)`);
-    }
-    // The platform order: owner by owner, by position.
-    const rows = await this.db.query<DemandRow[]>(
-      `SELECT ${DEMAND_COLUMNS} FROM demands d WHERE ${where.join(' AND ')}
-       ORDER BY COALESCE(d.owner_coalition_id, d.owner_organisation_id), d.position, d.id LIMIT ${p.add(query.limit + 1)}`,
-      p.values,
-    );
-    return toPage(rows, query.limit, (r) => [r.owner_key, r.position, r.id], viewOfRow);
+    const rows = await this.demands.list(scope, { coalition: query.coalition, organisation: query.organisation, status: query.status, after: after ?? undefined, limit: query.limit + 1 });
+    return toPage(rows, query.limit, (r) => [r.owner_key, r.position, r.id], demandView);
   }
 
   async get(caller: Caller, id: string): Promise<DemandDetailView> {
-    const { demand, insider } = await this.findVisible(caller, id);
-    return this.detail(this.db.manager, demand, insider);
+    const tx = this.transactions.auto;
+    const { demand, insider } = await this.findVisible(tx, caller, id);
+    return this.detail(tx, demand, insider);
   }
 
   /** A new demand is a draft, appended at the end of its owner's platform. */
   async create(caller: Caller, dto: CreateDemandDto): Promise<DemandDetailView> {
     const owner = requestedOwner(dto);
-    return this.db.transaction(async (em) => {
-      await this.owners.assertOwner(em, owner, true);
+    return this.transactions.run(async (tx) => {
+      await this.owners.assertOwner(tx, owner, true);
       // Partners of a coalition read its drafts but do not write them: only its coordinators do.
       if (!(await this.owners.canAct(caller, 'demand.draft', owner))) throw forbidden('You may draft demands only for an organisation you organise or a coalition you coordinate.');
       let code = dto.code;
-      if (code === undefined) code = await this.nextCode(em, owner);
-      else await this.assertCodeFree(em, owner, code);
-      const [{ next }] = await em.query<{ next: number }[]>(
-        `SELECT COALESCE(max(position), 0) + 1 AS next FROM demands WHERE ${owner.coalitionId ? 'owner_coalition_id' : 'owner_organisation_id'} = $1`,
-        [owner.coalitionId ?? owner.organisationId],
-      );
-      const demand = await em.save(
-        Demand,
-        em.create(Demand, {
-          ownerCoalitionId: owner.coalitionId,
-          ownerOrganisationId: owner.organisationId,
-          code,
-          title: dto.title,
-          body: dto.body ?? '',
-          category: dto.category ?? null,
-          position: next,
-          status: 'draft',
-          adoptedOn: null,
-        }),
-      );
-      await this.changes.publish(em, caller, { action: 'demand.create', entity: 'demand', entityId: demand.id, ...ownerAudit(owner), changes: diff(null, demand, FIELDS) });
-      return this.detail(em, demand, true);
+      if (code === undefined) code = await this.demands.nextCode(tx, owner);
+      else await this.assertCodeFree(tx, owner, code);
+      const demand = await this.demands.insert(tx, {
+        ownerCoalitionId: owner.coalitionId,
+        ownerOrganisationId: owner.organisationId,
+        code,
+        title: dto.title,
+        body: dto.body ?? '',
+        category: dto.category ?? null,
+        position: await this.demands.nextPosition(tx, owner),
+        status: 'draft',
+        adoptedOn: null,
+      });
+      await this.changes.publish(tx, caller, { action: 'demand.create', entity: 'demand', entityId: demand.id, ...ownerAudit(owner), changes: diff(null, demand, FIELDS) });
+      return this.detail(tx, demand, true);
     });
   }
 
@@ -157,12 +111,13 @@ export class DemandsService {
    * editing an adopted demand's title, body or category stores a revision.
    */
   async update(caller: Caller, id: string, dto: UpdateDemandDto): Promise<DemandDetailView> {
-    return this.db.transaction(async (em) => {
-      const { demand: before } = await this.findVisible(caller, id, em, 'pessimistic_write');
+    return this.transactions.run(async (tx) => {
+      const before = await this.demands.byId(tx, id, 'write');
+      if (!before) throw notFound('demand');
+      await requireAccess(this.demandAccess.in(tx), caller, id, 'draft', 'demand', 'Only the owner’s organisers, org_admins or coordinators may edit this demand.');
       const owner = ownerOf(before);
-      if (!(await this.owners.canAct(caller, 'demand.draft', owner))) throw forbidden('Only the owner’s organisers, org_admins or coordinators may edit this demand.');
-      const mayDecide = () => this.owners.canAct(caller, 'demand.adopt', owner);
-      const after = em.create(Demand, { ...before });
+      const mayDecide = () => this.demandAccess.may(tx, caller, 'adopt', id);
+      const after: Demand = { ...before };
 
       const textChanged = TEXT_FIELDS.some((f) => dto[f] !== undefined && dto[f] !== before[f]);
       const codeChanged = dto.code !== undefined && dto.code !== before.code;
@@ -170,7 +125,7 @@ export class DemandsService {
         const needs = TEXT_PERMISSION[before.status];
         if (needs === null) throw conflict('demand-closed', `This demand is ${before.status}: its text can no longer change.`);
         if (needs === 'demand.adopt' && !(await mayDecide())) throw forbidden('Only the owner’s org_admins or coordinators may edit an adopted demand.');
-        if (codeChanged) await this.assertCodeFree(em, owner, dto.code!);
+        if (codeChanged) await this.assertCodeFree(tx, owner, dto.code!);
         for (const f of TEXT_FIELDS) if (dto[f] !== undefined) (after as unknown as Record<string, unknown>)[f] = dto[f];
         if (dto.code !== undefined) after.code = dto.code;
       }
@@ -193,32 +148,26 @@ export class DemandsService {
       }
 
       const changes = diff(before, after, FIELDS);
-      if (Object.keys(changes).length === 0) return this.detail(em, before, true);
-      const saved = await em.save(Demand, after);
+      if (Object.keys(changes).length === 0) return this.detail(tx, before, true);
+      const saved = await this.demands.update(tx, after);
       if (before.status === 'adopted' && TEXT_FIELDS.some((f) => before[f] !== saved[f])) {
-        await em.insert(DemandRevision, { demandId: saved.id, before: textOf(before), after: textOf(saved), revisedBy: caller.user?.id ?? null });
+        await this.demands.insertRevision(tx, saved.id, textOf(before), textOf(saved), caller.user?.id ?? null);
       }
-      await this.changes.publish(em, caller, { action: 'demand.update', entity: 'demand', entityId: saved.id, ...ownerAudit(owner), changes });
-      return this.detail(em, saved, true);
+      await this.changes.publish(tx, caller, { action: 'demand.update', entity: 'demand', entityId: saved.id, ...ownerAudit(owner), changes });
+      return this.detail(tx, saved, true);
     });
   }
 
   /** Oldest first; `revisedBy` only for callers inside the owner's scope. */
   async revisions(caller: Caller, id: string, query: PageQuery): Promise<Page<RevisionView>> {
-    const { demand, insider } = await this.findVisible(caller, id);
-    const after = decodeCursor<[string]>(query.cursor);
-    if (after && (after.length !== 1 || !/^\d{1,18}$/.test(String(after[0])))) throw invalidCursor();
-    const qb = this.db.getRepository(DemandRevision).createQueryBuilder('r').where('r.demand_id = :id', { id: demand.id });
-    if (after) qb.andWhere('r.id > :after', { after: after[0] });
-    const rows = await qb
-      .orderBy('r.id', 'ASC')
-      .take(query.limit + 1)
-      .getMany();
+    const { demand, insider } = await this.findVisible(this.transactions.auto, caller, id);
+    const after = decodeCursorAs<[string]>(query.cursor, 'integer');
+    const rows = await this.demands.revisions(demand.id, after ? String(after[0]) : undefined, query.limit + 1);
     return toPage(
       rows,
       query.limit,
       (r) => [r.id],
-      (r): RevisionView => ({ id: r.id, before: r.before, after: r.after, ...(insider ? { revisedBy: r.revisedBy } : {}), revisedAt: r.revisedAt }),
+      (r) => revisionView(r, insider),
     );
   }
 
@@ -230,10 +179,10 @@ export class DemandsService {
    */
   async reorder(caller: Caller, dto: ReorderDemandsDto): Promise<DemandView[]> {
     const owner = requestedOwner(dto);
-    return this.db.transaction(async (em) => {
-      await this.owners.assertOwner(em, owner, true);
+    return this.transactions.run(async (tx) => {
+      await this.owners.assertOwner(tx, owner, true);
       if (!(await this.owners.canAct(caller, 'demand.adopt', owner))) throw forbidden('Only the owner’s org_admins or coordinators may set the order of its platform.');
-      const current = await em.find(Demand, { where: ownerWhere(owner), order: { position: 'ASC' } });
+      const current = await this.demands.ofOwner(tx, owner);
       const known = new Set(current.map((d) => d.id));
       const unknown = dto.ids.filter((id) => !known.has(id));
       if (unknown.length) {
@@ -248,12 +197,8 @@ export class DemandsService {
       const byId = new Map(current.map((d) => [d.id, d]));
       const afterOrder = dto.ids.map((id) => byId.get(id)!.code);
       if (beforeOrder.join('\u0000') !== afterOrder.join('\u0000')) {
-        // Move the rows that change out of 1..n first, then into place: the
-        // unique (owner, position) index holds after every row.
-        const ordered = `unnest($1::uuid[]) WITH ORDINALITY AS v(id, ord)`;
-        await em.query(`UPDATE demands d SET position = d.position + $2 FROM ${ordered} WHERE d.id = v.id AND d.position <> v.ord`, [dto.ids, dto.ids.length]);
-        await em.query(`UPDATE demands d SET position = v.ord, updated_at = now() FROM ${ordered} WHERE d.id = v.id AND d.position <> v.ord`, [dto.ids]);
-        await this.changes.publish(em, caller, {
+        await this.demands.reorder(tx, dto.ids);
+        await this.changes.publish(tx, caller, {
           action: 'demand.reorder',
           entity: owner.coalitionId ? 'coalition' : 'organisation',
           entityId: owner.coalitionId ?? owner.organisationId,
@@ -261,7 +206,7 @@ export class DemandsService {
           changes: { order: { from: beforeOrder, to: afterOrder } },
         });
       }
-      return this.ownerPlatform(em, owner);
+      return (await this.demands.platform(tx, owner)).map(demandView);
     });
   }
 
@@ -270,40 +215,42 @@ export class DemandsService {
    * coalition's demand is endorsed by its active partners only.
    */
   async endorse(caller: Caller, id: string, dto: EndorseDemandDto): Promise<EndorsementView> {
-    return this.db.transaction(async (em) => {
+    return this.transactions.run(async (tx) => {
       // FOR SHARE: the status cannot change under the endorsement.
-      const { demand, insider } = await this.findVisible(caller, id, em, 'pessimistic_read');
-      const org = await em.findOne(Organisation, { where: { id: dto.organisationId } });
-      if (!org) throw badRequest('unknown-organisation', 'The organisation does not exist.', [{ field: 'organisationId', message: 'no such organisation' }]);
-      if (!(await this.access.canOnOrganisation(caller, 'demand.endorse', org.id))) throw forbidden('You may endorse only on behalf of an organisation you are org_admin of.');
-      if (org.external) throw badRequest('external-organisation', 'An external organisation has no voice here; it cannot endorse.', [{ field: 'organisationId', message: 'organisation is external' }]);
+      const { demand, insider } = await this.findVisible(tx, caller, id, 'share');
+      const org = await this.organisations.requireInternal(
+        tx,
+        dto.organisationId,
+        {
+          unknown: () => badRequest('unknown-organisation', 'The organisation does not exist.', [{ field: 'organisationId', message: 'no such organisation' }]),
+          external: () => badRequest('external-organisation', 'An external organisation has no voice here; it cannot endorse.', [{ field: 'organisationId', message: 'organisation is external' }]),
+        },
+        {
+          // Who may speak for the organisation is answered before whether it has a voice here.
+          checkFirst: async (o) => {
+            if (!(await this.access.canOnOrganisation(caller, 'demand.endorse', o.id))) throw forbidden('You may endorse only on behalf of an organisation you are org_admin of.');
+          },
+        },
+      );
       if (!ENDORSABLE.includes(demand.status)) throw conflict('not-endorsable', `A ${demand.status} demand cannot be endorsed; only a proposed or adopted one.`);
       if (demand.ownerCoalitionId) {
-        const [partner] = await em.query<{ status: string }[]>('SELECT status FROM coalition_partners WHERE coalition_id = $1 AND organisation_id = $2', [demand.ownerCoalitionId, org.id]);
-        if (partner?.status !== 'active') throw conflict('not-a-partner', `${org.name} is not an active partner of the coalition; only its active partners endorse its demands.`);
+        const partner = await this.coalitions.partnerStatus(tx, demand.ownerCoalitionId, org.id);
+        if (partner !== 'active') throw conflict('not-a-partner', `${org.name} is not an active partner of the coalition; only its active partners endorse its demands.`);
       }
       const endorsedOn = dto.endorsedOn ?? today();
-      const inserted = await em
-        .createQueryBuilder()
-        .insert()
-        .into(DemandEndorsement)
-        .values({ demandId: demand.id, organisationId: org.id, endorsedOn, note: dto.note ?? null, endorsedBy: caller.user?.id ?? null })
-        .orIgnore()
-        .returning(['id'])
-        .execute();
-      const row = (inserted.raw as { id: string }[])[0];
-      if (!row) throw conflict('already-endorsed', `${org.name} already endorses this demand; withdraw that endorsement first to record a new one.`);
-      await this.changes.publish(em, caller, {
+      const endorsementId = await this.demands.endorse(tx, { demandId: demand.id, organisationId: org.id, endorsedOn, note: dto.note ?? null, endorsedBy: caller.user?.id ?? null });
+      if (!endorsementId) throw conflict('already-endorsed', `${org.name} already endorses this demand; withdraw that endorsement first to record a new one.`);
+      await this.changes.publish(tx, caller, {
         action: 'demand.endorse',
         entity: 'demand_endorsement',
-        entityId: row.id,
+        entityId: endorsementId,
         organisationId: org.id,
         coalitionId: demand.ownerCoalitionId,
         changes: { demandId: { from: null, to: demand.id }, organisationId: { from: null, to: org.id }, endorsedOn: { from: null, to: endorsedOn }, note: { from: null, to: dto.note ?? null } },
       });
       return {
         organisationId: org.id,
-        organisation: { id: org.id, slug: org.slug, name: org.name, shortName: org.shortName },
+        organisation: organisationRef(org),
         endorsedOn,
         note: dto.note ?? null,
         ...(insider ? { endorsedBy: caller.user?.id ?? null } : {}),
@@ -313,13 +260,13 @@ export class DemandsService {
 
   /** Withdraws an organisation's endorsement: its org_admins only. */
   async unendorse(caller: Caller, id: string, organisationId: string): Promise<void> {
-    await this.db.transaction(async (em) => {
-      const { demand } = await this.findVisible(caller, id, em);
-      const row = await em.findOne(DemandEndorsement, { where: { demandId: demand.id, organisationId }, lock: { mode: 'pessimistic_write' } });
+    await this.transactions.run(async (tx) => {
+      const { demand } = await this.findVisible(tx, caller, id);
+      const row = await this.demands.endorsementForUpdate(tx, demand.id, organisationId);
       if (!row) throw notFound('endorsement');
       if (!(await this.access.canOnOrganisation(caller, 'demand.endorse', organisationId))) throw forbidden('Only the endorsing organisation’s org_admins may withdraw its endorsement.');
-      await em.delete(DemandEndorsement, { id: row.id });
-      await this.changes.publish(em, caller, {
+      await this.demands.deleteEndorsement(tx, row.id);
+      await this.changes.publish(tx, caller, {
         action: 'demand.unendorse',
         entity: 'demand_endorsement',
         entityId: row.id,
@@ -335,11 +282,11 @@ export class DemandsService {
    * `owner`. Another owner's demand is refused (400) when the caller can see
    * it, and not found otherwise; drafts and withdrawn demands are no offer.
    */
-  async conditionCandidate(caller: Caller, em: EntityManager, demandId: string, owner: Owner): Promise<Demand> {
-    const demand = await em.findOne(Demand, { where: { id: demandId } });
+  async conditionCandidate(tx: Tx, caller: Caller, demandId: string, owner: Owner): Promise<Demand> {
+    const demand = await this.demands.byId(tx, demandId);
     if (!demand) throw notFound('demand');
     if (demand.ownerCoalitionId !== owner.coalitionId || demand.ownerOrganisationId !== owner.organisationId) {
-      await this.findVisible(caller, demandId, em); // 404 when the caller may not even see it
+      await requireAccess(this.demandAccess.in(tx), caller, demandId, 'see', 'demand'); // 404 when the caller may not even see it
       throw badRequest('foreign-demand', `Demand ${demand.code} belongs to another owner; a pact’s conditions are demands of the side offering it.`, [{ field: 'demandId', message: 'demand of another owner' }]);
     }
     if (demand.status === 'draft' || demand.status === 'withdrawn') {
@@ -348,59 +295,11 @@ export class DemandsService {
     return demand;
   }
 
-  private async assertCodeFree(em: EntityManager, owner: Owner, code: string): Promise<void> {
-    if (await em.exists(Demand, { where: { ...ownerWhere(owner), code } })) throw conflict('code-taken', `This owner already has a demand ${code}.`);
+  private async assertCodeFree(tx: Tx, owner: Owner, code: string): Promise<void> {
+    if (await this.demands.codeTaken(tx, owner, code)) throw conflict('code-taken', `This owner already has a demand ${code}.`);
   }
 
-  /** D<n>, one past the highest D-number in use. */
-  private async nextCode(em: EntityManager, owner: Owner): Promise<string> {
-    const [{ n }] = await em.query<{ n: number }[]>(
-      `SELECT COALESCE(max(substring(code FROM 2)::int), 0) + 1 AS n FROM demands
-       WHERE ${owner.coalitionId ? 'owner_coalition_id' : 'owner_organisation_id'} = $1 AND code ~ '^D[0-9]{1,9}$'`,
-      [owner.coalitionId ?? owner.organisationId],
-    );
-    return `D${n}`;
-  }
-
-  private async ownerPlatform(em: EntityManager, owner: Owner): Promise<DemandView[]> {
-    const rows = await em.query<DemandRow[]>(
-      `SELECT ${DEMAND_COLUMNS} FROM demands d WHERE ${owner.coalitionId ? 'd.owner_coalition_id' : 'd.owner_organisation_id'} = $1 ORDER BY d.position`,
-      [owner.coalitionId ?? owner.organisationId],
-    );
-    return rows.map(viewOfRow);
-  }
-
-  private async detail(em: EntityManager, d: Demand, insider: boolean): Promise<DemandDetailView> {
-    const rows = await em.query<{ organisation_id: string; slug: string; name: string; short_name: string | null; endorsed_on: string; note: string | null; endorsed_by: string | null }[]>(
-      `SELECT e.organisation_id, o.slug, o.name, o.short_name, e.endorsed_on::text AS endorsed_on, e.note, e.endorsed_by
-       FROM demand_endorsements e JOIN organisations o ON o.id = e.organisation_id
-       WHERE e.demand_id = $1 ORDER BY e.endorsed_on, e.created_at`,
-      [d.id],
-    );
-    const endorsements: EndorsementView[] = rows.map((r) => ({
-      organisationId: r.organisation_id,
-      organisation: { id: r.organisation_id, slug: r.slug, name: r.name, shortName: r.short_name },
-      endorsedOn: r.endorsed_on,
-      note: r.note,
-      ...(insider ? { endorsedBy: r.endorsed_by } : {}),
-    }));
-    return {
-      id: d.id,
-      ownerCoalitionId: d.ownerCoalitionId,
-      ownerOrganisationId: d.ownerOrganisationId,
-      code: d.code,
-      title: d.title,
-      body: d.body,
-      category: d.category,
-      position: d.position,
-      status: d.status,
-      adoptedOn: d.adoptedOn,
-      endorsementCount: endorsements.length,
-      createdAt: d.createdAt,
-      updatedAt: d.updatedAt,
-      endorsements,
-    };
+  private async detail(tx: Tx, d: Demand, insider: boolean): Promise<DemandDetailView> {
+    return demandDetailView(d, await this.demands.endorsements(tx, d.id), insider);
   }
 }
-
-const invalidCursor = (): AppError => badRequest('invalid-cursor', 'The cursor is not one this API issued.', [{ field: 'cursor', message: 'cursor is not valid' }]);

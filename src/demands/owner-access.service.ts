@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import type { Permission } from '../access/permissions';
 import { badRequest } from '../common/problem';
-import type { SqlParams } from '../common/sql';
+import type { Tx } from '../database/transactions';
+import { CoalitionsService } from '../coalitions/coalitions.service';
+import { OrganisationsService } from '../organisations/organisations.service';
 
 /** Who a demand or a pact belongs to: exactly one of the two is set. */
 export interface Owner {
@@ -27,12 +27,21 @@ export function requestedOwner(dto: { coalitionId?: string; organisationId?: str
 
 export const ownerOf = (r: { ownerCoalitionId: string | null; ownerOrganisationId: string | null }): Owner => ({ coalitionId: r.ownerCoalitionId, organisationId: r.ownerOrganisationId });
 
-/** Owners whose non-public records the caller may read, for SQL filters. */
+/** The audit fields naming an owner. */
+export const ownerAudit = (owner: Owner) => ({ coalitionId: owner.coalitionId, organisationId: owner.organisationId });
+
+/**
+ * Owners whose records the caller may read (or act on), for the
+ * repositories' filters (columns `owner_organisation_id`,
+ * `owner_coalition_id`). An empty scope matches nothing: a forgotten filter
+ * returns nothing, not everything.
+ */
 export type OwnerScope = { all: true } | { all: false; organisationIds: string[]; coalitionIds: string[] };
 
 /**
  * Read and act rights on the records of an owner (a coalition's or an
- * organisation's demands and pacts), built on AccessService.
+ * organisation's demands and pacts), built on AccessService; DemandAccess
+ * and PactAccess answer with them.
  *
  * Reading non-public records: an organisation's are read by holders of the
  * permission on it or an ancestor; a coalition's by its coordinators AND by
@@ -44,39 +53,33 @@ export type OwnerScope = { all: true } | { all: false; organisationIds: string[]
 @Injectable()
 export class OwnerAccessService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
+    private readonly organisations: OrganisationsService,
+    private readonly coalitions: CoalitionsService,
   ) {}
 
-  /** Every owner whose non-public records the caller may read with `permission`. Pass it to list queries (`ownerScopeWhere`). */
+  /** Every owner whose non-public records the caller may read with `permission`. */
   async readScope(caller: Caller, permission: Permission): Promise<OwnerScope> {
     const orgs = await this.access.organisationScope(caller, permission);
     const coalitions = this.access.coalitionScope(caller, permission);
     if (orgs.all || coalitions.all) return { all: true };
-    const viaPartners =
-      orgs.ids.length === 0
-        ? []
-        : await this.db.query<{ coalition_id: string }[]>(
-            `SELECT DISTINCT coalition_id FROM coalition_partners WHERE status = 'active' AND organisation_id = ANY($1::uuid[])`,
-            [orgs.ids],
-          );
-    const coalitionIds = [...new Set([...coalitions.ids, ...viaPartners.map((r) => r.coalition_id)])];
+    const viaPartners = await this.coalitions.activelyPartnered(orgs.ids);
+    const coalitionIds = [...new Set([...coalitions.ids, ...viaPartners])];
     return { all: false, organisationIds: orgs.ids, coalitionIds };
   }
 
-  /** May the caller read this owner's non-public records? */
-  async canRead(caller: Caller, permission: Permission, owner: Owner): Promise<boolean> {
-    if (!caller.user) return false;
+  /** Every owner the caller may act for with `permission` (never through a partnership). */
+  async actScope(caller: Caller, permission: Permission): Promise<OwnerScope> {
+    const orgs = await this.access.organisationScope(caller, permission);
+    const coalitions = this.access.coalitionScope(caller, permission);
+    if (orgs.all || coalitions.all) return { all: true };
+    return { all: false, organisationIds: orgs.ids, coalitionIds: coalitions.ids };
+  }
+
+  /** May the caller act for this owner? Partners of a coalition may not (they read, and endorse as themselves). */
+  async canAct(caller: Caller, permission: Permission, owner: Owner): Promise<boolean> {
     if (owner.organisationId) return this.access.canOnOrganisation(caller, permission, owner.organisationId);
-    if (this.access.canOnCoalition(caller, permission, owner.coalitionId!)) return true;
-    const scope = await this.access.organisationScope(caller, permission);
-    if (scope.all) return true;
-    if (scope.ids.length === 0) return false;
-    const [hit] = await this.db.query<{ ok: boolean }[]>(
-      `SELECT EXISTS (SELECT 1 FROM coalition_partners WHERE coalition_id = $1 AND status = 'active' AND organisation_id = ANY($2::uuid[])) AS ok`,
-      [owner.coalitionId, scope.ids],
-    );
-    return hit.ok;
+    return this.access.canOnCoalition(caller, permission, owner.coalitionId!);
   }
 
   /**
@@ -85,31 +88,20 @@ export class OwnerAccessService {
    * locked until the transaction ends, so that changes to the owner's
    * platform (appending, reordering) take turns.
    */
-  async assertOwner(em: EntityManager, owner: Owner, lock = false): Promise<void> {
-    const forUpdate = lock ? ' FOR NO KEY UPDATE' : '';
+  async assertOwner(tx: Tx, owner: Owner, lock = false): Promise<void> {
     if (owner.coalitionId) {
-      const [c] = await em.query<{ id: string }[]>(`SELECT id FROM coalitions WHERE id = $1${forUpdate}`, [owner.coalitionId]);
+      const c = await this.coalitions.find(tx, owner.coalitionId, { lock });
       if (!c) throw badRequest('unknown-owner', 'The coalition does not exist.', [{ field: 'coalitionId', message: 'no such coalition' }]);
       return;
     }
-    const [o] = await em.query<{ external: boolean }[]>(`SELECT external FROM organisations WHERE id = $1${forUpdate}`, [owner.organisationId]);
-    if (!o) throw badRequest('unknown-owner', 'The organisation does not exist.', [{ field: 'organisationId', message: 'no such organisation' }]);
-    if (o.external) throw badRequest('external-organisation', 'An external organisation is a counterpart, not an owner, here.', [{ field: 'organisationId', message: 'organisation is external' }]);
+    await this.organisations.requireInternal(
+      tx,
+      owner.organisationId!,
+      {
+        unknown: () => badRequest('unknown-owner', 'The organisation does not exist.', [{ field: 'organisationId', message: 'no such organisation' }]),
+        external: () => badRequest('external-organisation', 'An external organisation is a counterpart, not an owner, here.', [{ field: 'organisationId', message: 'organisation is external' }]),
+      },
+      { lock },
+    );
   }
-
-  /** May the caller act for this owner? Partners of a coalition may not (they read, and endorse as themselves). */
-  async canAct(caller: Caller, permission: Permission, owner: Owner): Promise<boolean> {
-    if (owner.organisationId) return this.access.canOnOrganisation(caller, permission, owner.organisationId);
-    return this.access.canOnCoalition(caller, permission, owner.coalitionId!);
-  }
-}
-
-/**
- * SQL condition "the row's owner is inside the scope" (columns
- * `owner_organisation_id`, `owner_coalition_id`). An empty scope matches
- * nothing: a forgotten filter returns nothing, not everything.
- */
-export function ownerScopeSql(alias: string, scope: OwnerScope, params: SqlParams): string {
-  if (scope.all) return 'TRUE';
-  return `(${alias}.owner_organisation_id = ANY(${params.add(scope.organisationIds)}::uuid[]) OR ${alias}.owner_coalition_id = ANY(${params.add(scope.coalitionIds)}::uuid[]))`;
 }

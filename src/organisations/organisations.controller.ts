@@ -5,7 +5,8 @@ import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import type { Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
-import { CreateOrganisationDto, OrganisationPage, OrganisationQueryDto, OrganisationView, UpdateOrganisationDto } from './dto/organisation.dto';
+import { CreateOrganisationDto, OrganisationQueryDto, UpdateOrganisationDto } from './dto/organisation.dto';
+import { OrganisationPage, OrganisationView } from './organisation.views';
 import type { Organisation } from './organisation.entity';
 import { OrganisationsService } from './organisations.service';
 

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { DEMAND_STATUSES, type DemandStatus } from '../demands/demand.entity';
+import { DEMAND_STATUSES, type DemandStatus } from '../demands/demand-workflow';
 import { CONDITION_STATUSES, type ConditionStatus } from './pact-condition.entity';
 import { PACT_KINDS, PACT_STATUSES, type PactKind, type PactStatus } from './pact.entity';
+import type { ConditionRow, PactRow } from './pacts.repository';
 
 /** Response shapes of the pacts API (also its OpenAPI schemas). */
 
@@ -63,3 +64,32 @@ export class PactPage {
   @ApiProperty({ type: [PactView] }) items: PactView[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
+
+export const pactView = (r: PactRow): PactView => ({
+  id: r.id,
+  ownerCoalitionId: r.owner_coalition_id,
+  ownerOrganisationId: r.owner_organisation_id,
+  counterpartOrganisationId: r.counterpart_organisation_id,
+  counterpart: { id: r.counterpart_organisation_id, slug: r.cp_slug, name: r.cp_name, shortName: r.cp_short_name, external: r.cp_external },
+  title: r.title,
+  description: r.description,
+  kind: r.kind,
+  status: r.status,
+  startsOn: r.starts_on,
+  endsOn: r.ends_on,
+  signedOn: r.signed_on,
+  tally: { pending: r.pending, accepted: r.accepted, rejected: r.rejected, fulfilled: r.fulfilled, breached: r.breached },
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const pactDetailView = (r: PactRow, conditions: ConditionRow[]): PactDetailView => ({
+  ...pactView(r),
+  conditions: conditions.map((c) => ({
+    demandId: c.demand_id,
+    demand: { id: c.demand_id, code: c.code, title: c.title, position: c.position, status: c.demand_status },
+    status: c.status,
+    note: c.note,
+    updatedAt: c.updated_at,
+  })),
+});

@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsUUID, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { SlugField, TextField } from '../../common/dto-fields';
-import { PageOf, PageQuery } from '../../common/pagination';
+import { PageQuery } from '../../common/pagination';
 import { ORGANISATION_KINDS, ORGANISATION_STATUSES, type OrganisationKind, type OrganisationStatus } from '../organisation.entity';
-import type { Organisation } from '../organisation.entity';
 
 export class CreateOrganisationDto {
   @SlugField()
@@ -75,24 +74,3 @@ export class OrganisationQueryDto extends PageQuery {
   @TextField(100, { optional: true, example: 'pueblo' })
   q?: string;
 }
-
-/** An organisation as the API answers it (the OpenAPI schema). */
-export class OrganisationView implements Omit<Organisation, 'parent'> {
-  @ApiProperty() id: string;
-  @ApiProperty() slug: string;
-  @ApiProperty({ example: 'Voces del Pueblo' }) name: string;
-  @ApiProperty({ nullable: true, type: String }) shortName: string | null;
-  @ApiProperty({ enum: ORGANISATION_KINDS }) kind: OrganisationKind;
-  @ApiProperty({ nullable: true, type: String, example: null }) parentId: string | null;
-  @ApiProperty({ nullable: true, type: String }) description: string | null;
-  @ApiProperty() country: string;
-  @ApiProperty({ nullable: true, type: String }) region: string | null;
-  @ApiProperty({ nullable: true, type: String, example: 'https://vocesdelpueblo.pe' }) website: string | null;
-  @ApiProperty({ nullable: true, type: String, example: 'contacto@vocesdelpueblo.pe' }) contactEmail: string | null;
-  @ApiProperty({ enum: ORGANISATION_STATUSES }) status: OrganisationStatus;
-  @ApiProperty({ description: 'A counterpart outside the platform (no members here)' }) external: boolean;
-  @ApiProperty() createdAt: Date;
-  @ApiProperty() updatedAt: Date;
-}
-
-export const OrganisationPage = PageOf(OrganisationView);
