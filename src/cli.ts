@@ -6,19 +6,19 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessService } from './access/access.service';
 import type { Caller } from './access/caller';
 import { AppModule } from './app.module';
+import { CliModule, CliRepository } from './cli.repository';
 import { AppError } from './common/problem';
 import { formatCount, Progress } from './common/progress';
 import { type AppConfig, ConfigError, loadConfig } from './config/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres';
 import { dataSourceOptions } from './database/database-options';
 import { runMigrations } from './database/migrations';
+import { Transactions } from './database/transactions';
 import { MemberExportService } from './members/member-export.service';
-import { MemberImport } from './members/member-import.entity';
 import { importView, MemberImportService } from './members/member-import.service';
 import { MembersService } from './members/members.service';
 import type { Organisation } from './organisations/organisation.entity';
@@ -121,7 +121,7 @@ async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext
     } finally {
       await migrator.destroy();
     }
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl }), { logger: ['error', 'warn'] });
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl }, [CliModule]), { logger: ['error', 'warn'] });
     try {
       return await work(app, applied);
     } finally {
@@ -133,9 +133,9 @@ async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext
 }
 
 /** The organisation named by --organisation: one that has members here. */
-async function organisationArg(app: INestApplicationContext, db: DataSource, slug: string): Promise<Organisation> {
+async function organisationArg(app: INestApplicationContext, slug: string): Promise<Organisation> {
   try {
-    return await app.get(MembersService).organisationFor(db.manager, slug);
+    return await app.get(MembersService).organisationFor(app.get(Transactions).auto, slug);
   } catch (err) {
     if (err instanceof AppError && err.code === 'unknown-organisation') throw new CliError(65, `unknown organisation "${slug}"`);
     throw err;
@@ -170,16 +170,15 @@ async function importMembers(config: AppConfig, args: string[]): Promise<number>
   if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(66, `no such file: ${file}`);
 
   return withApp(config, async (app) => {
-    const db = app.get<DataSource>(getDataSourceToken());
     const imports = app.get(MemberImportService);
-    const org = await organisationArg(app, db, slug);
+    const org = await organisationArg(app, slug);
     const started = Date.now();
     const accepted = await imports.accept(operator('import-members'), org, { filename: basename(file), content: createReadStream(file) }, { progressSteps: 20 });
     const progress = new Progress(process.stderr, `importing into ${org.slug}`, accepted.rowsTotal);
     progress.update(0);
     let running = true;
     const done = imports.idle().finally(() => (running = false));
-    const read = async () => importView(await db.getRepository(MemberImport).findOneByOrFail({ id: accepted.id }));
+    const read = async () => importView(await app.get(CliRepository).importById(accepted.id));
     while (running) {
       progress.update((await read()).counts.read);
       await Promise.race([done, sleep(POLL_MS)]);
@@ -221,11 +220,8 @@ async function exportMembers(config: AppConfig, args: string[]): Promise<number>
   if (outFile && !existsSync(dirname(outFile))) throw new CliError(66, `no such folder: ${dirname(outFile)}`);
 
   return withApp(config, async (app) => {
-    const db = app.get<DataSource>(getDataSourceToken());
-    const org = await organisationArg(app, db, slug);
-    const [{ total }] = await db.query<{ total: number }[]>('SELECT count(*)::int AS total FROM memberships WHERE organisation_id = ANY($1::uuid[])', [
-      await app.get(AccessService).descendants([org.id]),
-    ]);
+    const org = await organisationArg(app, slug);
+    const total = await app.get(CliRepository).membershipCount(await app.get(AccessService).descendants([org.id]));
     const { stream } = await app.get(MemberExportService).openFor(operator('export-members'), org);
     // Progress only where someone watches it: with --out, or on a terminal.
     const progress = outFile || process.stderr.isTTY ? new Progress(process.stderr, `exporting ${org.slug}`, total) : null;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser, Caller } from './caller';
-import { type Permission, roleGrants } from './permissions';
+import { type Permission, roleGrants, type ScopedRole } from './permissions';
 
 /** Organisation ids a caller may act on, or every organisation. */
 export type OrganisationScope = { all: true } | { all: false; ids: string[] };
@@ -73,6 +73,21 @@ export class AccessService {
     if (holding.includes(organisationId)) return true;
     const ancestors = await this.ancestorsOf(user, organisationId);
     return ancestors.some((id) => holding.includes(id));
+  }
+
+  /** The caller's roles granting `permission` that they hold on this organisation or an ancestor (what they may do there, and as what). */
+  async rolesOverOrganisation(caller: Caller, permission: Permission, organisationId: string): Promise<ScopedRole[]> {
+    const user = caller.user;
+    if (!user) return [];
+    const holding = user.roles.filter((r) => r.organisationId && roleGrants(r.role, permission));
+    if (holding.length === 0) return [];
+    const ancestors = holding.every((r) => r.organisationId === organisationId) ? [] : await this.ancestorsOf(user, organisationId);
+    return holding.filter((r) => r.organisationId === organisationId || ancestors.includes(r.organisationId!)).map((r) => r.role);
+  }
+
+  /** The caller's roles granting `permission` that they hold in this coalition. */
+  rolesOnCoalition(caller: Caller, permission: Permission, coalitionId: string): ScopedRole[] {
+    return (caller.user?.roles ?? []).filter((r) => r.coalitionId === coalitionId && roleGrants(r.role, permission)).map((r) => r.role);
   }
 
   canOnCoalition(caller: Caller, permission: Permission, coalitionId: string): boolean {

@@ -1,10 +1,14 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Coalition } from '../coalitions/coalition.entity';
-import { Organisation } from '../organisations/organisation.entity';
+import type { Coalition } from '../coalitions/coalition.entity';
+import type { Organisation } from '../organisations/organisation.entity';
 import { User } from '../users/user.entity';
 import type { ScopedRole } from './permissions';
 
-/** (user, role, scope): scope is exactly one organisation or one coalition. */
+/**
+ * (user, role, scope): scope is exactly one organisation or one coalition.
+ * The scope's entities are named, not imported: access/ depends on no
+ * feature module (the foreign keys stay the same).
+ */
 @Entity('role_assignments')
 @Check('ck_role_assignments_role', `"role" IN ('org_admin','organiser','coordinator')`)
 @Check(
@@ -31,7 +35,7 @@ export class RoleAssignment {
   @Column({ type: 'uuid', nullable: true })
   organisationId: string | null;
 
-  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
+  @ManyToOne('Organisation', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organisation_id' })
   organisation?: Organisation;
 
@@ -39,7 +43,7 @@ export class RoleAssignment {
   @Column({ type: 'uuid', nullable: true })
   coalitionId: string | null;
 
-  @ManyToOne(() => Coalition, { onDelete: 'CASCADE' })
+  @ManyToOne('Coalition', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'coalition_id' })
   coalition?: Coalition;
 

@@ -2,9 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } f
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProblemDetails } from '../common/problem';
 import { type Caller, CurrentCaller } from './caller';
-import { GrantRoleDto, RoleAssignmentViewSchema } from './dto/grant-role.dto';
+import { type RoleAssignmentView, RoleAssignmentViewSchema } from './access.views';
+import { GrantRoleDto } from './dto/grant-role.dto';
 import { Permission } from './permission.decorator';
-import { type RoleAssignmentView, RolesService } from './roles.service';
+import { RolesService } from './roles.service';
 
 @ApiTags('access')
 @Controller()

@@ -1,58 +1,53 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { DomainEvents } from '../domain-events/domain-events';
 import { badRequest, forbidden, notFound } from '../common/problem';
+import { Transactions } from '../database/transactions';
+import { DomainEvents } from '../domain-events/domain-events';
 import { AccessService } from './access.service';
+import { type RoleAssignmentView, roleAssignmentView } from './access.views';
 import type { Caller, RoleGrant } from './caller';
 import type { GrantRoleDto } from './dto/grant-role.dto';
-import { ROLE_SCOPE } from './permissions';
-import { RoleAssignment } from './role-assignment.entity';
+import { GRANTABLE, ROLE_SCOPE, type ScopedRole } from './permissions';
+import { RoleAssignmentsRepository, type RoleScope } from './role-assignments.repository';
 
-/**
- * The roles held by the user whose id is the SQL expression `userId`, as a
- * json array of RoleGrant, oldest first: one subquery, so that the
- * per-request load of the user (AuthService.loadAuthUser) reads them in the
- * same round trip.
- */
-export const rolesOfSql = (userId: string): string =>
-  `(SELECT coalesce(json_agg(json_build_object('id', r.id, 'role', r.role, 'organisationId', r.organisation_id, 'coalitionId', r.coalition_id) ORDER BY r.created_at, r.id), '[]')
-      FROM role_assignments r WHERE r.user_id = ${userId})`;
-
-export interface RoleAssignmentView extends RoleGrant {
-  userId: string;
-  grantedBy: string | null;
-  createdAt: Date;
-}
-
-const view = (r: RoleAssignment): RoleAssignmentView => ({
-  id: r.id,
-  userId: r.userId,
-  role: r.role,
-  organisationId: r.organisationId,
-  coalitionId: r.coalitionId,
-  grantedBy: r.grantedBy,
-  createdAt: r.createdAt,
-});
+export type { RoleAssignmentView } from './access.views';
 
 @Injectable()
 export class RolesService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly assignments: RoleAssignmentsRepository,
+    private readonly transactions: Transactions,
     private readonly access: AccessService,
     private readonly changes: DomainEvents,
   ) {}
 
-  async rolesOf(userId: string): Promise<RoleGrant[]> {
-    const [{ roles }] = await this.db.query<{ roles: RoleGrant[] }[]>(`SELECT ${rolesOfSql('$1::uuid')} AS roles`, [userId]);
-    return roles;
+  rolesOf(userId: string): Promise<RoleGrant[]> {
+    return this.assignments.rolesOf(userId);
   }
 
-  /** May the caller grant or revoke roles in this scope? (Never wider than what they hold.) */
-  private async mayManage(caller: Caller, scope: { organisationId: string | null; coalitionId: string | null }): Promise<boolean> {
+  /** Is this scope inside one where the caller may grant roles? (What they see of others' roles.) */
+  private async mayManage(caller: Caller, scope: RoleScope): Promise<boolean> {
     if (scope.organisationId) return this.access.canOnOrganisation(caller, 'role.grant', scope.organisationId);
     if (scope.coalitionId) return this.access.canOnCoalition(caller, 'role.grant', scope.coalitionId);
     return false;
+  }
+
+  /**
+   * May the caller grant or revoke `role` in this scope? Only where they may
+   * grant roles (role.grant held in the scope or, for an organisation, above
+   * it), and never wider than what they hold there: one of the roles that
+   * gives them role.grant must list `role` in GRANTABLE. With today's table
+   * the second rule refuses nothing the first allows (only org_admins grant
+   * in organisations, only coordinators in coalitions); it keeps a later
+   * change of ROLE_PERMISSIONS from letting a holder hand out a wider role.
+   */
+  private async mayGrant(caller: Caller, role: ScopedRole, scope: RoleScope): Promise<boolean> {
+    if (this.access.isPlatformAdmin(caller)) return true;
+    const held = scope.organisationId
+      ? await this.access.rolesOverOrganisation(caller, 'role.grant', scope.organisationId)
+      : scope.coalitionId
+        ? this.access.rolesOnCoalition(caller, 'role.grant', scope.coalitionId)
+        : [];
+    return held.some((h) => GRANTABLE[h].includes(role));
   }
 
   async grant(caller: Caller, dto: GrantRoleDto): Promise<RoleAssignmentView> {
@@ -64,43 +59,39 @@ export class RolesService {
       throw badRequest('invalid-scope', 'coordinator is held in a coalition: give coalitionId (and no organisationId).', [{ field: 'coalitionId', message: 'coalitionId is required for this role' }]);
     }
     const scope = { organisationId: dto.organisationId ?? null, coalitionId: dto.coalitionId ?? null };
-    return this.db.transaction(async (em) => {
-      const [user] = await em.query<{ id: string }[]>('SELECT id FROM users WHERE id = $1', [dto.userId]);
-      if (!user) throw notFound('user');
+    return this.transactions.run(async (tx) => {
+      const targets = await this.assignments.grantTargets(tx, dto.userId, scope);
+      if (!targets.user) throw notFound('user');
       if (scope.organisationId) {
-        const [org] = await em.query<{ external: boolean }[]>('SELECT external FROM organisations WHERE id = $1', [scope.organisationId]);
-        if (!org) throw notFound('organisation');
-        if (org.external) throw badRequest('external-organisation', 'An external organisation has no users or roles on this platform.');
-      } else {
-        const [c] = await em.query<{ id: string }[]>('SELECT id FROM coalitions WHERE id = $1', [scope.coalitionId]);
-        if (!c) throw notFound('coalition');
-      }
-      if (!(await this.mayManage(caller, scope))) throw forbidden('You may only grant roles inside a scope where you may grant them.');
-      const existing = await em.findOne(RoleAssignment, { where: { userId: dto.userId, role: dto.role, ...(scope.organisationId ? { organisationId: scope.organisationId } : { coalitionId: scope.coalitionId! }) } });
-      if (existing) return view(existing);
-      const saved = await em.save(RoleAssignment, em.create(RoleAssignment, { userId: dto.userId, role: dto.role, ...scope, grantedBy: caller.user?.id ?? null }));
-      await this.changes.publish(em, caller, {
+        if (!targets.organisation) throw notFound('organisation');
+        if (targets.organisation.external) throw badRequest('external-organisation', 'An external organisation has no users or roles on this platform.');
+      } else if (!targets.coalition) throw notFound('coalition');
+      if (!(await this.mayGrant(caller, dto.role, scope))) throw forbidden('You may only grant roles inside a scope where you may grant them.');
+      const existing = await this.assignments.findSame(tx, dto.userId, dto.role, scope);
+      if (existing) return roleAssignmentView(existing);
+      const saved = await this.assignments.insert(tx, { userId: dto.userId, role: dto.role, ...scope, grantedBy: caller.user?.id ?? null });
+      await this.changes.publish(tx, caller, {
         action: 'role.grant',
         entity: 'role_assignment',
         entityId: saved.id,
         ...scope,
         changes: { userId: { from: null, to: dto.userId }, role: { from: null, to: dto.role } },
       });
-      return view(saved);
+      return roleAssignmentView(saved);
     });
   }
 
   async revoke(caller: Caller, id: string): Promise<void> {
-    await this.db.transaction(async (em) => {
-      const row = await em.findOne(RoleAssignment, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    await this.transactions.run(async (tx) => {
+      const row = await this.assignments.lockById(tx, id);
       if (!row) throw notFound('role assignment');
-      if (!(await this.mayManage(caller, row))) {
+      if (!(await this.mayGrant(caller, row.role, row))) {
         // Holders see their own roles (GET /auth/me): those exist for them.
         if (row.userId === caller.user?.id) throw forbidden('You may not revoke this role.');
         throw notFound('role assignment');
       }
-      await em.delete(RoleAssignment, { id });
-      await this.changes.publish(em, caller, {
+      await this.assignments.delete(tx, id);
+      await this.changes.publish(tx, caller, {
         action: 'role.revoke',
         entity: 'role_assignment',
         entityId: id,
@@ -113,12 +104,11 @@ export class RolesService {
 
   /** A user's roles as the caller may see them: all for themselves or a platform admin, otherwise those inside the caller's scopes. */
   async listForUser(caller: Caller, userId: string): Promise<RoleAssignmentView[]> {
-    const [user] = await this.db.query<{ id: string }[]>('SELECT id FROM users WHERE id = $1', [userId]);
-    if (!user) throw notFound('user');
-    const rows = await this.db.getRepository(RoleAssignment).find({ where: { userId }, order: { createdAt: 'ASC' } });
-    if (caller.user?.id === userId || this.access.isPlatformAdmin(caller)) return rows.map(view);
+    if (!(await this.assignments.userExists(userId))) throw notFound('user');
+    const rows = await this.assignments.listForUser(userId);
+    if (caller.user?.id === userId || this.access.isPlatformAdmin(caller)) return rows.map(roleAssignmentView);
     const visible: RoleAssignmentView[] = [];
-    for (const r of rows) if (await this.mayManage(caller, r)) visible.push(view(r));
+    for (const r of rows) if (await this.mayManage(caller, r)) visible.push(roleAssignmentView(r));
     if (visible.length === 0) throw notFound('user');
     return visible;
   }

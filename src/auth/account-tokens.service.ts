@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { badRequest } from '../common/problem';
-import { AccountToken, type AccountTokenPurpose } from './account-token.entity';
+import type { Tx } from '../database/transactions';
+import type { AccountToken, AccountTokenPurpose } from './account-token.entity';
+import { AccountTokensRepository } from './account-tokens.repository';
 
 export const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -12,39 +13,37 @@ export const invalidToken = () =>
 
 @Injectable()
 export class AccountTokensService {
+  constructor(private readonly tokens: AccountTokensRepository) {}
+
   /** Creates a token; returns the secret (for the e-mail) and the row id (for the dedupe key). */
-  async issue(em: EntityManager, purpose: AccountTokenPurpose, ttlSeconds: number, subject: { userId?: string; memberId?: string; email?: string }): Promise<{ id: string; token: string }> {
+  async issue(tx: Tx, purpose: AccountTokenPurpose, ttlSeconds: number, subject: { userId?: string; memberId?: string; email?: string }): Promise<{ id: string; token: string }> {
     const token = randomBytes(32).toString('base64url');
-    const row = await em.save(AccountToken, em.create(AccountToken, {
+    const id = await this.tokens.insert(tx, {
       purpose,
       tokenHash: sha256(token),
       userId: subject.userId ?? null,
       memberId: subject.memberId ?? null,
       email: subject.email ?? null,
       expiresAt: new Date(Date.now() + ttlSeconds * 1000),
-    }));
-    return { id: row.id, token };
+    });
+    return { id, token };
   }
 
   /**
-   * Uses a token up inside `em`'s transaction: the row is locked, so two
+   * Uses a token up inside `tx`'s transaction: the row is locked, so two
    * concurrent uses cannot both succeed. Every failure gets the same 400.
    */
-  async consume(em: EntityManager, purposes: AccountTokenPurpose[], token: string): Promise<AccountToken> {
-    const row = await em.findOne(AccountToken, { where: { tokenHash: sha256(token) }, lock: { mode: 'pessimistic_write' } });
+  async consume(tx: Tx, purposes: AccountTokenPurpose[], token: string): Promise<AccountToken> {
+    const row = await this.tokens.lockByHash(tx, sha256(token));
     if (!row || !purposes.includes(row.purpose) || row.usedAt || row.expiresAt.getTime() <= Date.now()) {
       throw invalidToken();
     }
-    await em.update(AccountToken, { id: row.id }, { usedAt: new Date() });
+    await this.tokens.markUsed(tx, row.id);
     return row;
   }
 
   /** Erasure: the e-mailed links (confirmation, invitation, reset) of a record, of a login, and sent to these addresses, are deleted. */
-  async forget(tx: EntityManager, who: { memberId: string | null; userId: string | null; addresses: string[] }): Promise<void> {
-    await tx.query('DELETE FROM account_tokens WHERE member_id = $1 OR user_id = $2 OR lower(email) = ANY($3::text[])', [
-      who.memberId,
-      who.userId,
-      who.addresses.map((e) => e.toLowerCase()),
-    ]);
+  async forget(tx: Tx, who: { memberId: string | null; userId: string | null; addresses: string[] }): Promise<void> {
+    await this.tokens.deleteFor(tx, { ...who, addresses: who.addresses.map((e) => e.toLowerCase()) });
   }
 }

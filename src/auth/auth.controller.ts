@@ -6,10 +6,10 @@ import { Public } from '../access/public.decorator';
 import { ProblemDetails } from '../common/problem';
 import type { User } from '../users/user.entity';
 import { AuthService } from './auth.service';
-import { AcceptedDto, ChangePasswordDto, EmailDto, LoginDto, MeView, RefreshDto, TokenPairDto, TokenPasswordDto } from './dto/auth.dto';
+import { AcceptedDto, MeView, type TokenPair, TokenPairDto } from './auth.views';
+import { ChangePasswordDto, EmailDto, LoginDto, RefreshDto, TokenPasswordDto } from './dto/auth.dto';
 import { AccountsService, type ACCEPTED } from './accounts.service';
 import { LocalAuthGuard } from './strategies';
-import type { TokenPair } from './tokens.service';
 import { RateLimited } from '../rate-limit/rate-limited.decorator';
 
 @ApiTags('auth')

@@ -10,6 +10,8 @@ import { LocalAuthGuard, PassportAuthenticator } from './strategies';
 import { TokensService } from './tokens.service';
 import { AccountTokensService } from './account-tokens.service';
 import { AccountsService } from './accounts.service';
+import { AccountTokensRepository } from './account-tokens.repository';
+import { SessionsRepository } from './sessions.repository';
 
 @Global()
 @Module({
@@ -26,6 +28,8 @@ import { AccountsService } from './accounts.service';
     TokensService,
     AccountTokensService,
     AccountsService,
+    AccountTokensRepository,
+    SessionsRepository,
     PassportAuthenticator,
     LocalAuthGuard,
     { provide: AUTHENTICATOR, useExisting: PassportAuthenticator },

@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import type { AuthUser, Caller, RoleGrant } from '../access/caller';
-import { RolesService, rolesOfSql, type RoleAssignmentView } from '../access/roles.service';
-import { DomainEvents } from '../domain-events/domain-events';
+import type { AuthUser, Caller } from '../access/caller';
+import type { RoleAssignmentView } from '../access/access.views';
+import { RolesService } from '../access/roles.service';
 import { unauthorized } from '../common/problem';
+import { Transactions } from '../database/transactions';
+import { DomainEvents } from '../domain-events/domain-events';
 import { type Limit, RateLimitService } from '../rate-limit/rate-limit.service';
-import { User } from '../users/user.entity';
-import { linkedMembersSql, UsersService, userView, type UserView } from '../users/users.service';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { type LinkedMember, userView, type UserView } from '../users/users.views';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords';
-import { type TokenPair, TokensService } from './tokens.service';
+import type { TokenPair } from './auth.views';
+import { TokensService } from './tokens.service';
 
 /** Failed logins allowed per window, per account and per client address. */
 export const LOGIN_LIMITS = { perAccount: 10, perIp: 50, windowSeconds: 15 * 60 };
@@ -29,7 +31,7 @@ export const loginLimits = (email: string, ip: string): Limit[] => [
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
     private readonly users: UsersService,
     private readonly roles: RolesService,
     private readonly tokens: TokensService,
@@ -52,13 +54,13 @@ export class AuthService {
       throw unauthorized(WRONG_CREDENTIALS);
     }
     if (needsRehash(user.passwordHash)) {
-      await this.db.getRepository(User).update({ id: user.id }, { passwordHash: await hashPassword(password) });
+      await this.users.setPasswordHash(this.transactions.auto, user.id, await hashPassword(password));
     }
     return user;
   }
 
   async login(user: User): Promise<TokenPair> {
-    await this.db.getRepository(User).update({ id: user.id }, { lastLoginAt: new Date() });
+    await this.users.recordLogin(user.id);
     return this.tokens.startSession(user.id);
   }
 
@@ -85,35 +87,25 @@ export class AuthService {
       throw unauthorized('The current password is wrong.');
     }
     const passwordHash = await hashPassword(newPassword);
-    await this.db.transaction(async (em) => {
-      await em.update(User, { id: user.id }, { passwordHash });
+    await this.transactions.run(async (tx) => {
+      await this.users.setPasswordHash(tx, user.id, passwordHash);
       // Whoever else holds a session for this account loses it.
-      await this.tokens.revokeAllSessions(em, user.id, 'password-change', authUser.sessionId);
-      await this.changes.publish(em, caller, { action: 'user.password_change', entity: 'user', entityId: user.id, changes: { password: { from: '[secret]', to: '[secret]' } } });
+      await this.tokens.revokeAllSessions(tx, user.id, 'password-change', authUser.sessionId);
+      await this.changes.publish(tx, caller, { action: 'user.password_change', entity: 'user', entityId: user.id, changes: { password: { from: '[secret]', to: '[secret]' } } });
     });
   }
 
   /** The user behind a verified access token, or null when it must not be honoured. */
-  async loadAuthUser(userId: string, sessionId: string): Promise<AuthUser | null> {
+  loadAuthUser(userId: string, sessionId: string): Promise<AuthUser | null> {
     // One round trip for every authenticated request: the user, the session and the roles.
-    const [row] = await this.db.query<{ id: string; email: string; is_platform_admin: boolean; member_ids: string[]; roles: RoleGrant[] }[]>(
-      `SELECT u.id, u.email, u.is_platform_admin, ${linkedMembersSql('u.id')} AS member_ids, ${rolesOfSql('u.id')} AS roles
-         FROM users u JOIN auth_sessions s ON s.user_id = u.id
-        WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
-      [userId, sessionId],
-    );
-    if (!row) return null;
-    return { id: row.id, email: row.email, isPlatformAdmin: row.is_platform_admin, memberIds: row.member_ids, sessionId, roles: row.roles };
+    return this.tokens.loadAuthUser(userId, sessionId);
   }
 
   /** The login, every member record linked to it (one per data controller at most) and its roles. */
-  async me(caller: Caller): Promise<{ user: UserView; members: { id: string; controllerId: string }[]; roles: RoleAssignmentView[] }> {
+  async me(caller: Caller): Promise<{ user: UserView; members: LinkedMember[]; roles: RoleAssignmentView[] }> {
     const user = await this.users.findById(caller.user!.id);
     if (!user) throw unauthorized();
-    const members = await this.db.query<{ id: string; controllerId: string }[]>(
-      'SELECT member_id AS id, controller_id AS "controllerId" FROM member_logins WHERE user_id = $1 ORDER BY created_at, member_id',
-      [user.id],
-    );
+    const members = await this.users.linkedMembers(user.id);
     return { user: userView(user), members, roles: await this.roles.listForUser(caller, user.id) };
   }
 }

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { Caller } from '../access/caller';
 import type { ScopedRole } from '../access/permissions';
 import { RolesService } from '../access/roles.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { CoalitionsService } from '../coalitions/coalitions.service';
 import { csvCell, csvLine } from '../common/csv';
+import { Transactions } from '../database/transactions';
 import { DemandsService } from '../demands/demands.service';
 import { EventsService } from '../events/events.service';
 import { MemberAccountsService } from '../members/member-accounts.service';
@@ -18,6 +17,7 @@ import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { PactsService } from '../pacts/pacts.service';
 import { UsersService } from '../users/users.service';
+import { DemoRepository } from './demo.repository';
 
 /** Every demo login has this password (printed by `npm run demo`). */
 export const DEMO_PASSWORD = 'venceremos-demo-2026';
@@ -141,7 +141,8 @@ function membersCsv(people: Person[], status?: MembershipStatus): string {
  * round and rallies in three other regions, ~300 members and a login per role.
  */
 export async function seedDemo(app: INestApplicationContext, today = new Date()): Promise<DemoScenario> {
-  const db = app.get<DataSource>(getDataSourceToken());
+  const tx = app.get(Transactions).auto;
+  const fixtures = new DemoRepository();
   const users = app.get(UsersService);
   const roles = app.get(RolesService);
   const organisations = app.get(OrganisationsService);
@@ -156,7 +157,7 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
   // The platform admin does the seeding, as an operator would through the API.
   const adminEmail = 'admin@convoca.example.org';
   await users.ensurePlatformAdmin(adminEmail, DEMO_PASSWORD);
-  const [{ id: adminId }] = await db.query<{ id: string }[]>('SELECT id FROM users WHERE email = $1', [adminEmail]);
+  const { id: adminId } = (await users.findByEmail(adminEmail))!;
   const admin: Caller = { user: { id: adminId, email: adminEmail, isPlatformAdmin: true, memberIds: [], sessionId: randomUUID(), roles: [] }, requestId: 'demo-seed', ip: '127.0.0.1' };
 
   // Organisations
@@ -270,10 +271,7 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
   // theirs: the invitation e-mailed to the address (here read from the outbox, as no SMTP is configured) is
   // followed with the demo password.
   const acceptInvitation = async (template: string, recipient: string) => {
-    const [{ url }] = await db.query<{ url: string }[]>(
-      `SELECT payload->>'url' AS url FROM outbox_messages WHERE template = $1 AND recipient = $2::citext ORDER BY created_at DESC LIMIT 1`,
-      [template, recipient],
-    );
+    const url = await fixtures.latestLink(tx, template, recipient);
     await memberAccounts.accept({ user: null, requestId: 'demo-seed', ip: '127.0.0.1' }, url.slice(url.indexOf('#token=') + '#token='.length), DEMO_PASSWORD);
   };
   const logins: DemoLogin[] = [{ email: adminEmail, role: 'platform admin' }];
@@ -290,12 +288,12 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
   await login('organiza@sumate.example.org', 'organiser', { organisationId: sumate.id }, 'organiser of SÚMATE');
   // A member with a login, invited by their organisation: the first person of Voces del Pueblo
   const first = vpPeople[0];
-  const [{ id: memberId }] = await db.query<{ id: string }[]>('SELECT id FROM members WHERE controller_id = $1 AND email = $2', [vp.id, first.email]);
+  const memberId = await fixtures.memberId(tx, vp.id, first.email);
   await memberAccounts.invite(admin, memberId);
   await acceptInvitation('account.invitation', first.email);
   logins.push({ email: first.email, role: `member of Voces del Pueblo (${first.givenName} ${first.familyName})` });
 
   if (!draftEvent) throw new Error('the demo scenario has no draft event');
-  const [{ n: members }] = await db.query<{ n: number }[]>('SELECT count(*)::int AS n FROM members');
+  const members = await fixtures.memberCount(tx);
   return { logins, coordinatorEmail, coalitionSlug: coalition.slug, secondRound, marchDay, draftEvent, members };
 }

@@ -1,15 +1,13 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Public } from '../access/public.decorator';
-import { pendingMigrations } from '../database/migrations';
+import { HealthRepository } from './health.repository';
 
 @ApiTags('health')
 @Controller('health')
 @Public()
 export class HealthController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly database: HealthRepository) {}
 
   @Get('live')
   @HttpCode(200)
@@ -26,7 +24,7 @@ export class HealthController {
   async ready(): Promise<{ status: 'ok'; database: 'up'; pendingMigrations: 0 }> {
     let pending: string[];
     try {
-      pending = await pendingMigrations(this.dataSource);
+      pending = await this.database.pendingMigrations();
     } catch {
       throw new ServiceUnavailableException('The database does not answer.');
     }

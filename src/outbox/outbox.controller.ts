@@ -1,32 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSchema, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../access/permission.decorator';
-import { type Page, PageOf, PageQuery } from '../common/pagination';
-import { OUTBOX_STATES, type OutboxState } from './outbox-message.entity';
-import { OutboxService, type OutboxMessageView } from './outbox.service';
-
-class OutboxQueryDto extends PageQuery {
-  @ApiPropertyOptional({ enum: OUTBOX_STATES })
-  @IsOptional()
-  @IsIn(OUTBOX_STATES)
-  state?: OutboxState;
-}
-
-/** An e-mail owed, with its recipient masked and no body. */
-@ApiSchema({ name: 'OutboxMessageView' })
-class OutboxMessageViewSchema implements OutboxMessageView {
-  @ApiProperty() id: string;
-  @ApiProperty() template: string;
-  @ApiProperty({ description: 'Masked' }) recipient: string;
-  @ApiProperty() locale: string;
-  @ApiProperty({ enum: OUTBOX_STATES }) state: OutboxState;
-  @ApiProperty() attempts: number;
-  @ApiProperty() nextAttemptAt: Date;
-  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
-  @ApiProperty() createdAt: Date;
-  @ApiProperty({ nullable: true, type: Date }) sentAt: Date | null;
-}
+import type { Page } from '../common/pagination';
+import { OutboxQueryDto } from './dto/outbox-query.dto';
+import { OutboxService } from './outbox.service';
+import { OutboxMessagePage, type OutboxMessageView } from './outbox.views';
 
 @ApiTags('outbox')
 @Controller('outbox')
@@ -36,7 +14,7 @@ export class OutboxController {
   @Get()
   @Permission('outbox.read')
   @ApiOperation({ summary: 'E-mails owed and their delivery state, newest first (platform admin; bodies and addresses redacted)' })
-  @ApiOkResponse({ type: PageOf(OutboxMessageViewSchema, 'OutboxMessagePage') })
+  @ApiOkResponse({ type: OutboxMessagePage })
   list(@Query() query: OutboxQueryDto): Promise<Page<OutboxMessageView>> {
     return this.outbox.list(query);
   }

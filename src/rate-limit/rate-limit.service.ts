@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../common/problem';
+import type { Tx } from '../database/transactions';
+import { RateLimitRepository } from './rate-limit.repository';
 
 export interface Limit {
   /** e.g. `login-fail:ip:203.0.113.9` */
@@ -21,23 +21,17 @@ function tooMany(retrySeconds: number): AppError {
  */
 @Injectable()
 export class RateLimitService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly counters: RateLimitRepository) {}
 
   /**
-   * Counts one use against each limit, in one statement (keys in order, so
-   * concurrent callers lock the counters in the same order); returns each
+   * Counts one use against each limit, in one statement; returns each
    * limit's count and seconds to its reset, in the order given.
    */
   private async increment(limits: Limit[]): Promise<{ count: number; retry: number }[]> {
     const distinct = [...new Map(limits.map((l) => [l.key, l])).values()];
-    const rows = await this.db.query<{ key: string; count: number; retry: number }[]>(
-      `INSERT INTO rate_limits (key, count, reset_at)
-       SELECT k, 1, now() + make_interval(secs => w) FROM unnest($1::text[], $2::int[]) AS l(k, w) ORDER BY k
-       ON CONFLICT (key) DO UPDATE SET
-         count    = CASE WHEN rate_limits.reset_at <= now() THEN 1 ELSE rate_limits.count + 1 END,
-         reset_at = CASE WHEN rate_limits.reset_at <= now() THEN EXCLUDED.reset_at ELSE rate_limits.reset_at END
-       RETURNING key, count, ceil(extract(epoch FROM reset_at - now()))::int AS retry`,
-      [distinct.map((l) => l.key), distinct.map((l) => l.windowSeconds)],
+    const rows = await this.counters.increment(
+      distinct.map((l) => l.key),
+      distinct.map((l) => l.windowSeconds),
     );
     const byKey = new Map(rows.map((r) => [r.key, r]));
     return limits.map((l) => byKey.get(l.key)!);
@@ -59,10 +53,7 @@ export class RateLimitService {
 
   /** 429 when a limit is already used up, without counting (e.g. before checking a password). */
   async check(...limits: Limit[]): Promise<void> {
-    const rows = await this.db.query<{ key: string; count: number; retry: number }[]>(
-      `SELECT key, count, ceil(extract(epoch FROM reset_at - now()))::int AS retry FROM rate_limits WHERE key = ANY($1) AND reset_at > now()`,
-      [limits.map((l) => l.key)],
-    );
+    const rows = await this.counters.current(limits.map((l) => l.key));
     for (const row of rows) {
       const limit = limits.find((l) => l.key === row.key)!;
       if (row.count >= limit.max) throw tooMany(row.retry);
@@ -74,18 +65,20 @@ export class RateLimitService {
     await this.increment(limits);
   }
 
-  /** Forgets these counters (e.g. an account's failed logins once its owner has proved control of the address); in `em`'s transaction when given. */
-  async reset(keys: string[], em: EntityManager = this.db.manager): Promise<void> {
-    await em.query('DELETE FROM rate_limits WHERE key = ANY($1)', [keys]);
+  /** Forgets these counters (e.g. an account's failed logins once its owner has proved control of the address), in `tx`. */
+  async reset(tx: Tx, keys: string[]): Promise<void> {
+    await this.counters.delete(tx, keys);
   }
 
   /**
    * Erasure: the counters that name one of these addresses (`…:<address>`,
    * such as login-fail:account:<e-mail>) are deleted, in the erasure's transaction.
    */
-  async forget(tx: EntityManager, addresses: string[]): Promise<void> {
+  async forget(tx: Tx, addresses: string[]): Promise<void> {
     if (!addresses.length) return;
-    const suffixes = addresses.map((e) => `:${e.toLowerCase()}`);
-    await tx.query('DELETE FROM rate_limits r USING unnest($1::text[]) AS k(suffix) WHERE right(r.key, length(k.suffix)) = k.suffix', [suffixes]);
+    await this.counters.deleteEndingWith(
+      tx,
+      addresses.map((e) => `:${e.toLowerCase()}`),
+    );
   }
 }

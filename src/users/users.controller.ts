@@ -4,8 +4,9 @@ import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { type Page, PageQuery } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
-import { CreateUserDto, UserPage, UserViewSchema } from './dto/create-user.dto';
-import { UsersService, type UserView } from './users.service';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UsersService } from './users.service';
+import { UserPage, type UserView, UserViewSchema } from './users.views';
 
 @ApiTags('users')
 @Controller('users')

@@ -1,36 +1,22 @@
-import type { Tx } from '../database/transactions';
-import { Injectable, Logger, type OnApplicationBootstrap, Inject } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { DomainEvents } from '../domain-events/domain-events';
 import { AccountTokensService } from '../auth/account-tokens.service';
-import { TokensService } from '../auth/tokens.service';
 import { hashPassword } from '../auth/passwords';
-import { decodeCursor, type Page, toPage } from '../common/pagination';
+import { TokensService } from '../auth/tokens.service';
+import { decodeCursorAs, type Page, toPage } from '../common/pagination';
 import { conflict, forbidden } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { Transactions, type Tx } from '../database/transactions';
+import { MASKED } from '../domain-events/changes';
+import { DomainEvents } from '../domain-events/domain-events';
 import { OutboxService } from '../outbox/outbox.service';
-import { User } from './user.entity';
+import type { User } from './user.entity';
+import { UsersRepository } from './users.repository';
+import { type LinkedMember, userView, type UserView } from './users.views';
 
-export interface UserView {
-  id: string;
-  email: string;
-  isPlatformAdmin: boolean;
-  emailConfirmed: boolean;
-  disabled: boolean;
-  createdAt: Date;
-}
-
-export function userView(u: User): UserView {
-  return { id: u.id, email: u.email, isPlatformAdmin: u.isPlatformAdmin, emailConfirmed: u.emailConfirmedAt !== null, disabled: u.disabledAt !== null, createdAt: u.createdAt };
-}
-
-/** The member records linked to a login (`userId`: an SQL expression), as a uuid array, oldest link first. */
-export const linkedMembersSql = (userId: string): string =>
-  `(SELECT coalesce(array_agg(l.member_id::text ORDER BY l.created_at, l.member_id), '{}') FROM member_logins l WHERE l.user_id = ${userId})`;
+export { userView, type UserView } from './users.views';
 
 /** A password nobody can log in with: a login waiting for its owner to follow the invitation. */
 export const NO_PASSWORD = '!invited';
@@ -46,7 +32,8 @@ export class UsersService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Users');
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersRepository,
+    private readonly transactions: Transactions,
     private readonly access: AccessService,
     private readonly changes: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,18 +56,18 @@ export class UsersService implements OnApplicationBootstrap {
    */
   async ensurePlatformAdmin(email: string, password: string): Promise<'created' | 'exists'> {
     const hash = await hashPassword(password);
-    return this.db.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock(7244310052)');
-      const admins = await em.count(User, { where: { isPlatformAdmin: true } });
+    return this.transactions.run(async (tx) => {
+      await this.users.lockFirstAdmin(tx);
+      const admins = await this.users.countPlatformAdmins(tx);
       if (admins > 0) return 'exists';
-      const taken = await em.findOne(User, { where: { email } });
+      const taken = await this.users.findByEmail(tx, email);
       if (taken) {
         this.logger.warn('CONVOCA_ADMIN_EMAIL belongs to an existing non-admin account; no admin was created');
         return 'exists';
       }
       // The operator's own login, set up by them: its address counts as confirmed.
-      const user = await em.save(User, em.create(User, { email, passwordHash: hash, isPlatformAdmin: true, emailConfirmedAt: new Date() }));
-      await this.changes.publish(em, { user: null, requestId: 'boot', ip: '' }, { action: 'user.create', entity: 'user', entityId: user.id, changes: { isPlatformAdmin: { from: null, to: true } } });
+      const user = await this.users.insert(tx, { email, passwordHash: hash, isPlatformAdmin: true, emailConfirmedAt: new Date() });
+      await this.changes.publish(tx, { user: null, requestId: 'boot', ip: '' }, { action: 'user.create', entity: 'user', entityId: user.id, changes: { isPlatformAdmin: { from: null, to: true } } });
       this.logger.log('created the first platform admin');
       return 'created';
     });
@@ -95,18 +82,18 @@ export class UsersService implements OnApplicationBootstrap {
    */
   async create(caller: Caller, dto: { email: string; isPlatformAdmin?: boolean; locale?: 'es' | 'en' }): Promise<UserView> {
     if (!this.access.isPlatformAdmin(caller)) throw forbidden('Only a platform admin creates logins; an org_admin invites a member (POST /members/:id/invitation).');
-    return this.db.transaction(async (em) => {
-      const exists = await em.exists(User, { where: { email: dto.email } });
+    return this.transactions.run(async (tx) => {
+      const exists = await this.users.existsWithEmail(tx, dto.email);
       if (exists) throw conflict('email-taken', 'A login with this e-mail already exists.');
-      const user = await em.save(User, em.create(User, { email: dto.email, passwordHash: NO_PASSWORD, isPlatformAdmin: dto.isPlatformAdmin ?? false, emailConfirmedAt: null }));
-      await this.changes.publish(em, caller, {
+      const user = await this.users.insert(tx, { email: dto.email, passwordHash: NO_PASSWORD, isPlatformAdmin: dto.isPlatformAdmin ?? false, emailConfirmedAt: null });
+      await this.changes.publish(tx, caller, {
         action: 'user.create',
         entity: 'user',
         entityId: user.id,
-        changes: { email: { from: null, to: '[personal data]' }, isPlatformAdmin: { from: null, to: user.isPlatformAdmin } },
+        changes: { email: { from: null, to: MASKED }, isPlatformAdmin: { from: null, to: user.isPlatformAdmin } },
       });
-      const { id, token } = await this.tokens.issue(em, 'invitation', STAFF_INVITATION_SECONDS, { userId: user.id, email: user.email });
-      await this.outbox.enqueue(em, {
+      const { id, token } = await this.tokens.issue(tx, 'invitation', STAFF_INVITATION_SECONDS, { userId: user.id, email: user.email });
+      await this.outbox.enqueue(tx, {
         template: 'account.staff_invitation',
         recipient: user.email,
         locale: dto.locale ?? 'es',
@@ -118,29 +105,77 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async list(limit: number, cursor?: string): Promise<Page<UserView>> {
-    const qb = this.db.getRepository(User).createQueryBuilder('u');
-    const after = decodeCursor<[string]>(cursor);
-    if (after) qb.where('u.email > :after', { after: after[0] });
-    const rows = await qb.orderBy('u.email', 'ASC').take(limit + 1).getMany();
+    const after = decodeCursorAs<[string]>(cursor, 'string');
+    const rows = await this.users.page(limit, after ? after[0] : null);
     return toPage(rows, limit, (u) => [u.email], userView);
   }
 
   findById(id: string): Promise<User | null> {
-    return this.db.getRepository(User).findOne({ where: { id } });
+    return this.users.findById(this.transactions.auto, id);
+  }
+
+  /** The login of an address (in `tx` when given). */
+  findByEmail(email: string, tx: Tx = this.transactions.auto): Promise<User | null> {
+    return this.users.findByEmail(tx, email);
   }
 
   /** With the password hash, for login only. */
   findForLogin(email: string): Promise<User | null> {
-    return this.db.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.email = :email', { email }).getOne();
+    return this.users.findForLogin(email);
   }
 
   findWithHash(id: string): Promise<User | null> {
-    return this.db.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id }).getOne();
+    return this.users.findWithHash(id);
+  }
+
+  /** The login, locked until `tx` ends (accepting a staff invitation). */
+  lockById(tx: Tx, id: string): Promise<User | null> {
+    return this.users.lockById(tx, id);
+  }
+
+  /** The login of an address with its password hash, locked until `tx` ends (someone who just proved the address). */
+  lockByEmailWithHash(tx: Tx, email: string): Promise<User | null> {
+    return this.users.lockByEmailWithHash(tx, email);
+  }
+
+  /**
+   * A login made by the owner of the address, who has just proved it by
+   * following an e-mailed link: confirmed at once, in `tx`. Announced as the
+   * work of nobody logged in.
+   */
+  async createConfirmed(tx: Tx, caller: Caller, email: string, passwordHash: string): Promise<User> {
+    const user = await this.users.insert(tx, { email, passwordHash, emailConfirmedAt: new Date() });
+    await this.changes.publish(tx, { ...caller, user: null }, { action: 'user.create', entity: 'user', entityId: user.id, changes: { email: { from: null, to: MASKED } } });
+    return user;
+  }
+
+  /** A new password hash, in `tx` (a change of password, or a stronger hash of the same one at login). */
+  setPasswordHash(tx: Tx, userId: string, passwordHash: string): Promise<void> {
+    return this.users.setPasswordHash(tx, userId, passwordHash);
+  }
+
+  /** The owner of the address sets the password, in `tx`: the login counts as confirmed from now on. Returns its address. */
+  setOwnersPassword(tx: Tx, userId: string, passwordHash: string): Promise<string> {
+    return this.users.setOwnersPassword(tx, userId, passwordHash);
+  }
+
+  recordLogin(userId: string): Promise<void> {
+    return this.users.setLastLogin(userId);
+  }
+
+  /** The member records linked to a login (one per data controller at most), oldest link first. */
+  linkedMembers(userId: string): Promise<LinkedMember[]> {
+    return this.users.linkedMembers(userId);
+  }
+
+  /** The preferred language of the login's first linked member record for e-mails; Spanish by default. */
+  async localeOf(tx: Tx, userId: string): Promise<'es' | 'en'> {
+    return (await this.users.firstLinkedLanguage(tx, userId)) === 'en' ? 'en' : 'es';
   }
 
   /** Erasure closes a login: its address is replaced, it can no longer log in, and its sessions end. */
   async closeForErasure(tx: Tx, userId: string): Promise<void> {
-    await tx.query(`UPDATE users SET email = 'erased-' || id || '@invalid', password_hash = '!erased', disabled_at = now(), updated_at = now() WHERE id = $1`, [userId]);
+    await this.users.close(tx, userId);
     await this.sessions.revokeAllSessions(tx, userId, 'erasure');
   }
 }
