@@ -5,7 +5,7 @@ import type { ResourceAccess } from '../access/resource-access';
 import { forbidden, notFound } from '../common/problem';
 import type { Tx } from '../database/transactions';
 import type { Event } from './event.entity';
-import { type EventViewer, EventsRepository } from './events.repository';
+import { type VisibilityScope, EventsRepository } from './events.repository';
 
 /** What the caller may do with one event. */
 export interface EventRights {
@@ -33,7 +33,7 @@ export class EventAccess implements ResourceAccess<'manage' | 'handleSignups'> {
   ) {}
 
   /** The caller as the visibility predicates take it (scopes resolved once per request by AccessService). */
-  async viewer(caller: Caller): Promise<EventViewer> {
+  async scope(caller: Caller): Promise<VisibilityScope> {
     if (!caller.user) return { kind: 'anonymous' };
     if (this.access.isPlatformAdmin(caller)) return { kind: 'admin', userId: caller.user.id };
     const orgs = await this.access.organisationScope(caller, 'event.manage');
@@ -48,7 +48,7 @@ export class EventAccess implements ResourceAccess<'manage' | 'handleSignups'> {
   }
 
   async allowed(caller: Caller, action: 'see' | 'manage' | 'handleSignups', ids: readonly string[]): Promise<Set<string>> {
-    return this.events.allowedIds(await this.viewer(caller), action, ids);
+    return this.events.allowedIds(await this.scope(caller), action, ids);
   }
 
   /**
@@ -58,7 +58,7 @@ export class EventAccess implements ResourceAccess<'manage' | 'handleSignups'> {
    * to see even when it is no longer listed).
    */
   async read(tx: Tx, caller: Caller, id: string, proven = false): Promise<{ event: Event; rights: EventRights }> {
-    const found = await this.events.readWithRights(tx, await this.viewer(caller), id);
+    const found = await this.events.readWithRights(tx, await this.scope(caller), id);
     if (!found || !(found.see || proven)) throw notFound('event');
     return { event: found.event, rights: { see: true, manage: found.manage, handleSignups: found.handleSignups } };
   }

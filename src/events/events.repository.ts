@@ -17,7 +17,7 @@ import type { SignupStatus } from './event-signup.entity';
  * with the scopes where they hold event.manage and the organisations they
  * are an active member of.
  */
-export type EventViewer =
+export type VisibilityScope =
   | { kind: 'anonymous' }
   | { kind: 'admin'; userId: string }
   | { kind: 'user'; userId: string; manageOrgIds: string[]; manageCoalitionIds: string[]; memberOrgIds: string[] };
@@ -96,7 +96,7 @@ const PUBLISHED = `(e.published_at IS NOT NULL AND e.status <> 'draft')`;
  */
 @Injectable()
 export class EventsRepository {
-  private plan: { sql: (p: SqlParams, viewer: EventViewer, id: string) => string; columns: ColumnMetadata[]; create: () => Event } | null = null;
+  private plan: { sql: (p: SqlParams, viewer: VisibilityScope, id: string) => string; columns: ColumnMetadata[]; create: () => Event } | null = null;
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
@@ -108,7 +108,7 @@ export class EventsRepository {
    * partner; anything for those who run it. The viewer's scopes are
    * parameters, so one with none gets the public part only, never everything.
    */
-  private visibleSql(p: SqlParams, v: EventViewer): string {
+  private visibleSql(p: SqlParams, v: VisibilityScope): string {
     if (v.kind === 'anonymous') return `(${PUBLISHED} AND e.visibility = 'public')`;
     if (v.kind === 'admin') return 'TRUE';
     const orgs = v.memberOrgIds.length ? p.add(v.memberOrgIds) : null;
@@ -121,7 +121,7 @@ export class EventsRepository {
   }
 
   /** Full management: organisers of the host organisation (or an ancestor) or of a co-host, coordinators of the host coalition, platform admins. */
-  private managesSql(p: SqlParams, v: EventViewer): string {
+  private managesSql(p: SqlParams, v: VisibilityScope): string {
     if (v.kind === 'anonymous') return 'FALSE';
     if (v.kind === 'admin') return 'TRUE';
     const orgs = p.add(v.manageOrgIds);
@@ -130,17 +130,17 @@ export class EventsRepository {
   }
 
   /** Events the viewer runs: manages, or hosts per event (event_roles: signups and check-in). */
-  private runsSql(p: SqlParams, v: EventViewer): string {
+  private runsSql(p: SqlParams, v: VisibilityScope): string {
     if (v.kind !== 'user') return this.managesSql(p, v);
     return `(${this.managesSql(p, v)} OR EXISTS (SELECT 1 FROM event_roles mr WHERE mr.event_id = e.id AND mr.user_id = ${p.add(v.userId)}))`;
   }
 
-  private actionSql(p: SqlParams, v: EventViewer, action: EventAction): string {
+  private actionSql(p: SqlParams, v: VisibilityScope, action: EventAction): string {
     return action === 'see' ? this.visibleSql(p, v) : action === 'manage' ? this.managesSql(p, v) : this.runsSql(p, v);
   }
 
   /** Of `ids`, those the viewer may `action`. */
-  async allowedIds(viewer: EventViewer, action: EventAction, ids: readonly string[]): Promise<Set<string>> {
+  async allowedIds(viewer: VisibilityScope, action: EventAction, ids: readonly string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();
     const p = new SqlParams();
     const rows = await this.db.query<{ id: string }[]>(`SELECT e.id FROM events e WHERE e.id = ANY(${p.add(ids)}::uuid[]) AND ${this.actionSql(p, viewer, action)}`, p.values);
@@ -152,7 +152,7 @@ export class EventsRepository {
    * with it — one statement (the read before every event page and signup):
    * the predicates are columns of the row. Null when there is no such event.
    */
-  async readWithRights(tx: Tx, viewer: EventViewer, id: string): Promise<EventWithRights | null> {
+  async readWithRights(tx: Tx, viewer: VisibilityScope, id: string): Promise<EventWithRights | null> {
     const plan = this.readPlan();
     const p = new SqlParams();
     const row = (await tx.query<Record<string, unknown>[]>(plan.sql(p, viewer, id), p.values))[0];
@@ -227,7 +227,7 @@ export class EventsRepository {
   }
 
   /** When an event's location is shown to the viewer, as SQL over `e`: public addresses; for attendees and those who run it, all. */
-  private locationShownSql(p: SqlParams, v: EventViewer, memberIds: string[]): string {
+  private locationShownSql(p: SqlParams, v: VisibilityScope, memberIds: string[]): string {
     if (v.kind === 'anonymous') return `e.address_visibility = 'public'`;
     const attendee = memberIds.length
       ? ` OR EXISTS (SELECT 1 FROM event_signups ls WHERE ls.event_id = e.id AND ls.member_id = ANY(${p.add(memberIds)}) AND ls.status IN ('going','attended'))`
@@ -240,7 +240,7 @@ export class EventsRepository {
    * anonymous first page is a hot path: one indexed query
    * (ix_events_listing), only the summary columns, no entity hydration.
    */
-  async list(viewer: EventViewer, memberIds: string[], q: EventListFilter): Promise<SummaryRow[]> {
+  async list(viewer: VisibilityScope, memberIds: string[], q: EventListFilter): Promise<SummaryRow[]> {
     const p = new SqlParams();
     const shown = this.locationShownSql(p, viewer, memberIds);
     const where = [this.visibleSql(p, viewer), `e.status = ${p.add(q.status)}`, `e.starts_at >= ${p.add(q.from)}`];

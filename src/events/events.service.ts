@@ -111,7 +111,7 @@ export class EventsService {
       organisationIds = org ? await this.access.descendants([org.id]) : [];
     }
     const coalitionId = q.coalition ? ((await this.repo.findByIdOrSlug('coalitions', q.coalition))?.id ?? null) : undefined;
-    const rows = await this.repo.list(await this.eventAccess.viewer(caller), caller.user?.memberIds ?? [], {
+    const rows = await this.repo.list(await this.eventAccess.scope(caller), caller.user?.memberIds ?? [], {
       status: q.status ?? 'published',
       from: q.from ? new Date(q.from) : new Date(),
       to: q.to ? new Date(q.to) : undefined,
