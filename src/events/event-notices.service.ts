@@ -1,14 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Caller } from '../access/caller';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import type { SqlParams } from '../common/sql';
-import { type NewMessage, OutboxService, outboxInsertSql } from '../outbox/outbox.service';
-import type { Event } from './event.entity';
+import type { Tx } from '../database/transactions';
+import type { DomainEvent, DomainEventSubscriber, StatementContext } from '../domain-events/domain-event';
+import { DomainEvents } from '../domain-events/domain-events';
+import { type NewMessage, OutboxService } from '../outbox/outbox.service';
 import type { SignupStatus } from './event-signup.entity';
+import { EventCancelled, EventChanged, type NoticeEvent, SignupCreated, SignupPromoted } from './signup-events';
+import { type RecipientRow, type RecipientSelection, SignupsRepository } from './signups.repository';
 
-/** The event fields a notice shows. */
-export type NoticeEvent = Pick<Event, 'id' | 'title' | 'startsAt' | 'endsAt' | 'timezone' | 'venue' | 'address' | 'locality' | 'region' | 'country' | 'onlineUrl' | 'addressVisibility' | 'revision' | 'cancelReason'>;
+export type { NoticeEvent } from './signup-events';
 
 /** One signup as a notice sees it: where to write, in which language, what to call them. */
 interface Recipient {
@@ -20,42 +22,45 @@ interface Recipient {
   shift: string | null;
 }
 
-/** A signup row (`s`) read with RECIPIENT_COLUMNS over RECIPIENT_JOINS. */
-export interface RecipientRow {
-  id: string;
-  email: string | null;
-  locale: string;
-  name: string | null;
-  status: SignupStatus;
-  shift: string | null;
-}
-
-/**
- * Where a signup (`s`) is mailed: a guest at the address they gave, in the
- * language they chose; a member at their e-mail, in their preferred language
- * (read from the members table: the person's contact, nothing else). Erased
- * people have no address left, so they get nothing.
- */
-export const RECIPIENT_COLUMNS = `s.id,
-  CASE WHEN s.member_id IS NULL THEN s.guest_email ELSE m.email END AS email,
-  CASE WHEN s.member_id IS NULL THEN s.locale ELSE m.preferred_language END AS locale,
-  CASE WHEN s.member_id IS NULL THEN s.guest_name ELSE m.given_name END AS name,
-  s.status, sh.name AS shift`;
-export const RECIPIENT_JOINS = `LEFT JOIN members m ON m.id = s.member_id AND m.erased_at IS NULL LEFT JOIN event_shifts sh ON sh.id = s.shift_id`;
-
 const toRecipient = (r: RecipientRow): Recipient | null => (r.email ? { ...r, email: r.email, name: r.name ?? '' } : null);
 
 /**
- * Writes the e-mails events owe, always inside the transaction of their cause
- * (`em`): a rolled-back change leaves no message, and every message has a
- * dedupe key naming its cause, so the same cause never mails twice.
+ * Writes the e-mails events owe: a subscriber of the module's changes
+ * (signup-events.ts), always inside the transaction of their cause — a
+ * rolled-back change leaves no message, and every message has a dedupe key
+ * naming its cause, so the same cause never mails twice. A new signup's
+ * confirmation is part of the one statement that makes the signup
+ * (`inStatement`).
  */
 @Injectable()
-export class EventNoticesService {
+export class EventNoticesService implements DomainEventSubscriber, OnModuleInit {
   constructor(
     private readonly outbox: OutboxService,
+    private readonly signups: SignupsRepository,
+    private readonly changes: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onModuleInit(): void {
+    this.changes.subscribe(this, (e) => e instanceof SignupCreated || e instanceof SignupPromoted || e instanceof EventCancelled || (e instanceof EventChanged && e.timeOrPlace));
+  }
+
+  async handle(tx: Tx, _actor: Caller, e: DomainEvent): Promise<void> {
+    if (e instanceof SignupPromoted) await this.promoted(tx, e.event, [e.entityId]);
+    else if (e instanceof EventChanged) await this.changed(tx, e.event);
+    else if (e instanceof EventCancelled) await this.cancelled(tx, e.event);
+    else throw new Error(`${e.action} is written in one statement: its notice is part of it (inStatement)`);
+  }
+
+  /** A new signup's confirmation (going or waitlisted), in the statement that makes the signup. A guest's carries the manage link. */
+  inStatement(_actor: Caller, e: DomainEvent, statement: StatementContext): string | null {
+    if (!(e instanceof SignupCreated)) return null;
+    const template = 'event.signup_confirmation';
+    const extra: Record<string, string> = e.manageToken ? { manageUrl: this.manageUrl(e.manageToken) } : {};
+    // The payload as `message` makes it for either status; the person's name and shift are filled in from the row.
+    const payload = (status: SignupStatus) => this.message(template, '', e.event, { id: '', email: '', locale: 'es', name: '', status, shift: null }, extra).payload;
+    return this.signups.confirmationPart(statement, template, { going: payload('going'), waitlisted: payload('waitlisted') });
+  }
 
   eventUrl(eventId: string): string {
     return `${this.config.publicUrl}/events/${eventId}`;
@@ -66,15 +71,9 @@ export class EventNoticesService {
     return `${this.config.publicUrl}/signups/manage#token=${token}`;
   }
 
-  /**
-   * Where signups of these ids are mailed: a guest at the address they gave,
-   * in the language they chose; a member at their e-mail, in their preferred
-   * language (read from the members table: the person's contact, nothing
-   * else). Erased people have no address left, so they get nothing.
-   */
-  private async recipients(em: EntityManager, where: string, params: unknown[]): Promise<Recipient[]> {
-    const rows = await em.query<RecipientRow[]>(`SELECT ${RECIPIENT_COLUMNS} FROM event_signups s ${RECIPIENT_JOINS} WHERE ${where} ORDER BY s.seq`, params);
-    return rows.map(toRecipient).filter((r): r is Recipient => r !== null);
+  /** Where the selected signups are mailed (erased people, who have no address left, get nothing). */
+  private async recipients(tx: Tx, which: RecipientSelection): Promise<Recipient[]> {
+    return (await this.signups.recipients(tx, which)).map(toRecipient).filter((r): r is Recipient => r !== null);
   }
 
   /** Going (or attended) people see the address; the waiting list only a public one. */
@@ -107,49 +106,28 @@ export class EventNoticesService {
     };
   }
 
-  /**
-   * Confirmation of a new signup (going or waitlisted), as the INSERT of the
-   * statement that makes the signup (its values added to `p`): `relation`
-   * names that statement's signup as RECIPIENT_COLUMNS read it, whose status
-   * and recipient are known only there. A guest's carries the manage link.
-   */
-  signupConfirmationSql(p: SqlParams, relation: string, event: NoticeEvent, manageToken: string | null): string {
-    const template = 'event.signup_confirmation';
-    const extra: Record<string, string> = manageToken ? { manageUrl: this.manageUrl(manageToken) } : {};
-    // The payload as `message` makes it for either status; the person's name and shift are filled in from the row.
-    const payload = (status: SignupStatus) => p.add(JSON.stringify(this.message(template, '', event, { id: '', email: '', locale: 'es', name: '', status, shift: null }, extra).payload));
-    return outboxInsertSql(
-      `SELECT ${p.add(template)}::text, r.email, CASE WHEN r.locale = 'en' THEN 'en' ELSE 'es' END,
-              CASE WHEN r.status = 'going' THEN ${payload('going')}::jsonb ELSE ${payload('waitlisted')}::jsonb END
-                || jsonb_build_object('name', coalesce(r.name, ''), 'shift', coalesce(r.shift, '')),
-              'event_signup:' || r.id
-         FROM ${relation} r WHERE r.email IS NOT NULL`,
-    );
-  }
-
   /** "A place freed up and it is yours" — a signup is promoted at most once in its life. */
-  async promoted(em: EntityManager, event: NoticeEvent, signupIds: string[]): Promise<void> {
-    if (!signupIds.length) return;
-    const rs = await this.recipients(em, 's.id = ANY($1::uuid[])', [signupIds]);
-    await this.outbox.enqueueMany(em, rs.map((r) => this.message('event.waitlist_promoted', `event_promoted:${r.id}`, event, r)));
+  private async promoted(tx: Tx, event: NoticeEvent, signupIds: string[]): Promise<void> {
+    const rs = await this.recipients(tx, { ids: signupIds });
+    await this.outbox.enqueueMany(tx, rs.map((r) => this.message('event.waitlist_promoted', `event_promoted:${r.id}`, event, r)));
   }
 
   /** Time or place changed: everyone still signed up, once per revision. */
-  async changed(em: EntityManager, event: NoticeEvent): Promise<void> {
-    const rs = await this.recipients(em, `s.event_id = $1 AND s.status IN ('going','waitlisted')`, [event.id]);
-    await this.outbox.enqueueMany(em, rs.map((r) => this.message('event.changed', `event_changed:${event.id}:${event.revision}:${r.id}`, event, r)));
+  private async changed(tx: Tx, event: NoticeEvent): Promise<void> {
+    const rs = await this.recipients(tx, { liveOfEvent: event.id });
+    await this.outbox.enqueueMany(tx, rs.map((r) => this.message('event.changed', `event_changed:${event.id}:${event.revision}:${r.id}`, event, r)));
   }
 
   /** The event is off: everyone still signed up. */
-  async cancelled(em: EntityManager, event: NoticeEvent): Promise<void> {
-    const rs = await this.recipients(em, `s.event_id = $1 AND s.status IN ('going','waitlisted')`, [event.id]);
-    await this.outbox.enqueueMany(em, rs.map((r) => this.message('event.cancelled', `event_cancelled:${event.id}:${r.id}`, event, r, { reason: event.cancelReason ?? '' })));
+  private async cancelled(tx: Tx, event: NoticeEvent): Promise<void> {
+    const rs = await this.recipients(tx, { liveOfEvent: event.id });
+    await this.outbox.enqueueMany(tx, rs.map((r) => this.message('event.cancelled', `event_cancelled:${event.id}:${r.id}`, event, r, { reason: event.cancelReason ?? '' })));
   }
 
-  /** The 24-hour reminder: the dedupe key is the signup, so however often it is asked for, it is written once. */
-  async reminders(em: EntityManager, event: NoticeEvent, signupIds: string[]): Promise<number> {
+  /** The 24-hour reminder (EventRemindersJob): the dedupe key is the signup, so however often it is asked for, it is written once. */
+  async reminders(tx: Tx, event: NoticeEvent, signupIds: string[]): Promise<number> {
     if (!signupIds.length) return 0;
-    const rs = await this.recipients(em, `s.id = ANY($1::uuid[]) AND s.status = 'going'`, [signupIds]);
-    return this.outbox.enqueueMany(em, rs.map((r) => this.message('event.reminder', `event_reminder:${r.id}`, event, r)));
+    const rs = await this.recipients(tx, { ids: signupIds, going: true });
+    return this.outbox.enqueueMany(tx, rs.map((r) => this.message('event.reminder', `event_reminder:${r.id}`, event, r)));
   }
 }

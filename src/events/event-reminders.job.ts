@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { PeriodicTask } from '../common/periodic-task';
-import { Event } from './event.entity';
+import { Transactions } from '../database/transactions';
 import { EventNoticesService } from './event-notices.service';
-import { REMINDER_WINDOW_MS } from './seats.service';
+import { EventsRepository } from './events.repository';
+import { SignupsRepository } from './signups.repository';
 
 /** How often the reminder job looks for events starting within 24 hours. */
 const INTERVAL_MS = 60_000;
@@ -27,7 +26,9 @@ export class EventRemindersJob implements OnApplicationBootstrap, OnApplicationS
   private readonly task = new PeriodicTask(this.logger, INTERVAL_MS, () => this.queueDue());
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly signups: SignupsRepository,
+    private readonly events: EventsRepository,
     private readonly notices: EventNoticesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -52,25 +53,17 @@ export class EventRemindersJob implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async queueBatch(): Promise<{ claimed: number; written: number }> {
-    return this.db.transaction(async (em) => {
-      const claimed = await em.query<{ id: string; event_id: string }[]>(
-        `SELECT s.id, s.event_id FROM event_signups s JOIN events e ON e.id = s.event_id
-          WHERE s.status = 'going' AND s.reminder_queued_at IS NULL
-            AND e.status = 'published' AND e.starts_at > now() AND e.starts_at <= now() + make_interval(secs => $1)
-          ORDER BY s.event_id, s.seq
-          LIMIT $2
-          FOR UPDATE OF s SKIP LOCKED`,
-        [REMINDER_WINDOW_MS / 1000, BATCH],
-      );
+    return this.transactions.run(async (tx) => {
+      const claimed = await this.signups.claimDueReminders(tx, BATCH);
       if (!claimed.length) return { claimed: 0, written: 0 };
       let written = 0;
       const byEvent = new Map<string, string[]>();
       for (const c of claimed) byEvent.set(c.event_id, [...(byEvent.get(c.event_id) ?? []), c.id]);
       for (const [eventId, ids] of byEvent) {
-        const event = await em.findOneOrFail(Event, { where: { id: eventId } });
-        written += await this.notices.reminders(em, event, ids);
+        const event = (await this.events.byId(tx, eventId))!;
+        written += await this.notices.reminders(tx, event, ids);
       }
-      await em.query('UPDATE event_signups SET reminder_queued_at = now() WHERE id = ANY($1::uuid[])', [claimed.map((c) => c.id)]);
+      await this.signups.markReminded(tx, claimed.map((c) => c.id));
       return { claimed: claimed.length, written };
     });
   }

@@ -8,7 +8,7 @@ import type { Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import { pageResponseSchema } from '../common/response-schema';
 import { CancelEventDto, CreateEventDto, CreateShiftDto, EventQueryDto, GrantEventHostDto, UpdateEventDto, UpdateShiftDto } from './dto/event.dto';
-import { EventHostView, EventPage, EventSummary, EventView, ShiftView } from './event-views';
+import { EventHostView, EventPage, EventSummary, EventView, ShiftView } from './events.views';
 import { EventsService } from './events.service';
 
 @ApiTags('events')

@@ -6,7 +6,7 @@ import { Public } from '../access/public.decorator';
 import { type Page, PageQuery } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import { CreateSignupDto, ManageTokenDto, SignupQueryDto, UpdateSignupDto } from './dto/signup.dto';
-import { OwnSignupPage, type OwnSignupView, SignupAnswer, SignupCancelled, SignupLookupView, SignupPage, SignupView } from './event-views';
+import { OwnSignupPage, type OwnSignupView, SignupAnswer, SignupCancelled, SignupLookupView, SignupPage, SignupView } from './events.views';
 import { SignupsService } from './signups.service';
 import { RateLimited } from '../rate-limit/rate-limited.decorator';
 

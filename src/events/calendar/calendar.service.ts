@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import ical, { escape, ICalEventStatus } from 'ical-generator';
-import { DataSource } from 'typeorm';
 import type { Caller } from '../../access/caller';
 import { AccessService } from '../../access/access.service';
-import { UUID_PATTERN } from '../../common/dto-fields';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import type { CalendarQueryDto } from '../dto/event.dto';
+import { EventsRepository } from '../events.repository';
 import { EventsService } from '../events.service';
 import { vtimezone, zonedDateTime } from './time-zones';
 
@@ -47,7 +45,7 @@ interface CalendarEntry {
 @Injectable()
 export class CalendarService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: EventsRepository,
     private readonly access: AccessService,
     private readonly events: EventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,32 +59,24 @@ export class CalendarService {
 
   /** Published public events (cancelled ones included, as cancelled) of an organisation (and its sub-organisations), a coalition or a campaign. */
   async publicFeed(q: CalendarQueryDto): Promise<string> {
-    const params: unknown[] = [FEED_PAST_DAYS, FEED_MAX_EVENTS];
-    let where = `e.visibility = 'public' AND e.published_at IS NOT NULL AND e.status IN ('published','cancelled','completed')
-                 AND e.starts_at >= now() - make_interval(days => $1)`;
     let name = 'Convoca';
+    let organisationIds: string[] | undefined;
+    let coalitionId: string | null | undefined;
     if (q.organisation) {
-      const [org] = await this.db.query<{ id: string; name: string }[]>(`SELECT id, name FROM organisations WHERE ${UUID_PATTERN.test(q.organisation) ? 'id = $1::uuid' : 'slug = $1'}`, [q.organisation.toLowerCase()]);
-      const ids = org ? await this.access.descendants([org.id]) : [];
-      where += ` AND (e.host_organisation_id = ANY($${params.push(ids)}::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts h WHERE h.event_id = e.id AND h.organisation_id = ANY($${params.length}::uuid[])))`;
+      const org = await this.repo.findByIdOrSlug('organisations', q.organisation);
+      organisationIds = org ? await this.access.descendants([org.id]) : [];
       if (org) name = org.name;
     }
     if (q.coalition) {
-      const [c] = await this.db.query<{ id: string; name: string }[]>(`SELECT id, name FROM coalitions WHERE ${UUID_PATTERN.test(q.coalition) ? 'id = $1::uuid' : 'slug = $1'}`, [q.coalition.toLowerCase()]);
-      where += ` AND e.coalition_id = $${params.push(c?.id ?? null)}::uuid`;
+      const c = await this.repo.findByIdOrSlug('coalitions', q.coalition);
+      coalitionId = c?.id ?? null;
       if (c) name = c.name;
     }
     if (q.campaign) {
-      const [k] = await this.db.query<{ title: string }[]>(`SELECT title FROM campaigns WHERE id = $1 AND status <> 'draft'`, [q.campaign]);
-      where += ` AND e.campaign_id = $${params.push(q.campaign)}::uuid`;
-      if (k) name = k.title;
+      const title = await this.repo.openCampaignTitle(q.campaign);
+      if (title) name = title;
     }
-    const rows = await this.db.query<(Omit<CalendarEntry, 'startsAt' | 'endsAt' | 'onlineUrl' | 'updatedAt' | 'createdAt'> & { starts_at: Date; ends_at: Date; online_url: string | null; updated_at: Date; created_at: Date; address_visibility: string })[]>(
-      `SELECT e.id, e.title, e.description, e.status, e.starts_at, e.ends_at, e.timezone, e.venue, e.address, e.locality, e.region, e.country,
-              e.lat, e.lng, e.online_url, e.address_visibility, e.revision, e.updated_at, e.created_at
-         FROM events e WHERE ${where} ORDER BY e.starts_at, e.id LIMIT $2`,
-      params,
-    );
+    const rows = await this.repo.feed({ pastDays: FEED_PAST_DAYS, max: FEED_MAX_EVENTS, organisationIds, coalitionId, campaignId: q.campaign });
     return this.render(
       name,
       rows.map((r) => {

@@ -1,0 +1,282 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { OrganisationScope } from '../access/access.service';
+import { LinkedDemand } from '../campaigns/linked-demands.service';
+import { assertSummaryDocumented, EVENT_FIELDS, LOCATION_FIELDS, STORED_FIELDS, type StoredFieldName, SUMMARY_FIELDS } from './event-fields';
+import type { EventShift } from './event-shift.entity';
+import type { SignupViewRow } from './signups.repository';
+import { ADDRESS_VISIBILITIES, type AddressVisibility, type Event, EVENT_KINDS, EVENT_STATUSES, EVENT_VISIBILITIES, type EventKind, type EventStatus, type EventVisibility } from './event.entity';
+import { SIGNUP_STATUSES, type SignupStatus } from './event-signup.entity';
+
+/** Shapes the events API answers with (documented for OpenAPI). */
+
+export class OrganisationRef {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ type: String }) slug: string;
+  @ApiProperty({ type: String }) name: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) shortName: string | null;
+}
+
+export class CoalitionRef {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ type: String }) slug: string;
+  @ApiProperty({ type: String }) name: string;
+}
+
+export class CampaignRef {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ type: String }) title: string;
+}
+
+/** A list row: what a calendar or a map needs, nothing more. */
+export class EventSummary {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ type: String }) title: string;
+  @ApiProperty({ enum: EVENT_KINDS }) kind: EventKind;
+  @ApiProperty({ enum: EVENT_STATUSES }) status: EventStatus;
+  @ApiProperty({ enum: EVENT_VISIBILITIES }) visibility: EventVisibility;
+  @ApiProperty({ type: Date }) startsAt: Date;
+  @ApiProperty({ type: Date }) endsAt: Date;
+  @ApiProperty({ example: 'America/Lima', type: String }) timezone: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) hostOrganisationId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) coalitionId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) campaignId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) venue: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Null when the caller may not see it (addressVisibility attendees)' }) address: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) locality: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) region: string | null;
+  @ApiProperty({ type: String }) country: string;
+  @ApiPropertyOptional({ nullable: true, type: Number }) lat: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) lng: number | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) onlineUrl: string | null;
+  @ApiProperty({ enum: ADDRESS_VISIBILITIES }) addressVisibility: AddressVisibility;
+  @ApiProperty({ description: 'True when the location is withheld from this caller', type: Boolean }) locationHidden: boolean;
+  @ApiPropertyOptional({ nullable: true, type: Number }) capacity: number | null;
+  @ApiProperty({ type: Number }) goingCount: number;
+}
+
+export class ViewerSignup {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ enum: SIGNUP_STATUSES }) status: SignupStatus;
+  @ApiPropertyOptional({ nullable: true, type: String }) shiftId: string | null;
+}
+
+/** What the caller may do here, for a front end to show the right buttons. */
+export class EventViewer {
+  @ApiProperty({ type: Boolean }) canManage: boolean;
+  @ApiProperty({ type: Boolean, description: 'Manage signups and check-in (organisers and the event’s hosts)' }) canHandleSignups: boolean;
+  @ApiProperty({ type: [ViewerSignup], description: 'The caller’s own signups (members)' }) signups: ViewerSignup[];
+}
+
+export class EventView extends EventSummary {
+  @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
+  @ApiPropertyOptional({ type: OrganisationRef, nullable: true }) hostOrganisation: OrganisationRef | null;
+  @ApiPropertyOptional({ type: CoalitionRef, nullable: true }) coalition: CoalitionRef | null;
+  @ApiProperty({ type: [OrganisationRef] }) coHosts: OrganisationRef[];
+  @ApiPropertyOptional({ type: CampaignRef, nullable: true }) campaign: CampaignRef | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Seats left; null = unlimited', type: Number }) spotsLeft: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) signupDeadline: Date | null;
+  @ApiProperty({ description: 'Whether signups are accepted now', type: Boolean }) signupsOpen: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String }) cancelReason: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) publishedAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) cancelledAt: Date | null;
+  @ApiProperty({ type: Number, description: 'Bumped on each change of time or place (the iCalendar SEQUENCE)' }) revision: number;
+  @ApiProperty({ type: Date }) createdAt: Date;
+  @ApiProperty({ type: Date }) updatedAt: Date;
+  @ApiProperty({ type: [LinkedDemand], description: 'The demands it mobilises for that you may see' }) demands: LinkedDemand[];
+  @ApiProperty({ type: EventViewer }) viewer: EventViewer;
+}
+
+export class ShiftView {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ type: String }) eventId: string;
+  @ApiProperty({ type: String }) name: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
+  @ApiProperty({ type: Date }) startsAt: Date;
+  @ApiProperty({ type: Date }) endsAt: Date;
+  @ApiPropertyOptional({ nullable: true, type: Number }) capacity: number | null;
+  @ApiProperty({ type: Number }) goingCount: number;
+  @ApiPropertyOptional({ nullable: true, description: 'Seats left; null = unlimited', type: Number }) spotsLeft: number | null;
+}
+
+export class EventHostView {
+  @ApiProperty({ type: String }) eventId: string;
+  @ApiProperty({ type: String }) userId: string;
+  @ApiProperty({ example: 'host', type: String }) role: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) grantedBy: string | null;
+  @ApiProperty({ type: Date }) createdAt: Date;
+}
+
+/** A signup as organisers and event hosts see it. Contact details only for those with member-data access (see SignupsService). */
+export class SignupView {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ type: String }) eventId: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) shiftId: string | null;
+  @ApiProperty({ enum: SIGNUP_STATUSES }) status: SignupStatus;
+  @ApiProperty({
+    enum: ['guest', 'member', 'attendee'],
+    description: 'guest: signed up from the public form; member: a member record the caller may read; attendee: a member record held by another data controller — only the name given at signup is shown',
+  })
+  kind: 'guest' | 'member' | 'attendee';
+  @ApiPropertyOptional({ nullable: true, type: String }) memberId: string | null;
+  @ApiProperty({ type: String, description: 'The name given (guests) or the member’s name; "—" once erased' }) name: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Guests: for member-data readers of a host organisation; members: for member-data readers of one of their organisations' }) email?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'As email' }) phone?: string | null;
+  @ApiProperty({ description: 'Arrival order', type: String }) seq: string;
+  @ApiProperty({ type: String }) source: string;
+  @ApiProperty({ type: Date }) createdAt: Date;
+  @ApiPropertyOptional({ nullable: true, type: Date }) waitlistedAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) promotedAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) checkedInAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) cancelledAt: Date | null;
+}
+
+/** The answer to a signup: shown once, with the guest's secret. */
+export class SignupAnswer {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ type: String }) eventId: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) shiftId: string | null;
+  @ApiProperty({ enum: ['going', 'waitlisted'] }) status: 'going' | 'waitlisted';
+  @ApiPropertyOptional({ type: String, description: 'Guests only, shown once: the secret to view or cancel this signup (POST /signups/lookup, /signups/cancel)' })
+  manageToken?: string;
+}
+
+/** A person's own signup, with the event it is for. */
+export class OwnSignupView {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ enum: SIGNUP_STATUSES }) status: SignupStatus;
+  @ApiPropertyOptional({ nullable: true, type: String }) shiftId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) shiftName: string | null;
+  @ApiProperty({ type: Date }) createdAt: Date;
+  @ApiPropertyOptional({ nullable: true, type: Date }) checkedInAt: Date | null;
+  @ApiProperty({ type: EventSummary }) event: EventSummary;
+}
+
+export class EventPage {
+  @ApiProperty({ type: [EventSummary] }) items: EventSummary[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class SignupPage {
+  @ApiProperty({ type: [SignupView] }) items: SignupView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class OwnSignupPage {
+  @ApiProperty({ type: [OwnSignupView] }) items: OwnSignupView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+/** What a guest sees with their token. */
+export class SignupLookupView {
+  @ApiProperty({ type: SignupView }) signup: SignupView;
+  @ApiProperty({ type: EventView }) event: EventView;
+}
+
+export class SignupCancelled {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ enum: SIGNUP_STATUSES, example: 'cancelled' }) status: SignupStatus;
+}
+
+/** A signup as it appears in a person's data export. */
+export class EventSignupExport {
+  @ApiProperty({ type: String }) id: string;
+  @ApiProperty({ type: String }) eventId: string;
+  @ApiProperty({ type: String }) eventTitle: string;
+  @ApiProperty({ type: Date }) eventStartsAt: Date;
+  @ApiPropertyOptional({ nullable: true, type: String }) shiftId: string | null;
+  @ApiProperty({ enum: SIGNUP_STATUSES }) status: SignupStatus;
+  @ApiProperty({ type: String, description: 'member or guest_form' }) source: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Guest signups: the name given' }) name: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) email: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) phone: string | null;
+  @ApiProperty({ type: String }) locale: string;
+  @ApiPropertyOptional({ nullable: true, type: Date }) consentDataProcessingAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Boolean }) consentContactByEmail: boolean | null;
+  @ApiPropertyOptional({ nullable: true, type: Boolean }) consentContactBySms: boolean | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) consentNoticeVersion: string | null;
+  @ApiProperty({ type: Date }) createdAt: Date;
+  @ApiPropertyOptional({ nullable: true, type: Date }) checkedInAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) cancelledAt: Date | null;
+}
+
+// ---------------------------------------------------------------- row → view
+
+// The compiled list serializer writes what EventSummary documents: a summary field it lacks is a start-up error, not a silent omission.
+assertSummaryDocumented(EventSummary);
+
+/** A list row as the events repository reads it: the summary fields under their columns (EVENT_FIELDS). */
+export type SummaryRow = Record<string, unknown> & { id: string; starts_at: Date };
+
+/** The keyset of the event list: start time, then id. */
+export const summaryKey = (r: { starts_at: Date; id: string }): string[] => [r.starts_at.toISOString(), r.id];
+
+/** The list row, its fields in the order the serializer writes them (EVENT_FIELDS). */
+export function summaryFromRow(r: SummaryRow): EventSummary {
+  const out: Record<string, unknown> = {};
+  for (const f of SUMMARY_FIELDS) out[f] = r[EVENT_FIELDS[f].column];
+  return out as unknown as EventSummary;
+}
+
+/** The event's stored fields as a view shows them, the location's null when it is withheld (EVENT_FIELDS). */
+export function eventFields(event: Event, showLocation: boolean): Pick<EventView, StoredFieldName> {
+  const out: Record<string, unknown> = {};
+  for (const f of STORED_FIELDS) out[f] = !showLocation && (LOCATION_FIELDS as string[]).includes(f) ? null : event[f];
+  return out as Pick<EventView, StoredFieldName>;
+}
+
+export const shiftView = (s: EventShift): ShiftView => ({
+  id: s.id,
+  eventId: s.eventId,
+  name: s.name,
+  description: s.description,
+  startsAt: s.startsAt,
+  endsAt: s.endsAt,
+  capacity: s.capacity,
+  goingCount: s.goingCount,
+  spotsLeft: s.capacity === null ? null : Math.max(0, s.capacity - s.goingCount),
+});
+
+/**
+ * Who sees which contact details in signup lists: guests' e-mail and phone
+ * for member-data readers of a host organisation (`guests`); a member's only
+ * for member-data readers of an organisation the member belongs to
+ * (`memberScope`) — the members module's own rule, so a partner never reads
+ * another partner's members through an event.
+ */
+export interface ContactRules {
+  guests: boolean;
+  memberScope: OrganisationScope;
+}
+
+/** The anonymous placeholder for a person whose data was erased. */
+const ERASED = '—';
+
+/**
+ * A member signup is a `member` (id, name, contact) only for a caller who
+ * may read the record (member.read in its controller); for anyone else —
+ * the managers of an event hosted by another controller or a coalition —
+ * it is an `attendee`: the name given at signup, no id, no organisation,
+ * no contact.
+ */
+export function signupView(r: SignupViewRow, rules: ContactRules): SignupView {
+  const member = r.member_id !== null;
+  const known = member && r.member_contact;
+  const contact = member ? (known ? { email: r.member_email, phone: r.member_phone } : null) : rules.guests ? { email: r.guest_email, phone: r.guest_phone } : null;
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    shiftId: r.shift_id,
+    status: r.status,
+    kind: member ? (known ? 'member' : 'attendee') : 'guest',
+    memberId: known ? r.member_id : null,
+    name: (member ? (known ? r.member_name : r.attendee_name) : r.guest_name) ?? ERASED,
+    ...(contact ?? {}),
+    seq: r.seq,
+    source: r.source,
+    createdAt: r.created_at,
+    waitlistedAt: r.waitlisted_at,
+    promotedAt: r.promoted_at,
+    checkedInAt: r.checked_in_at,
+    cancelledAt: r.cancelled_at,
+  };
+}

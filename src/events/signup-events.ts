@@ -1,0 +1,108 @@
+import type { DomainEvent } from '../domain-events/domain-event';
+import type { Event } from './event.entity';
+
+/**
+ * The events module's changes that others react to (DomainEvents): each is
+ * its audit entry (`action`, `entity`, `changes`, exactly as recorded) plus
+ * what its subscribers need — the event as a notice shows it.
+ */
+
+/** The event fields a notice shows. */
+export type NoticeEvent = Pick<Event, 'id' | 'title' | 'startsAt' | 'endsAt' | 'timezone' | 'venue' | 'address' | 'locality' | 'region' | 'country' | 'onlineUrl' | 'addressVisibility' | 'revision' | 'cancelReason'>;
+
+/** What a change of an event or its signups is recorded under. */
+type Scope = Pick<Event, 'hostOrganisationId' | 'coalitionId'>;
+
+/**
+ * A new signup (going or waitlisted), written as one statement
+ * (`DomainEvents.inStatement`): its id and status are known only there, so
+ * the entry's `status.to` is filled in by the statement. A guest's
+ * confirmation carries `manageToken`.
+ */
+export class SignupCreated implements DomainEvent {
+  readonly action = 'event_signup.create';
+  readonly entity = 'event_signup';
+  readonly entityId = null;
+  readonly organisationId: string | null;
+  readonly coalitionId: string | null;
+
+  constructor(
+    readonly event: NoticeEvent & Scope,
+    readonly changes: Record<string, unknown>,
+    readonly manageToken: string | null,
+  ) {
+    this.organisationId = event.hostOrganisationId;
+    this.coalitionId = event.coalitionId;
+  }
+}
+
+/** A waitlisted signup got a freed seat. */
+export class SignupPromoted implements DomainEvent {
+  readonly action = 'event_signup.promote';
+  readonly entity = 'event_signup';
+  readonly organisationId: string | null;
+  readonly coalitionId: string | null;
+  readonly changes = { status: { from: 'waitlisted', to: 'going' } };
+
+  constructor(
+    readonly event: NoticeEvent & Scope,
+    readonly entityId: string,
+  ) {
+    this.organisationId = event.hostOrganisationId;
+    this.coalitionId = event.coalitionId;
+  }
+}
+
+/** A signup was cancelled (by the person, an organiser, or an erasure). */
+export class SignupCancelled implements DomainEvent {
+  readonly action = 'event_signup.cancel';
+  readonly entity = 'event_signup';
+  readonly organisationId: string | null;
+  readonly coalitionId: string | null;
+
+  constructor(
+    event: Scope,
+    readonly entityId: string,
+    readonly changes: Record<string, unknown>,
+  ) {
+    this.organisationId = event.hostOrganisationId;
+    this.coalitionId = event.coalitionId;
+  }
+}
+
+/** An event was edited; `timeOrPlace` when the change moves it (its revision was bumped): those signed up are told. */
+export class EventChanged implements DomainEvent {
+  readonly action = 'event.update';
+  readonly entity = 'event';
+  readonly entityId: string;
+  readonly organisationId: string | null;
+  readonly coalitionId: string | null;
+
+  constructor(
+    readonly event: NoticeEvent & Scope,
+    readonly changes: Record<string, unknown>,
+    readonly timeOrPlace: boolean,
+  ) {
+    this.entityId = event.id;
+    this.organisationId = event.hostOrganisationId;
+    this.coalitionId = event.coalitionId;
+  }
+}
+
+/** An event was cancelled (`event.cancelReason` set): everyone still signed up is told. */
+export class EventCancelled implements DomainEvent {
+  readonly action = 'event.cancel';
+  readonly entity = 'event';
+  readonly entityId: string;
+  readonly organisationId: string | null;
+  readonly coalitionId: string | null;
+
+  constructor(
+    readonly event: NoticeEvent & Scope,
+    readonly changes: Record<string, unknown>,
+  ) {
+    this.entityId = event.id;
+    this.organisationId = event.hostOrganisationId;
+    this.coalitionId = event.coalitionId;
+  }
+}
