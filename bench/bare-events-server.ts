@@ -11,7 +11,7 @@
 import { createServer } from 'node:http';
 import { Pool } from 'pg';
 import { toPage } from '../src/common/pagination';
-import { summaryFromRow, summaryKey, type SummaryRow } from '../src/events/events.service';
+import { summaryFromRow, summaryKey, type SummaryRow } from '../src/events/events.views';
 
 const { text, params } = JSON.parse(process.env.BARE_SQL ?? '') as { text: string; params: ('status' | 'from')[] };
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });

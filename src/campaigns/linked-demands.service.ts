@@ -15,7 +15,8 @@ const LINKABLE: readonly DemandStatus[] = ['proposed', 'adopted', 'achieved'];
 const byCode = (a: LinkedDemand, b: LinkedDemand) => a.code.localeCompare(b.code, undefined, { numeric: true });
 
 /**
- * Links between campaigns or events and the demands they push, read and
+ * Links between campaigns or events and the demands they push (each module keeps
+ * its own link table: campaign_demands here, event_demands in the events module), read and
  * checked through the demands module's own visibility rules (DemandsService),
  * so a reader only ever sees the linked demands they may see.
  */
@@ -42,37 +43,13 @@ export class LinkedDemandsService {
     }
   }
 
-  /**
-   * Replaces the links of one campaign or event; returns the previous ids (for the audit entry).
-   * For events until the events module keeps its own links (event_demands); campaigns use replaceOfCampaign.
-   */
-  replace(tx: Tx, table: 'campaign_demands' | 'event_demands', ownerColumn: 'campaign_id' | 'event_id', ownerId: string, ids: string[]): Promise<string[]> {
-    return this.links.replace(tx, linkTable(table, ownerColumn), ownerId, ids);
-  }
-
-  /**
-   * The linked demands the caller may see, by code.
-   * For events until the events module keeps its own links (event_demands); campaigns use ofCampaign.
-   */
-  async read(tx: Tx, caller: Caller, table: 'campaign_demands' | 'event_demands', ownerColumn: 'campaign_id' | 'event_id', ownerId: string): Promise<LinkedDemand[]> {
-    return this.visible(tx, caller, await this.links.ids(tx, linkTable(table, ownerColumn), ownerId));
-  }
-
   /** The demands a campaign pushes that the caller may see, by code. */
   async ofCampaign(tx: Tx, caller: Caller, campaignId: string): Promise<LinkedDemand[]> {
-    return this.visible(tx, caller, await this.links.ids(tx, CAMPAIGN_LINKS, campaignId));
+    return this.visible(tx, caller, await this.links.ids(tx, campaignId));
   }
 
   /** Replaces a campaign's links; returns the previous ids (for the audit entry). */
   replaceOfCampaign(tx: Tx, campaignId: string, ids: string[]): Promise<string[]> {
-    return this.links.replace(tx, CAMPAIGN_LINKS, campaignId, ids);
+    return this.links.replace(tx, campaignId, ids);
   }
-}
-
-const CAMPAIGN_LINKS = { table: 'campaign_demands', ownerColumn: 'campaign_id' } as const;
-
-function linkTable(table: 'campaign_demands' | 'event_demands', ownerColumn: 'campaign_id' | 'event_id') {
-  if (table === 'campaign_demands' && ownerColumn === 'campaign_id') return CAMPAIGN_LINKS;
-  if (table === 'event_demands' && ownerColumn === 'event_id') return { table, ownerColumn } as const;
-  throw new Error(`no link table ${table}(${ownerColumn})`);
 }

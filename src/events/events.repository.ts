@@ -345,6 +345,20 @@ export class EventsRepository {
 
   // ---------------------------------------------------------------- shifts
 
+  /** The demands this event pushes (event_demands), by id. */
+  async demandIds(tx: Tx, eventId: string): Promise<string[]> {
+    const rows = await tx.query<{ demand_id: string }[]>('SELECT demand_id FROM event_demands WHERE event_id = $1 ORDER BY demand_id', [eventId]);
+    return rows.map((r) => r.demand_id);
+  }
+
+  /** Replaces the demands this event pushes; returns the previous ids (for the audit entry). */
+  async replaceDemands(tx: Tx, eventId: string, ids: string[]): Promise<string[]> {
+    const before = await this.demandIds(tx, eventId);
+    await tx.query('DELETE FROM event_demands WHERE event_id = $1 AND NOT (demand_id = ANY($2::uuid[]))', [eventId, ids]);
+    if (ids.length) await tx.query('INSERT INTO event_demands (event_id, demand_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING', [eventId, ids]);
+    return before;
+  }
+
   shifts(eventId: string): Promise<EventShift[]> {
     return this.db.getRepository(EventShift).find({ where: { eventId }, order: { startsAt: 'ASC', name: 'ASC' } });
   }

@@ -31,7 +31,6 @@ export function canonicalTimeZone(tz: string): string {
 }
 
 // The bench's bare server (bench/bare-events-server.ts) shapes the list with these; it may import them from events.views.
-export { summaryFromRow, summaryKey, type SummaryRow } from './events.views';
 
 /** A 400 for a field a PATCH set to null although it is required. */
 function refuseNulls<T extends object>(dto: T, fields: readonly (keyof T & string)[]): void {
@@ -94,7 +93,7 @@ export class EventsService {
       locationHidden: !showLocation,
       spotsLeft: event.capacity === null ? null : Math.max(0, event.capacity - event.goingCount),
       signupsOpen: event.status === 'published' && (event.signupDeadline ?? event.endsAt).getTime() > now,
-      demands: await this.linked.read(tx, caller, 'event_demands', 'event_id', event.id),
+      demands: await this.linked.visible(tx, caller, await this.repo.demandIds(tx, event.id)),
       viewer: { canManage: rights.manage, canHandleSignups: rights.handleSignups, signups: mine.map((s) => ({ id: s.id, status: s.status, shiftId: s.shift_id })) },
     };
   }
@@ -192,7 +191,7 @@ export class EventsService {
         createdBy: caller.user?.id ?? null,
       });
       await this.repo.setCoHosts(tx, saved.id, coHosts);
-      await this.linked.replace(tx, 'event_demands', 'event_id', saved.id, demandIds);
+      await this.repo.replaceDemands(tx, saved.id, demandIds);
       await this.changes.publish(tx, caller, {
         action: 'event.create',
         entity: 'event',
@@ -234,7 +233,7 @@ export class EventsService {
       const changes: Record<string, { from: unknown; to: unknown }> = diff(before, after, AUDITED_FIELDS);
       if (demandIds !== undefined) {
         await this.linked.check(tx, caller, demandIds);
-        const previous = await this.linked.replace(tx, 'event_demands', 'event_id', id, demandIds);
+        const previous = await this.repo.replaceDemands(tx, id, demandIds);
         if (previous.length !== demandIds.length || previous.some((x) => !demandIds.includes(x))) changes.demandIds = { from: previous, to: demandIds };
       }
       if (coHostOrganisationIds !== undefined) {
