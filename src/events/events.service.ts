@@ -30,8 +30,6 @@ export function canonicalTimeZone(tz: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
 }
 
-// The bench's bare server (bench/bare-events-server.ts) shapes the list with these; it may import them from events.views.
-
 /** A 400 for a field a PATCH set to null although it is required. */
 function refuseNulls<T extends object>(dto: T, fields: readonly (keyof T & string)[]): void {
   for (const field of fields) {
