@@ -52,6 +52,11 @@ export function noMembersIn(org: Organisation): 'external' | 'dissolved' | null 
   return null;
 }
 
+/** 409 for a change to an erased record: nothing is added to a person who is gone. */
+export function refuseErased(member: Member): void {
+  if (member.erasedAt) throw conflict('member-erased', 'This person’s data was erased.');
+}
+
 @Injectable()
 export class MembersService {
   constructor(
@@ -179,7 +184,7 @@ export class MembersService {
     return this.transactions.run(async (tx) => {
       const a = await this.memberAccess.load(tx, caller, id, true);
       await this.memberAccess.require(a, 'manage', 'You may not edit this member.');
-      if (a.member.erasedAt) throw conflict('member-erased', 'This person’s data was erased.');
+      refuseErased(a.member);
       const before = { ...a.member };
       const changes: Partial<Member> = {};
       for (const field of MEMBER_FIELDS) {

@@ -12,7 +12,7 @@ import { RateLimitService } from '../rate-limit/rate-limit.service';
 import type { ApplicationDto, CreateMembershipDto, MembershipQueryDto, UpdateMembershipDto } from './dto/member.dto';
 import { type ApplicationReceived, type MembershipView, membershipView, type OrganisationMembershipItem, organisationMembershipItem } from './members.views';
 import { datesOnStatus, ENDED_STATUSES, transitionError } from './membership-workflow';
-import { MEMBERSHIP_FIELDS, MEMBERSHIP_PERSONAL, MembersService, noMembersIn } from './members.service';
+import { MEMBERSHIP_FIELDS, MEMBERSHIP_PERSONAL, MembersService, noMembersIn, refuseErased } from './members.service';
 import { MemberAccess } from './member.access';
 import { MemberAccountsService } from './member-accounts.service';
 import { MembershipsRepository } from './memberships.repository';
@@ -64,7 +64,7 @@ export class MembershipsService {
       await this.members.organisationFor(tx, org.id);
       // Only a person already visible to the caller: a member id from elsewhere is "not found".
       const a = await this.memberAccess.load(tx, caller, dto.memberId, true);
-      if (a.member.erasedAt) throw conflict('member-erased', 'This person’s data was erased.');
+      refuseErased(a.member);
       // The caller sees this record (above), so saying where it belongs tells them nothing new.
       if (a.member.controllerId !== (await this.members.controllerOf(tx, org.id))) {
         throw conflict('other-controller', 'This member record belongs to another top-level organisation; a record stays inside its own. Create a record in this organisation instead.');
