@@ -272,6 +272,13 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
     return importView(await this.load(caller, id));
   }
 
+  /** An import's view for an operator at the command line (no caller to check). */
+  async viewFor(id: string): Promise<ImportView> {
+    const row = await this.imports.findById(this.transactions.auto, id);
+    if (!row) throw notFound('import');
+    return importView(row);
+  }
+
   /**
    * Runs a failed import again, or one whose runner died (no progress for
    * IMPORT_STALE_SECONDS). It resumes after the last committed batch, and
