@@ -156,6 +156,42 @@ describe('erasure', () => {
     expect((await t.db.query('SELECT id FROM members WHERE email = $1::citext', [person.email]))[0].id).not.toBe(id);
   });
 
+  it('discards only the failed-import files of the erased record’s data controller (all of them when the person erases themselves)', async () => {
+    // A failed import whose stored file is still kept, into `org`.
+    const failedImportInto = async (orgId: string) => {
+      const csv = `given_name,family_name\nKeep${unique('k').replace(/\W/g, '')},Stored\n`;
+      const [row] = await t.db.query(
+        `INSERT INTO imports (organisation_id, state, filename, bytes, rows_total, failure) VALUES ($1, 'failed', 'kept.csv', $2, 1, 'A batch could not be saved') RETURNING id`,
+        [orgId, csv.length],
+      );
+      await t.db.query('INSERT INTO import_chunks (import_id, seq, data) VALUES ($1, 0, $2)', [row.id, Buffer.from(csv)]);
+      return row.id as string;
+    };
+    const stored = async (importId: string) => {
+      const [row] = await t.db.query('SELECT failure, EXISTS (SELECT 1 FROM import_chunks c WHERE c.import_id = i.id) AS kept FROM imports i WHERE id = $1', [importId]);
+      return row as { failure: string; kept: boolean };
+    };
+
+    // P's admin erases a record of P's controller (P and its current A): B's failed import is another controller's.
+    const inB = await failedImportInto(w.B.id);
+    const inA = await failedImportInto(w.A.id);
+    const person = await makeMember(t, [w.P]);
+    expect((await request(t.http).post(`/api/v1/members/${person.id}/erase`).set(w.users.adminP.auth)).status).toBe(200);
+    expect(await stored(inB)).toEqual({ failure: 'A batch could not be saved', kept: true });
+    expect(await stored(inA)).toEqual({ failure: expect.stringContaining('discarded by an erasure'), kept: false });
+    // B's admin can still retry B's import: its file is there.
+    expect((await request(t.http).post(`/api/v1/imports/${inB}/retry`).set(w.users.adminB.auth)).status).toBe(202);
+    await t.app.get(MemberImportService).idle();
+
+    // The person erasing themselves: their data may be in any controller's file, so every failed file goes.
+    const elsewhere = await failedImportInto(w.B.id);
+    const me = await makeMember(t, [w.A]);
+    const user = await makeUser(t, [], { email: me.email! });
+    await linkMember(t, user, me);
+    expect((await request(t.http).post('/api/v1/me/erase').set(user.auth).send({ password: PASSWORD })).status).toBe(200);
+    expect((await stored(elsewhere)).kept).toBe(false);
+  });
+
   it('lets the person erase themselves with their password: every record linked to the login, in every data controller', async () => {
     const me = await makeMember(t, [w.A], { givenName: 'Selma', familyName: unique('Self'), phone: '+51900111222' });
     const meInB = await makeMember(t, [w.B], { givenName: 'Selma', familyName: me.familyName, email: me.email, phone: '+51900111222' });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import request from 'supertest';
 import { AccessService } from '../src/access/access.service';
-import { directorySql, type DirectoryFilter, expandSearch, MERGED_EXPANSIONS } from '../src/members/member-search';
+import { type DirectoryFilter, MemberSearchRepository, MERGED_EXPANSIONS } from '../src/members/member-search.repository';
 import { APPLICATION_LIMIT } from '../src/members/memberships.service';
-import { MEMBERSHIP_STATUSES, type MembershipStatus, TRANSITIONS } from '../src/members/membership.entity';
+import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../src/members/membership.entity';
+import { TRANSITIONS } from '../src/members/membership-workflow';
 import { bootTestApp, type TestApp } from './support/app';
 import { attack, type PartnerAnswer, type Shown } from './support/disclosure';
 import { auditEntriesFor, buildWorld, linkMember, makeCoalition, makeMember, makeOrganisation, makeUser, unique, type World } from './support/world';
@@ -252,8 +253,9 @@ describe('members and memberships', () => {
     });
 
     it('answers the same whichever query shape the scope and the words call for', async () => {
-      // directorySql picks one of four shapes (a narrow or broad scope, few or many expansions);
+      // The directory statement takes one of four shapes (a narrow or broad scope, few or many expansions);
       // forcing each on the same data must give the same pages.
+      const search = t.app.get(MemberSearchRepository);
       const org = await makeOrganisation(t, { kind: 'chapter', parentId: w.A.id });
       const tag = unique('v').replace(/\W/g, '');
       for (let i = 0; i < MERGED_EXPANSIONS + 8; i++) {
@@ -269,15 +271,14 @@ describe('members and memberships', () => {
         const out: string[] = [];
         let after: DirectoryFilter['after'] = null;
         for (;;) {
-          const sql = directorySql({ organisationIds: ids[0].ids, broad, after, rows: 4, words: q ? await expandSearch(t.db, q) : [], ...extra });
-          const rows: { id: string; family_name: string; given_name: string }[] = await t.db.query(sql.text, sql.values);
+          const rows = await search.directoryPage(t.db.manager, { organisationIds: ids[0].ids, broad, after, rows: 4, words: q ? await search.expandSearch(t.db.manager, q) : [], ...extra });
           out.push(...rows.map((r) => r.id));
           if (rows.length < 4) return out;
           const last = rows[rows.length - 1];
           after = [last.family_name, last.given_name, last.id];
         }
       };
-      expect((await expandSearch(t.db, tag))[0].length).toBeGreaterThan(MERGED_EXPANSIONS);
+      expect((await search.expandSearch(t.db.manager, tag))[0].length).toBeGreaterThan(MERGED_EXPANSIONS);
       for (const [q, extra] of [
         ['', {}],
         ['quispe', {}],

@@ -4,7 +4,7 @@ import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { ProblemDetails } from '../common/problem';
 import { EraseSelfDto } from './dto/member.dto';
-import { ErasureResult, MeExport } from './dto/member-views.dto';
+import { ErasureResult, MeExport } from './members.views';
 import { MemberRightsService } from './member-rights.service';
 import { RateLimited } from '../rate-limit/rate-limited.decorator';
 

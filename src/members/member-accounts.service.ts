@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
-import { AccessService } from '../access/access.service';
 import { type Caller, requireUser } from '../access/caller';
+import { type Tx, Transactions } from '../database/transactions';
 import { DomainEvents } from '../domain-events/domain-events';
 import type { AccountTokenPurpose } from '../auth/account-token.entity';
 import { AccountTokensService, invalidToken } from '../auth/account-tokens.service';
@@ -12,24 +10,17 @@ import { assertNewPassword } from '../auth/password-policy';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { type TokenPair, TokensService } from '../auth/tokens.service';
 import { conflict, forbidden, unauthorized } from '../common/problem';
-import { Organisation } from '../organisations/organisation.entity';
+import type { Organisation } from '../organisations/organisation.entity';
+import { OrganisationsService } from '../organisations/organisations.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
-import { User } from '../users/user.entity';
-import { Member } from './member.entity';
-import { MembersService } from './members.service';
+import type { Member } from './member.entity';
+import { MemberAccess } from './member.access';
+import { type LoginRow, MemberLoginsRepository } from './member-logins.repository';
+import { MembersRepository } from './members.repository';
 
 const DAY = 86_400;
 
-/**
- * Member records `m` a login (id at `user`) may be linked to through a link
- * mailed to `email`: held with that address, not erased, not linked yet, in a
- * data controller where the login has no record yet.
- */
-const linkableSql = (user: string, email: string): string =>
-  `m.email = ${email}::citext AND m.erased_at IS NULL
-   AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.member_id = m.id)
-   AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.user_id = ${user} AND l.controller_id = m.controller_id)`;
 /** E-mails of one kind to one address per day, whoever asks: forms must not become a way to flood someone. */
 const MAILS_PER_ADDRESS_PER_DAY = 3;
 
@@ -41,9 +32,11 @@ const MAILS_PER_ADDRESS_PER_DAY = 3;
 @Injectable()
 export class MemberAccountsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly members: MembersService,
-    private readonly access: AccessService,
+    private readonly transactions: Transactions,
+    private readonly memberAccess: MemberAccess,
+    private readonly members: MembersRepository,
+    private readonly logins: MemberLoginsRepository,
+    private readonly organisations: OrganisationsService,
     private readonly tokens: AccountTokensService,
     private readonly accounts: AccountsService,
     private readonly sessions: TokensService,
@@ -61,14 +54,14 @@ export class MemberAccountsService {
    * with the link to `path` (same transaction: both or neither).
    */
   private async mailLink(
-    em: EntityManager,
+    tx: Tx,
     purpose: AccountTokenPurpose,
     ttlSeconds: number,
     subject: { memberId?: string; userId?: string; email: string },
     mail: { template: string; dedupe: string; locale: string; path: string; payload?: Record<string, unknown> },
   ): Promise<void> {
-    const { id, token } = await this.tokens.issue(em, purpose, ttlSeconds, subject);
-    await this.outbox.enqueue(em, {
+    const { id, token } = await this.tokens.issue(tx, purpose, ttlSeconds, subject);
+    await this.outbox.enqueue(tx, {
       template: mail.template,
       recipient: subject.email,
       locale: mail.locale,
@@ -78,10 +71,10 @@ export class MemberAccountsService {
   }
 
   /** After a public application: ask the person to confirm the address (nothing if it already is confirmed). */
-  async sendApplicationConfirmation(em: EntityManager, member: Member, organisation: Organisation): Promise<void> {
+  async sendApplicationConfirmation(tx: Tx, member: Member, organisation: Organisation): Promise<void> {
     if (!member.email || member.emailVerifiedAt || member.erasedAt) return;
     if (!(await this.mayMail('confirm', member.email))) return;
-    await this.mailLink(em, 'email_verification', 2 * DAY, { memberId: member.id, email: member.email }, {
+    await this.mailLink(tx, 'email_verification', 2 * DAY, { memberId: member.id, email: member.email }, {
       template: 'membership.application_confirm',
       dedupe: 'application_confirm',
       locale: member.preferredLanguage,
@@ -91,14 +84,14 @@ export class MemberAccountsService {
   }
 
   async verifyEmail(caller: Caller, token: string): Promise<void> {
-    await this.db.transaction(async (em) => {
-      const row = await this.tokens.consume(em, ['email_verification'], token);
-      const member = await em.findOne(Member, { where: { id: row.memberId! }, lock: { mode: 'pessimistic_write' } });
+    await this.transactions.run(async (tx) => {
+      const row = await this.tokens.consume(tx, ['email_verification'], token);
+      const member = await this.members.findById(tx, row.memberId!, true);
       // The token proves control of the address it was sent to, nothing else.
       if (!member || member.erasedAt || member.email?.toLowerCase() !== row.email?.toLowerCase()) return;
       if (!member.emailVerifiedAt) {
-        await em.update(Member, { id: member.id }, { emailVerifiedAt: new Date() });
-        await this.changes.publish(em, { ...caller, user: null }, { action: 'member.email_verified', entity: 'member', entityId: member.id, organisationId: member.controllerId });
+        await this.members.markEmailVerified(tx, member.id);
+        await this.changes.publish(tx, { ...caller, user: null }, { action: 'member.email_verified', entity: 'member', entityId: member.id, organisationId: member.controllerId });
       }
     });
   }
@@ -111,28 +104,26 @@ export class MemberAccountsService {
    * person decides when they follow the link (`accept`).
    */
   async invite(caller: Caller, memberId: string): Promise<{ status: 'sent' }> {
-    await this.db.transaction(async (em) => {
-      const access = await this.members.accessFor(caller, memberId, em, true);
-      const organisationIds = [];
-      for (const m of access.memberships) if (await this.access.canOnOrganisation(caller, 'member.manage', m.organisationId)) organisationIds.push(m.organisationId);
+    await this.transactions.run(async (tx) => {
+      const access = await this.memberAccess.load(tx, caller, memberId, true);
+      const organisationIds = await access.managed();
       if (organisationIds.length === 0) throw forbidden('Only an org_admin of one of this person’s organisations may invite them.');
       const member = access.member;
       if (member.erasedAt || !member.email) throw conflict('no-address', 'This member has no e-mail address to invite.');
       // This record's own link only: it belongs to the caller's data controller.
-      const [linked] = await em.query<unknown[]>('SELECT 1 FROM member_logins WHERE member_id = $1', [member.id]);
-      if (linked) throw conflict('already-has-login', 'This member record is already linked to a login.');
+      if (await this.logins.isLinked(tx, member.id)) throw conflict('already-has-login', 'This member record is already linked to a login.');
       // At most a few invitations a day to one address from one data controller, whatever record carries it (counted per
       // controller: a count shared with other controllers would tell this one that they invited the address too).
       await this.limiter.consume({ key: `mail:invite:${member.controllerId}:${member.email.toLowerCase()}`, max: MAILS_PER_ADDRESS_PER_DAY, windowSeconds: DAY });
-      const organisation = await em.findOneOrFail(Organisation, { where: { id: organisationIds[0] } });
-      await this.mailLink(em, 'invitation', 7 * DAY, { memberId: member.id, email: member.email }, {
+      const organisation = await this.organisations.get(organisationIds[0], tx);
+      await this.mailLink(tx, 'invitation', 7 * DAY, { memberId: member.id, email: member.email }, {
         template: 'account.invitation',
         dedupe: 'invitation',
         locale: member.preferredLanguage,
         path: '/account/accept-invitation',
         payload: { name: member.givenName, organisation: organisation.name },
       });
-      await this.changes.publish(em, caller, { action: 'member.invite', entity: 'member', entityId: member.id, organisationId: organisation.id });
+      await this.changes.publish(tx, caller, { action: 'member.invite', entity: 'member', entityId: member.id, organisationId: organisation.id });
     });
     return { status: 'sent' };
   }
@@ -145,16 +136,10 @@ export class MemberAccountsService {
    */
   async register(caller: Caller, email: string): Promise<typeof ACCEPTED> {
     await this.limiter.consume({ key: `register:ip:${caller.ip}`, max: 20, windowSeconds: 900 });
-    await this.db.transaction(async (em) => {
-      const [record] = await em.query<{ id: string; email: string; preferred_language: 'es' | 'en' }[]>(
-        `SELECT m.id, m.email, m.preferred_language FROM members m
-          WHERE m.email = $1::citext AND m.email_verified_at IS NOT NULL AND m.erased_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.member_id = m.id)
-          ORDER BY m.created_at, m.id LIMIT 1`,
-        [email],
-      );
+    await this.transactions.run(async (tx) => {
+      const record = await this.members.firstRegistrable(tx, email);
       if (!record || !(await this.mayMail('register', record.email))) return;
-      await this.mailLink(em, 'registration', DAY, { memberId: record.id, email: record.email }, {
+      await this.mailLink(tx, 'registration', DAY, { memberId: record.id, email: record.email }, {
         template: 'account.registration',
         dedupe: 'registration',
         locale: record.preferred_language,
@@ -176,20 +161,20 @@ export class MemberAccountsService {
    */
   async accept(caller: Caller, token: string, password: string): Promise<TokenPair> {
     const passwordHash = await hashPassword(password);
-    const userId = await this.db.transaction(async (em) => {
-      const row = await this.tokens.consume(em, ['invitation', 'registration'], token);
+    const userId = await this.transactions.run(async (tx) => {
+      const row = await this.tokens.consume(tx, ['invitation', 'registration'], token);
       if (!row.memberId) {
         assertNewPassword(password);
-        return this.acceptStaffInvitation(em, caller, row.userId, row.email, passwordHash);
+        return this.acceptStaffInvitation(tx, caller, row.userId, row.email, passwordHash);
       }
-      const member = await em.findOne(Member, { where: { id: row.memberId }, lock: { mode: 'pessimistic_write' } });
+      const member = await this.members.findById(tx, row.memberId, true);
       if (!member?.email || member.erasedAt || member.email.toLowerCase() !== row.email?.toLowerCase()) {
         throw conflict('member-changed', 'This invitation no longer matches the member’s address; ask for a new one.');
       }
-      const [linked] = await em.query<unknown[]>('SELECT 1 FROM member_logins WHERE member_id = $1', [member.id]);
+      const linked = await this.logins.isLinked(tx, member.id);
       if (linked && row.purpose === 'invitation') throw conflict('already-has-login', 'This membership is already linked to a login: log in.');
-      const user = await this.loginForAddress(em, caller, member.email, password, passwordHash);
-      const done = await this.linkRecords(em, caller, user, member.email, row.purpose === 'invitation' ? [member.id] : null);
+      const user = await this.loginForAddress(tx, caller, member.email, password, passwordHash);
+      const done = await this.linkRecords(tx, caller, user, member.email, row.purpose === 'invitation' ? [member.id] : null);
       if (row.purpose === 'invitation' && done.length === 0) {
         throw conflict('already-linked-here', 'Your login is already linked to another member record of this organisation.');
       }
@@ -198,34 +183,28 @@ export class MemberAccountsService {
     return this.sessions.startSession(userId);
   }
 
-  private async acceptStaffInvitation(em: EntityManager, caller: Caller, userId: string | null, email: string | null, passwordHash: string): Promise<string> {
-    const user = userId ? await em.findOne(User, { where: { id: userId }, lock: { mode: 'pessimistic_write' } }) : null;
+  private async acceptStaffInvitation(tx: Tx, caller: Caller, userId: string | null, email: string | null, passwordHash: string): Promise<string> {
+    const user = userId ? await this.logins.lockLoginById(tx, userId) : null;
     if (!user || user.disabledAt || user.email.toLowerCase() !== email?.toLowerCase()) {
       throw conflict('login-changed', 'This invitation no longer matches the login; ask for a new one.');
     }
-    await this.takeOver(em, caller, user, passwordHash);
+    await this.takeOver(tx, caller, user, passwordHash);
     return user.id;
   }
 
   /** The address's login, for someone who just proved the address (see `accept`). */
-  private async loginForAddress(em: EntityManager, caller: Caller, email: string, password: string, passwordHash: string): Promise<User> {
-    const user = await em
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.email = :email', { email })
-      .setLock('pessimistic_write')
-      .getOne();
+  private async loginForAddress(tx: Tx, caller: Caller, email: string, password: string, passwordHash: string): Promise<LoginRow> {
+    const user = await this.logins.lockLoginByEmail(tx, email);
     if (!user) {
       assertNewPassword(password);
-      const created = await em.save(User, em.create(User, { email, passwordHash, emailConfirmedAt: new Date() }));
-      await this.changes.publish(em, { ...caller, user: null }, { action: 'user.create', entity: 'user', entityId: created.id, changes: { email: { from: null, to: '[personal data]' } } });
+      const created = await this.logins.createConfirmedLogin(tx, email, passwordHash);
+      await this.changes.publish(tx, { ...caller, user: null }, { action: 'user.create', entity: 'user', entityId: created.id, changes: { email: { from: null, to: '[personal data]' } } });
       return created;
     }
     if (user.disabledAt) throw conflict('login-disabled', 'The login of this address is disabled; ask the platform’s administrators.');
     if (!user.emailConfirmedAt) {
       assertNewPassword(password);
-      await this.takeOver(em, caller, user, passwordHash);
+      await this.takeOver(tx, caller, user, passwordHash);
       return user;
     }
     // A check of the login's password like any other: the same failure budget as logging in.
@@ -239,9 +218,9 @@ export class MemberAccountsService {
   }
 
   /** The owner of the address sets the password of a login never confirmed (as a reset does); whoever else held a session loses it. */
-  private async takeOver(em: EntityManager, caller: Caller, user: User, passwordHash: string): Promise<void> {
-    await this.accounts.ownerSetsPassword(em, user.id, passwordHash, 'address-confirmed');
-    await this.changes.publish(em, { ...caller, user: null }, {
+  private async takeOver(tx: Tx, caller: Caller, user: { id: string }, passwordHash: string): Promise<void> {
+    await this.accounts.ownerSetsPassword(tx, user.id, passwordHash, 'address-confirmed');
+    await this.changes.publish(tx, { ...caller, user: null }, {
       action: 'user.confirm',
       entity: 'user',
       entityId: user.id,
@@ -255,26 +234,12 @@ export class MemberAccountsService {
    * the login already has one. Following an e-mailed link proved the address:
    * the records count as verified. Each link is audited in its controller.
    */
-  private async linkRecords(em: EntityManager, caller: Caller, user: User, email: string, only: string[] | null): Promise<{ memberId: string; controllerId: string }[]> {
-    const linked = await em.query<{ member_id: string; controller_id: string }[]>(
-      `WITH candidates AS (
-         SELECT DISTINCT ON (m.controller_id) m.id, m.controller_id FROM members m
-          WHERE ${linkableSql('$1', '$2')} AND ($3::uuid[] IS NULL OR m.id = ANY($3::uuid[]))
-          ORDER BY m.controller_id, m.created_at, m.id
-       )
-       INSERT INTO member_logins (member_id, user_id, controller_id)
-       SELECT id, $1, controller_id FROM candidates ORDER BY id
-       ON CONFLICT DO NOTHING
-       RETURNING member_id, controller_id`,
-      [user.id, email, only],
-    );
-    if (linked.length) {
-      await em.query('UPDATE members SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = ANY($1::uuid[])', [linked.map((l) => l.member_id)]);
-    }
+  private async linkRecords(tx: Tx, caller: Caller, user: { id: string }, email: string, only: string[] | null): Promise<{ memberId: string; controllerId: string }[]> {
+    const linked = await this.logins.link(tx, user.id, email, only);
     for (const l of linked) {
-      await this.changes.publish(em, { ...caller, user: null }, { action: 'member.login_link', entity: 'member', entityId: l.member_id, organisationId: l.controller_id, changes: { userId: { from: null, to: user.id } } });
+      await this.changes.publish(tx, { ...caller, user: null }, { action: 'member.login_link', entity: 'member', entityId: l.memberId, organisationId: l.controllerId, changes: { userId: { from: null, to: user.id } } });
     }
-    return linked.map((l) => ({ memberId: l.member_id, controllerId: l.controller_id }));
+    return linked;
   }
 
   /**
@@ -284,18 +249,15 @@ export class MemberAccountsService {
    */
   async requestLinks(caller: Caller): Promise<typeof ACCEPTED> {
     const authUser = requireUser(caller);
-    await this.db.transaction(async (em) => {
-      const user = await em.findOne(User, { where: { id: authUser.id } });
+    await this.transactions.run(async (tx) => {
+      const user = await this.logins.loginById(tx, authUser.id);
       if (!user?.emailConfirmedAt || user.disabledAt) return;
-      const [record] = await em.query<{ preferred_language: 'es' | 'en' }[]>(
-        `SELECT m.preferred_language FROM members m WHERE ${linkableSql('$1', '$2')} LIMIT 1`,
-        [user.id, user.email],
-      );
-      if (!record || !(await this.mayMail('link', user.email))) return;
-      await this.mailLink(em, 'member_link', DAY, { userId: user.id, email: user.email }, {
+      const language = await this.logins.linkableLanguage(tx, user.id, user.email);
+      if (!language || !(await this.mayMail('link', user.email))) return;
+      await this.mailLink(tx, 'member_link', DAY, { userId: user.id, email: user.email }, {
         template: 'account.member_link',
         dedupe: 'member_link',
-        locale: record.preferred_language,
+        locale: language,
         path: '/account/link-memberships',
       });
     });
@@ -305,12 +267,12 @@ export class MemberAccountsService {
   /** POST /me/links/confirm: the e-mailed link, followed by the same login that asked for it. */
   async confirmLinks(caller: Caller, token: string): Promise<{ linked: number }> {
     const authUser = requireUser(caller);
-    return this.db.transaction(async (em) => {
-      const row = await this.tokens.consume(em, ['member_link'], token);
-      const user = await em.findOne(User, { where: { id: authUser.id } });
+    return this.transactions.run(async (tx) => {
+      const row = await this.tokens.consume(tx, ['member_link'], token);
+      const user = await this.logins.loginById(tx, authUser.id);
       // Another login's link, or an address that changed since: the same answer as an unknown token.
       if (!user || row.userId !== user.id || user.email.toLowerCase() !== row.email?.toLowerCase()) throw invalidToken();
-      const done = await this.linkRecords(em, caller, user, user.email, null);
+      const done = await this.linkRecords(tx, caller, user, user.email, null);
       return { linked: done.length };
     });
   }

@@ -4,6 +4,9 @@ import { Organisation } from '../organisations/organisation.entity';
 export const IMPORT_STATES = ['queued', 'running', 'completed', 'failed'] as const;
 export type ImportState = (typeof IMPORT_STATES)[number];
 
+/** The first rejected rows kept for GET /imports/:id; `rowsFailed` counts them all. */
+export const MAX_STORED_ERRORS = 1000;
+
 /** One rejected CSV row: where and why, never the value (it may be personal data). */
 export interface ImportRowError {
   line: number;

@@ -6,24 +6,26 @@ import { join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CsvError, type Info, parse, type Parser } from 'csv-parse';
 import type { FastifyRequest } from 'fastify';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
+import { Transactions } from '../database/transactions';
 import { DomainEvents } from '../domain-events/domain-events';
 import { PeriodicTask } from '../common/periodic-task';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { returningRows } from '../common/sql';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import type { ImportAccepted, ImportView } from './dto/member-views.dto';
+import { type ImportAccepted, type ImportView, importView } from './members.views';
 import { detectDelimiter, HeaderError, type ImportColumn, type ImportRow, mapHeader, parseRecord } from './member-csv';
-import { type ImportRowError, type ImportState, MemberImport } from './member-import.entity';
+import { type ImportRowError, type ImportState, MAX_STORED_ERRORS, type MemberImport } from './member-import.entity';
+import { MemberImportsRepository } from './member-imports.repository';
 import { MembersService } from './members.service';
+
+// Kept where the command line imports it from (src/cli.ts): it belongs to members.views.ts.
+export { importView };
 
 /** Rows per batch: each batch is one transaction and one set-based statement. */
 export const IMPORT_BATCH_ROWS = 5000;
@@ -33,8 +35,6 @@ const MIN_BATCH_ROWS = 500;
 const CHUNK_BYTES = 1024 * 1024;
 /** A CSV record larger than this is refused (csv-parse `max_record_size`). */
 const MAX_RECORD_BYTES = 64 * 1024;
-/** The first rejected rows kept for GET /imports/:id; `rowsFailed` counts them all. */
-export const MAX_STORED_ERRORS = 1000;
 /** Imports creating at least this many memberships refresh the planner statistics when they complete. */
 const ANALYZE_AFTER_ROWS = 10_000;
 
@@ -137,8 +137,9 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
   private readonly recovery: PeriodicTask;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
     private readonly access: AccessService,
+    private readonly imports: MemberImportsRepository,
     private readonly changes: DomainEvents,
     private readonly organisations: OrganisationsService,
     private readonly members: MembersService,
@@ -158,13 +159,8 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
    * processes, the claim in `run` lets one win.
    */
   async recover(): Promise<void> {
-    await this.db.query(
-      `UPDATE imports SET state = 'queued', run_token = NULL, updated_at = now()
-        WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1) AND NOT (id = ANY($2::uuid[]))`,
-      [this.config.importStaleSeconds, [...this.mine]],
-    );
-    const queued = await this.db.query<{ id: string }[]>(`SELECT id FROM imports WHERE state = 'queued' ORDER BY created_at`);
-    for (const { id } of queued) if (!this.mine.has(id)) this.schedule(id);
+    await this.imports.requeueStale(this.transactions.auto, this.config.importStaleSeconds, [...this.mine]);
+    for (const id of await this.imports.queuedIds(this.transactions.auto)) if (!this.mine.has(id)) this.schedule(id);
   }
 
   /** Shutdown: runners stop after their current batch and hand the import back (queued). */
@@ -179,7 +175,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
   async upload(caller: Caller, orgIdOrSlug: string, request: FastifyRequest): Promise<ImportAccepted> {
     const org = await this.organisations.get(orgIdOrSlug);
     if (!(await this.access.canOnOrganisation(caller, 'member.import', org.id))) throw forbidden('You may not import members into this organisation.');
-    await this.members.organisationFor(this.db.manager, org.id);
+    await this.members.organisationFor(this.transactions.auto, org.id);
     if (!request.isMultipart()) throw new AppError(415, 'unsupported-media-type', 'Send the CSV file as multipart/form-data, in a part named "file".');
     const file = await request.file();
     if (!file) throw badRequest('no-file', 'The request has no file.', [{ field: 'file', message: 'a CSV file is required' }]);
@@ -192,7 +188,7 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
    * at the command line). Refused whole (400/413) when the file is wrong.
    */
   async accept(caller: Caller, org: Organisation, source: ImportSource, options: { progressSteps?: number } = {}): Promise<ImportAccepted> {
-    await this.members.organisationFor(this.db.manager, org.id);
+    await this.members.organisationFor(this.transactions.auto, org.id);
     // The upload is first spooled to a private temporary file while it is scanned, so that no
     // database connection waits on a slow client; only a file that passed every check is stored.
     const id = randomUUID();
@@ -231,20 +227,20 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
       }
       if (scan.rows === 0) throw badRequest('empty-file', 'The file has a header but no rows.', [{ field: 'file', message: 'no rows' }]);
 
-      accepted = await this.db.transaction(async (em) => {
-        await em.query(`INSERT INTO imports (id, organisation_id, created_by, state, filename, bytes, rows_total) VALUES ($1, $2, $3, 'queued', $4, $5, $6)`, [
+      accepted = await this.transactions.run(async (tx) => {
+        await this.imports.insert(tx, {
           id,
-          org.id,
-          caller.user?.id ?? null,
-          source.filename ? source.filename.slice(0, 255) : null,
+          organisationId: org.id,
+          createdBy: caller.user?.id ?? null,
+          filename: source.filename ? source.filename.slice(0, 255) : null,
           bytes,
-          scan.rows,
-        ]);
+          rowsTotal: scan.rows,
+        });
         let seq = 0;
         for await (const piece of createReadStream(spool, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
-          await em.query('INSERT INTO import_chunks (import_id, seq, data) VALUES ($1, $2, $3)', [id, seq++, piece]);
+          await this.imports.insertChunk(tx, id, seq++, piece);
         }
-        await this.changes.publish(em, caller, {
+        await this.changes.publish(tx, caller, {
           action: 'import.create',
           entity: 'import',
           entityId: id,
@@ -267,13 +263,20 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
   // ---------------------------------------------------------------- status
 
   private async load(caller: Caller, id: string): Promise<MemberImport> {
-    const row = await this.db.getRepository(MemberImport).findOne({ where: { id } });
+    const row = await this.imports.findById(this.transactions.auto, id);
     if (!row || !(await this.access.canOnOrganisation(caller, 'member.import', row.organisationId))) throw notFound('import');
     return row;
   }
 
   async get(caller: Caller, id: string): Promise<ImportView> {
     return importView(await this.load(caller, id));
+  }
+
+  /** An import's view for an operator at the command line (no caller to check). */
+  async viewFor(id: string): Promise<ImportView> {
+    const row = await this.imports.findById(this.transactions.auto, id);
+    if (!row) throw notFound('import');
+    return importView(row);
   }
 
   /**
@@ -283,19 +286,12 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
    */
   async retry(caller: Caller, id: string): Promise<ImportView> {
     const current = await this.load(caller, id);
-    const ok = await this.db.transaction(async (em) => {
-      const [row] = await returningRows<{ id: string }>(
-        em,
-        `UPDATE imports SET state = 'queued', run_token = NULL, failure = NULL, updated_at = now()
-          WHERE id = $1 AND (state = 'failed' OR (state = 'running' AND heartbeat_at < now() - make_interval(secs => $2)))
-            AND EXISTS (SELECT 1 FROM import_chunks WHERE import_id = $1)
-          RETURNING id`,
-        [id, this.config.importStaleSeconds],
-      );
+    const ok = await this.transactions.run(async (tx) => {
+      const row = await this.imports.requeueForRetry(tx, id, this.config.importStaleSeconds);
       if (row) {
-        await this.changes.publish(em, caller, { action: 'import.retry', entity: 'import', entityId: id, organisationId: current.organisationId, changes: { state: { from: current.state, to: 'queued' } } });
+        await this.changes.publish(tx, caller, { action: 'import.retry', entity: 'import', entityId: id, organisationId: current.organisationId, changes: { state: { from: current.state, to: 'queued' } } });
       }
-      return !!row;
+      return row;
     });
     if (!ok) {
       if (current.state === 'completed') throw conflict('import-completed', 'This import has completed.');
@@ -329,29 +325,17 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
   private async run(id: string, batchRows: number): Promise<void> {
     const token = randomUUID();
     // Claiming is one conditional update: of several processes, one wins.
-    const [job] = await returningRows<{ organisation_id: string; processed_line: number; stored_errors: number }>(
-      this.db,
-      `UPDATE imports SET state = 'running', run_token = $2, heartbeat_at = now(), started_at = coalesce(started_at, now()),
-              attempts = attempts + 1, failure = NULL, updated_at = now()
-        WHERE id = $1 AND state = 'queued'
-        RETURNING organisation_id, processed_line, jsonb_array_length(errors) AS stored_errors`,
-      [id, token],
-    );
+    const job = await this.imports.claim(this.transactions.auto, id, token);
     if (!job) return;
     const system: Caller = { user: null, requestId: `import:${id}`, ip: '' };
     try {
       await this.process(id, token, job.organisation_id, job.processed_line, job.stored_errors, system, batchRows);
-      await this.db.transaction(async (em) => {
-        const [done] = await returningRows<{ rows_read: number; rows_created: number; rows_updated: number; rows_failed: number }>(
-          em,
-          `UPDATE imports SET state = 'completed', run_token = NULL, finished_at = now(), updated_at = now()
-            WHERE id = $1 AND run_token = $2 RETURNING rows_read, rows_created, rows_updated, rows_failed`,
-          [id, token],
-        );
+      await this.transactions.run(async (tx) => {
+        const done = await this.imports.complete(tx, id, token);
         if (!done) throw new Superseded();
         // The file may hold people's data: it is kept only as long as a retry may need it.
-        await em.query('DELETE FROM import_chunks WHERE import_id = $1', [id]);
-        await this.changes.publish(em, system, {
+        await this.imports.deleteChunks(tx, id);
+        await this.changes.publish(tx, system, {
           action: 'import.complete',
           entity: 'import',
           entityId: id,
@@ -361,38 +345,28 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
       });
       // After a bulk load the planner's statistics are stale until autovacuum gets to it; the
       // directory and the export right after a large import would be planned for empty tables.
-      if ((await this.rowsCreated(id)) >= ANALYZE_AFTER_ROWS) {
-        await this.db.query('ANALYZE members, memberships').catch((err: unknown) => this.logger.warn({ err }, 'ANALYZE after import failed'));
+      if ((await this.imports.rowsCreated(this.transactions.auto, id)) >= ANALYZE_AFTER_ROWS) {
+        await this.imports.analyze(this.transactions.auto).catch((err: unknown) => this.logger.warn({ err }, 'ANALYZE after import failed'));
       }
     } catch (err) {
       if (err instanceof Superseded) return;
       if (err instanceof Stopping) {
-        await this.db.query(`UPDATE imports SET state = 'queued', run_token = NULL, updated_at = now() WHERE id = $1 AND run_token = $2`, [id, token]);
+        await this.imports.handBack(this.transactions.auto, id, token);
         return;
       }
       const failure = describeFailure(err);
       this.logger.warn({ importId: id, failure }, 'import failed');
-      await this.db.transaction(async (em) => {
-        const [failed] = await returningRows<{ id: string }>(
-          em,
-          `UPDATE imports SET state = 'failed', failure = $3, run_token = NULL, finished_at = now(), updated_at = now() WHERE id = $1 AND run_token = $2 RETURNING id`,
-          [id, token, failure],
-        );
-        if (failed) await this.changes.publish(em, system, { action: 'import.fail', entity: 'import', entityId: id, organisationId: job.organisation_id, changes: { state: { from: 'running', to: 'failed' } } });
+      await this.transactions.run(async (tx) => {
+        if (await this.imports.fail(tx, id, token, failure)) await this.changes.publish(tx, system, { action: 'import.fail', entity: 'import', entityId: id, organisationId: job.organisation_id, changes: { state: { from: 'running', to: 'failed' } } });
       });
     }
   }
 
-  private async rowsCreated(id: string): Promise<number> {
-    const [row] = await this.db.query<{ n: number }[]>('SELECT rows_created AS n FROM imports WHERE id = $1', [id]);
-    return row?.n ?? 0;
-  }
-
   private async *chunks(id: string): AsyncGenerator<Buffer> {
     for (let seq = 0; ; seq++) {
-      const [row] = await this.db.query<{ data: Buffer }[]>('SELECT data FROM import_chunks WHERE import_id = $1 AND seq = $2', [id, seq]);
-      if (!row) return;
-      yield row.data;
+      const data = await this.imports.chunk(this.transactions.auto, id, seq);
+      if (!data) return;
+      yield data;
     }
   }
 
@@ -452,21 +426,12 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
 
   /** One batch: rows, counters, errors and resume point commit together or not at all. */
   private async flush(id: string, token: string, organisationId: string, batch: Batch, errors: ImportRowError[], system: Caller): Promise<void> {
-    await this.db.transaction(async (em) => {
-      const [owned] = await returningRows<{ processed_line: number }>(
-        em,
-        `UPDATE imports SET heartbeat_at = now() WHERE id = $1 AND run_token = $2 AND state = 'running' RETURNING processed_line`,
-        [id, token],
-      );
-      if (!owned) throw new Superseded(); // another runner took over (this one was presumed dead)
-      const { created, updated } = batch.rows.length ? await upsertBatch(em, organisationId, batch.rows) : { created: 0, updated: 0 };
-      await em.query(
-        `UPDATE imports SET rows_read = rows_read + $3, rows_created = rows_created + $4, rows_updated = rows_updated + $5,
-                rows_failed = rows_failed + $6, errors = errors || $7::jsonb, processed_line = $8, updated_at = now()
-          WHERE id = $1 AND run_token = $2`,
-        [id, token, batch.read, created, updated, batch.failed, JSON.stringify(errors), batch.lastLine],
-      );
-      await this.changes.publish(em, system, {
+    await this.transactions.run(async (tx) => {
+      const owned = await this.imports.heartbeat(tx, id, token);
+      if (owned === null) throw new Superseded(); // another runner took over (this one was presumed dead)
+      const { created, updated } = batch.rows.length ? await this.imports.upsertBatch(tx, organisationId, batch.rows) : { created: 0, updated: 0 };
+      await this.imports.advance(tx, id, token, { read: batch.read, created, updated, failed: batch.failed, errors, lastLine: batch.lastLine });
+      await this.changes.publish(tx, system, {
         action: 'import.batch',
         entity: 'import',
         entityId: id,
@@ -475,76 +440,6 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
       });
     });
   }
-}
-
-/**
- * The set-based upsert of one batch, in one statement:
- * 1. people with an e-mail are inserted, or matched case-insensitively to the
- *    record with that e-mail in the organisation's data controller (whose
- *    empty fields are completed; nothing is overwritten, a sibling
- *    organisation may rely on it) — records of other controllers are never
- *    matched; people without an e-mail are always new;
- * 2. their memberships in the organisation are inserted (`created`) or, when
- *    present, refreshed (`updated`: title, joinedOn, duesPaidUntil when given;
- *    the status of an existing membership only changes through its workflow).
- * Rows are sorted by e-mail so that concurrent imports lock people in the
- * same order.
- */
-async function upsertBatch(em: EntityManager, organisationId: string, rows: ImportRow[]): Promise<{ created: number; updated: number }> {
-  const sorted = [...rows].sort((a, b) => (a.email ?? '\uffff').toLowerCase().localeCompare((b.email ?? '\uffff').toLowerCase()));
-  const col = <T>(pick: (r: ImportRow) => T) => sorted.map(pick);
-  const result = await em.query<{ inserted: boolean }[]>(
-    `WITH input AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::date[], $13::date[])
-         AS t(candidate_id, email, given_name, family_name, phone, region, locality, languages, preferred_language, status, title, joined_on, dues_paid_until)
-     ),
-     people AS (
-       INSERT INTO members AS m (id, controller_id, given_name, family_name, email, phone, region, locality, languages, preferred_language)
-       SELECT candidate_id, c.root, given_name, family_name, email::citext, phone, region, locality,
-              coalesce(string_to_array(languages, ','), '{}'), coalesce(preferred_language, 'es')
-         FROM input CROSS JOIN (SELECT organisation_root($14::uuid) AS root) c
-       ON CONFLICT (controller_id, email) DO UPDATE SET
-              phone = coalesce(m.phone, excluded.phone),
-              region = coalesce(m.region, excluded.region),
-              locality = coalesce(m.locality, excluded.locality),
-              languages = CASE WHEN cardinality(m.languages) = 0 THEN excluded.languages ELSE m.languages END,
-              updated_at = CASE WHEN (m.phone IS NULL AND excluded.phone IS NOT NULL) OR (m.region IS NULL AND excluded.region IS NOT NULL)
-                                  OR (m.locality IS NULL AND excluded.locality IS NOT NULL) OR (cardinality(m.languages) = 0 AND cardinality(excluded.languages) > 0)
-                                THEN now() ELSE m.updated_at END
-       RETURNING m.id, m.email
-     ),
-     resolved AS (
-       SELECT p.id AS member_id, i.status, i.title, i.joined_on, i.dues_paid_until FROM input i JOIN people p ON p.email = i.email::citext
-       UNION ALL
-       SELECT i.candidate_id, i.status, i.title, i.joined_on, i.dues_paid_until FROM input i WHERE i.email IS NULL
-     )
-     INSERT INTO memberships AS ms (member_id, organisation_id, status, title, joined_on, dues_paid_until, source)
-     SELECT member_id, $14, status, title, joined_on, dues_paid_until, 'import' FROM resolved
-     ON CONFLICT (member_id, organisation_id) DO UPDATE SET
-            title = coalesce(excluded.title, ms.title),
-            joined_on = CASE WHEN excluded.joined_on IS NULL OR (ms.ended_on IS NOT NULL AND excluded.joined_on > ms.ended_on) THEN ms.joined_on ELSE excluded.joined_on END,
-            dues_paid_until = coalesce(excluded.dues_paid_until, ms.dues_paid_until),
-            updated_at = now()
-     RETURNING (xmax = 0) AS inserted`,
-    [
-      sorted.map(() => randomUUID()),
-      col((r) => r.email),
-      col((r) => r.givenName),
-      col((r) => r.familyName),
-      col((r) => r.phone),
-      col((r) => r.region),
-      col((r) => r.locality),
-      col((r) => r.languages),
-      col((r) => r.preferredLanguage),
-      col((r) => r.status),
-      col((r) => r.title),
-      col((r) => r.joinedOn),
-      col((r) => r.duesPaidUntil),
-      organisationId,
-    ],
-  );
-  const created = result.filter((r) => r.inserted).length;
-  return { created, updated: result.length - created };
 }
 
 /**
@@ -561,25 +456,6 @@ function describeFailure(err: unknown): string {
   const pg = (err as { driverError?: { code?: string; constraint?: string; message?: string } }).driverError;
   const reason = pg?.constraint ? `constraint ${pg.constraint}` : pg?.code === 'P0001' && pg.message ? pg.message.slice(0, 200) : pg?.code ? `database error ${pg.code}` : 'unexpected error';
   return `A batch could not be saved and was rolled back (${reason}). Fix the cause and retry the import: it resumes after the last saved batch.`;
-}
-
-export function importView(row: MemberImport): ImportView {
-  const lines = new Set(row.errors.map((e) => e.line));
-  return {
-    id: row.id,
-    organisationId: row.organisationId,
-    state: row.state,
-    filename: row.filename,
-    bytes: Number(row.bytes),
-    counts: { total: row.rowsTotal, read: row.rowsRead, created: row.rowsCreated, updated: row.rowsUpdated, failed: row.rowsFailed },
-    errors: row.errors,
-    errorsTruncated: lines.size < row.rowsFailed || row.errors.length >= MAX_STORED_ERRORS,
-    failure: row.failure,
-    attempts: row.attempts,
-    createdAt: row.createdAt,
-    startedAt: row.startedAt,
-    finishedAt: row.finishedAt,
-  };
 }
 
 export type { ImportState };

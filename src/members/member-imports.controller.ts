@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { ProblemDetails } from '../common/problem';
-import { ImportAccepted, ImportView } from './dto/member-views.dto';
+import { ImportAccepted, ImportView } from './members.views';
 import { EXPORT_COLUMNS, IMPORT_COLUMNS } from './member-csv';
 import { MemberExportService } from './member-export.service';
 import { MemberImportService } from './member-import.service';

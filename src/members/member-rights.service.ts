@@ -1,23 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
-import { AccessService } from '../access/access.service';
 import { type Caller, requireUser } from '../access/caller';
+import { requireAccess } from '../access/resource-access';
 import { RolesService } from '../access/roles.service';
+import { type Tx, Transactions } from '../database/transactions';
 import { DomainEvents } from '../domain-events/domain-events';
 import { verifyPassword } from '../auth/passwords';
-import { conflict, forbidden, notFound, unauthorized } from '../common/problem';
+import { conflict, notFound, unauthorized } from '../common/problem';
 import { today } from '../common/dates';
-import { returningRows } from '../common/sql';
 import { AccountTokensService } from '../auth/account-tokens.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { SignupsService } from '../events/signups.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { UsersService } from '../users/users.service';
-import type { AuditSummary, ErasureResult, MeExport, MemberExport } from './dto/member-views.dto';
-import { ERASED_NAME } from './member.entity';
-import { ENDED_STATUSES, type MembershipStatus } from './membership.entity';
-import { type MemberAccess, MembersService } from './members.service';
+import { auditSummary, type ErasureResult, type MeExport, type MemberExport } from './members.views';
+import { type LoadedMember, MemberAccess } from './member.access';
+import { MemberImportsRepository } from './member-imports.repository';
+import { MemberLoginsRepository } from './member-logins.repository';
+import { MemberRightsRepository } from './member-rights.repository';
+import { KEPT_BY_ERASURE } from './membership-workflow';
+import { MembersService } from './members.service';
+import { MembersRepository } from './members.repository';
+import { MembershipsRepository } from './memberships.repository';
 
 /** Wrong passwords allowed on /me/erase per account and window. */
 const ERASE_PASSWORD_LIMIT = { max: 5, windowSeconds: 15 * 60 };
@@ -31,10 +34,15 @@ const ERASE_PASSWORD_LIMIT = { max: 5, windowSeconds: 15 * 60 };
 @Injectable()
 export class MemberRightsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly access: AccessService,
+    private readonly transactions: Transactions,
+    private readonly memberAccess: MemberAccess,
     private readonly changes: DomainEvents,
     private readonly members: MembersService,
+    private readonly memberRecords: MembersRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly logins: MemberLoginsRepository,
+    private readonly imports: MemberImportsRepository,
+    private readonly rights: MemberRightsRepository,
     private readonly users: UsersService,
     private readonly roles: RolesService,
     private readonly limiter: RateLimitService,
@@ -45,42 +53,31 @@ export class MemberRightsService {
 
   /** GET /members/:id/export: the person themselves, a platform admin (everything), or an org_admin (their organisations' part). */
   async exportMember(caller: Caller, memberId: string): Promise<MemberExport> {
-    const a = await this.members.accessFor(caller, memberId);
-    if (!a.everything) {
-      let manages = false;
-      for (const m of a.memberships) manages ||= await this.access.canOnOrganisation(caller, 'member.manage', m.organisationId);
-      if (!manages) throw forbidden('Exporting a person’s data is for the org_admins of their organisations.');
-    }
-    return this.db.transaction(async (em) => {
-      const out = await this.exportOf(caller, a, em);
-      await this.changes.publish(em, caller, { action: 'member.export', entity: 'member', entityId: memberId, organisationId: a.memberships[0]?.organisationId ?? a.member.controllerId, changes: null });
+    await requireAccess(this.memberAccess, caller, memberId, 'manage', 'member', 'Exporting a person’s data is for the org_admins of their organisations.');
+    const a = await this.memberAccess.load(this.transactions.auto, caller, memberId);
+    return this.transactions.run(async (tx) => {
+      const out = await this.exportOf(caller, a, tx);
+      await this.changes.publish(tx, caller, { action: 'member.export', entity: 'member', entityId: memberId, organisationId: a.memberships[0]?.organisationId ?? a.member.controllerId, changes: null });
       return out;
     });
   }
 
-  private async exportOf(caller: Caller, a: MemberAccess, em: EntityManager): Promise<MemberExport> {
-    const membershipIds = a.memberships.map((m) => m.id);
-    const consentIds = await em.query<{ id: string }[]>(
-      `SELECT id FROM member_consents WHERE member_id = $1 ${a.scope.all ? '' : 'AND organisation_id = ANY($2::uuid[])'}`,
-      a.scope.all ? [a.member.id] : [a.member.id, a.scope.ids],
-    );
-    const entries = await em.query<{ at: Date; action: string; entity: string; entity_id: string | null; organisation_id: string | null; fields: string[] | null }[]>(
-      `SELECT at, action, entity, entity_id, organisation_id, (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(coalesce(changes, '{}'::jsonb)) k) AS fields
-         FROM audit_log
-        WHERE ((entity = 'member' AND entity_id = $1)
-            OR (entity = 'membership' AND entity_id = ANY($2::text[]))
-            OR (entity = 'member_consent' AND entity_id = ANY($3::text[])))
-          ${a.scope.all ? '' : 'AND organisation_id = ANY($4::uuid[])'}
-        ORDER BY id`,
-      a.scope.all ? [a.member.id, membershipIds, consentIds.map((c) => c.id)] : [a.member.id, membershipIds, consentIds.map((c) => c.id), a.scope.ids],
+  private async exportOf(caller: Caller, a: LoadedMember, tx: Tx): Promise<MemberExport> {
+    const consentIds = await this.memberRecords.consentIds(tx, a.member.id, a.scope);
+    const entries = await this.rights.auditAbout(
+      tx,
+      a.member.id,
+      a.memberships.map((m) => m.id),
+      consentIds,
+      a.scope,
     );
     return {
       exportedAt: new Date(),
       scope: a.everything ? 'all' : 'scoped',
-      member: await this.members.view(caller, a, em),
-      consents: await this.members.consentsFor(a, em),
+      member: await this.members.view(caller, a, tx),
+      consents: await this.members.consentsFor(a, tx),
       // Event signups (issue 7): as a member and as a guest with the same e-mail; an org_admin sees those of their organisations' events.
-      eventSignups: await this.signups.exportFor(em, { memberId: a.member.id, email: a.member.email }, a.everything ? undefined : a.scope),
+      eventSignups: await this.signups.exportFor(tx, { memberId: a.member.id, email: a.member.email }, a.everything ? undefined : a.scope),
       auditEntries: entries.map(auditSummary),
     };
   }
@@ -92,12 +89,9 @@ export class MemberRightsService {
     if (!user) throw unauthorized();
     const roles = await this.roles.rolesOf(user.id);
     const members: MemberExport[] = [];
-    for (const memberId of authUser.memberIds) members.push(await this.exportOf(caller, await this.members.accessFor(caller, memberId), this.db.manager));
-    const entries = await this.db.query<{ at: Date; action: string; entity: string; entity_id: string | null; organisation_id: string | null; fields: string[] | null }[]>(
-      `SELECT at, action, entity, entity_id, organisation_id, (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(coalesce(changes, '{}'::jsonb)) k) AS fields
-         FROM audit_log WHERE entity = 'user' AND entity_id = $1 ORDER BY id`,
-      [user.id],
-    );
+    const db = this.transactions.auto;
+    for (const memberId of authUser.memberIds) members.push(await this.exportOf(caller, await this.memberAccess.load(db, caller, memberId), db));
+    const entries = await this.rights.auditAboutLogin(db, user.id);
     return {
       exportedAt: new Date(),
       user: {
@@ -131,11 +125,11 @@ export class MemberRightsService {
       throw conflict('staff-login', 'Your login holds roles; give them up (or ask a platform admin to remove them) before erasing your data.');
     }
     // All of it or nothing: one transaction over every linked record.
-    return this.db.transaction(async (em) => {
+    return this.transactions.run(async (tx) => {
       let result: ErasureResult | null = null;
       let ended = 0;
       for (const memberId of authUser.memberIds) {
-        const one = await this.erase(caller, memberId, true, em);
+        const one = await this.erase(caller, memberId, true, tx);
         ended += one.membershipsEnded;
         result ??= one;
       }
@@ -156,7 +150,8 @@ export class MemberRightsService {
    *   record of another controller, no role (the same answer whatever the
    *   login holds elsewhere; /me/erase closes the whole login);
    * - stored files of failed imports (which may contain the person) are
-   *   discarded;
+   *   discarded — those of imports into the record's controller, or all of
+   *   them when the person erases themselves;
    * - what is keyed by the address alone — rate-limit counters, e-mails owed
    *   to it (anonymised; pending ones never sent), e-mailed links — is swept
    *   when the person erases themselves or the address's login closes here,
@@ -168,29 +163,17 @@ export class MemberRightsService {
    * - the record's own e-mailed links are deleted;
    * - the audit log gets entries with ids only (its diffs never held the values).
    */
-  async erase(caller: Caller, memberId: string, everywhere = false, inTransaction?: EntityManager): Promise<ErasureResult> {
-    if (!inTransaction) return this.db.transaction((em) => this.erase(caller, memberId, everywhere, em));
-    const em = inTransaction;
-    const a = await this.members.accessFor(caller, memberId, em, true);
-    if (!a.everything) {
-      for (const m of a.allMemberships) {
-        if (!(await this.access.canOnOrganisation(caller, 'member.manage', m.organisationId))) {
-          throw forbidden('Only an org_admin of every organisation this person belongs to, or a platform admin, may erase them.');
-        }
-      }
-    }
+  async erase(caller: Caller, memberId: string, everywhere = false, inTransaction?: Tx): Promise<ErasureResult> {
+    if (!inTransaction) return this.transactions.run((tx) => this.erase(caller, memberId, everywhere, tx));
+    const tx = inTransaction;
+    const a = await this.memberAccess.load(tx, caller, memberId, true);
+    await this.memberAccess.require(a, 'erase', 'Only an org_admin of every organisation this person belongs to, or a platform admin, may erase them.');
     if (a.member.erasedAt) throw conflict('already-erased', 'This person’s data was already erased.');
 
     // The login linked to this record, if any. It may be linked to records of other data controllers
     // too, and hold roles: nothing about it may change the answer here (that would tell this controller
     // about others). The record is unlinked; the login closes only when nothing else is left on it.
-    const [linked] = await em.query<{ id: string; email: string; keep: boolean }[]>(
-      `SELECT u.id, u.email,
-              (u.is_platform_admin OR EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id)
-                OR EXISTS (SELECT 1 FROM member_logins o WHERE o.user_id = u.id AND o.member_id <> $1)) AS keep
-         FROM member_logins l JOIN users u ON u.id = l.user_id WHERE l.member_id = $1 FOR UPDATE OF u`,
-      [memberId],
-    );
+    const linked = await this.logins.linkedLogin(tx, memberId);
     const closing = linked && !linked.keep ? linked : null;
     // What is keyed by the address alone (rate-limit counters, e-mails owed, e-mailed links) may belong to another
     // controller's record or login of the same address: swept only when the person erases themselves, or when the
@@ -200,49 +183,29 @@ export class MemberRightsService {
     const sweep = everywhere || closing !== null;
     const addresses = sweep ? personal.map((e) => e.toLowerCase()) : [];
     // Counters such as login-fail:account:<e-mail> name the person.
-    await this.limiter.forget(em, addresses);
+    await this.limiter.forget(tx, addresses);
     // Event signups (issue 7): live ones are cancelled (seats go to the next in line), guest signups under the person's addresses lose their
     // personal data (first: whatever that writes to the outbox is anonymised next).
-    await this.signups.erasePerson(em, caller, {
+    await this.signups.erasePerson(tx, caller, {
       memberId,
       emails: personal,
       controllerId: everywhere ? null : a.member.controllerId,
     });
     // E-mails owed to the person: never sent now, and kept only as anonymous rows.
-    await this.outbox.forgetRecipients(em, addresses);
+    await this.outbox.forgetRecipients(tx, addresses);
     // E-mailed links (confirmation, invitation, reset) die with the record and the closing login (and all to the address in a sweep).
-    await this.accountTokens.forget(em, { memberId, userId: closing?.id ?? null, addresses });
-    if (linked) await em.query('DELETE FROM member_logins WHERE member_id = $1', [memberId]);
-    if (closing) await this.users.closeForErasure(em, closing.id);
-    await em.query(
-      `WITH failed AS (SELECT id FROM imports WHERE state = 'failed' AND EXISTS (SELECT 1 FROM import_chunks c WHERE c.import_id = imports.id))
-       , gone AS (DELETE FROM import_chunks WHERE import_id IN (SELECT id FROM failed) RETURNING import_id)
-       UPDATE imports SET failure = coalesce(failure || ' ', '') || 'Its stored file was discarded by an erasure: upload the file again.', updated_at = now()
-        WHERE id IN (SELECT id FROM failed)`,
-    );
+    await this.accountTokens.forget(tx, { memberId, userId: closing?.id ?? null, addresses });
+    if (linked) await this.logins.unlink(tx, memberId);
+    if (closing) await this.users.closeForErasure(tx, closing.id);
+    // Failed imports keep their file for a retry, and it may name the person: discarded, in the record's controller
+    // (everywhere, for the person themselves) — another controller's files are not this erasure's to touch.
+    await this.imports.discardFailedFiles(tx, everywhere ? null : a.member.controllerId);
 
-    const ended = await returningRows<{ id: string; organisation_id: string; before: MembershipStatus; status: MembershipStatus; ended_on: string }>(
-      em,
-      `UPDATE memberships ms SET
-          status = CASE WHEN ms.status = ANY($2::text[]) THEN ms.status ELSE 'resigned' END,
-          ended_on = coalesce(ms.ended_on, greatest($3::date, ms.joined_on)),
-          title = NULL,
-          updated_at = now()
-        FROM memberships old
-       WHERE old.id = ms.id AND ms.member_id = $1
-       RETURNING ms.id, ms.organisation_id, old.status AS before, ms.status, ms.ended_on::text`,
-      [memberId, ENDED_STATUSES.filter((s) => s !== 'lapsed'), today()],
-    );
-    const [erased] = await returningRows<{ erased_at: Date }>(
-      em,
-      `UPDATE members SET given_name = $2, family_name = $2, email = NULL, phone = NULL, locality = NULL, languages = '{}',
-              email_verified_at = NULL, erased_at = now(), updated_at = now()
-        WHERE id = $1 RETURNING erased_at`,
-      [memberId, ERASED_NAME],
-    );
+    const ended = await this.memberships.endForErasure(tx, memberId, KEPT_BY_ERASURE, today());
+    const erasedAt = await this.memberRecords.erase(tx, memberId);
 
     for (const m of ended) {
-      await this.changes.publish(em, caller, {
+      await this.changes.publish(tx, caller, {
         action: 'membership.erase',
         entity: 'membership',
         entityId: m.id,
@@ -250,21 +213,17 @@ export class MemberRightsService {
         changes: { memberId: { from: memberId, to: memberId }, ...(m.before !== m.status ? { status: { from: m.before, to: m.status } } : {}) },
       });
     }
-    await this.changes.publish(em, caller, {
+    await this.changes.publish(tx, caller, {
       action: 'member.erase',
       entity: 'member',
       entityId: memberId,
       organisationId: a.member.controllerId,
       changes: {
-        erasedAt: { from: null, to: erased.erased_at },
+        erasedAt: { from: null, to: erasedAt },
         memberships: { from: null, to: ended.map((m) => m.id) },
         ...(linked ? { userId: { from: linked.id, to: null } } : {}),
       },
     });
-    return { id: memberId, erasedAt: erased.erased_at, membershipsEnded: ended.filter((m) => m.before !== m.status).length };
+    return { id: memberId, erasedAt, membershipsEnded: ended.filter((m) => m.before !== m.status).length };
   }
-}
-
-function auditSummary(r: { at: Date; action: string; entity: string; entity_id: string | null; organisation_id: string | null; fields: string[] | null }): AuditSummary {
-  return { at: r.at, action: r.action, entity: r.entity, entityId: r.entity_id, organisationId: r.organisation_id, fields: r.fields ?? [] };
 }

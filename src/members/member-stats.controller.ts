@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
-import { CoalitionStats, OrganisationStats } from './dto/member-views.dto';
+import { CoalitionStats, OrganisationStats } from './members.views';
 import { MemberStatsService } from './member-stats.service';
 
 @ApiTags('statistics')

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { CoalitionsService } from '../coalitions/coalitions.service';
+import { Transactions } from '../database/transactions';
 import { forbidden } from '../common/problem';
 import { OrganisationsService } from '../organisations/organisations.service';
-import type { CoalitionStats, OrganisationStats, PartnerStats } from './dto/member-views.dto';
+import type { CoalitionStats, OrganisationStats, PartnerStats } from './members.views';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
+import { MemberStatsRepository } from './member-stats.repository';
 import { type ExactStats, protectPartner, SUPPRESS_BELOW } from './stats-suppression';
 
 /**
@@ -22,7 +22,8 @@ import { type ExactStats, protectPartner, SUPPRESS_BELOW } from './stats-suppres
 @Injectable()
 export class MemberStatsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly stats: MemberStatsRepository,
     private readonly access: AccessService,
     private readonly organisations: OrganisationsService,
     private readonly coalitions: CoalitionsService,
@@ -49,28 +50,10 @@ export class MemberStatsService {
 
   /** Distinct people, so someone in an organisation and in its sub-organisation counts once. */
   private async count(organisationIds: string[]): Promise<ExactStats> {
-    const [total] = await this.db.query<{ n: number }[]>('SELECT count(DISTINCT member_id)::int AS n FROM memberships WHERE organisation_id = ANY($1::uuid[])', [organisationIds]);
-    const statuses = await this.db.query<{ status: MembershipStatus; n: number }[]>(
-      'SELECT status, count(DISTINCT member_id)::int AS n FROM memberships WHERE organisation_id = ANY($1::uuid[]) GROUP BY status',
-      [organisationIds],
-    );
-    const regions = await this.db.query<{ region: string | null; n: number }[]>(
-      `SELECT m.region, count(DISTINCT m.id)::int AS n
-         FROM memberships ms JOIN members m ON m.id = ms.member_id
-        WHERE ms.organisation_id = ANY($1::uuid[]) AND ms.status = 'active'
-        GROUP BY m.region ORDER BY m.region NULLS LAST`,
-      [organisationIds],
-    );
-    const growth = await this.db.query<{ month: string; n: number }[]>(
-      `SELECT to_char(first_joined, 'YYYY-MM') AS month, count(*)::int AS n
-         FROM (SELECT member_id, min(joined_on) AS first_joined FROM memberships
-                WHERE organisation_id = ANY($1::uuid[]) AND joined_on IS NOT NULL GROUP BY member_id) firsts
-        GROUP BY 1 ORDER BY 1`,
-      [organisationIds],
-    );
+    const { total, statuses, regions, growth } = await this.stats.count(this.transactions.auto, organisationIds);
     const byStatus = Object.fromEntries(MEMBERSHIP_STATUSES.map((s) => [s, statuses.find((r) => r.status === s)?.n ?? 0])) as Record<MembershipStatus, number>;
     return {
-      total: total.n,
+      total,
       byStatus,
       byRegion: regions.map((r) => ({ region: r.region, count: r.n })),
       growth: growth.map((g) => ({ month: g.month, joined: g.n })),

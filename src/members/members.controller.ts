@@ -4,7 +4,7 @@ import { type Caller, CurrentCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { ProblemDetails } from '../common/problem';
 import { CreateMemberDto, MemberQueryDto, UpdateMemberDto } from './dto/member.dto';
-import { DirectoryPage, ErasureResult, MemberExport, MemberView } from './dto/member-views.dto';
+import { DirectoryPage, ErasureResult, MemberExport, MemberView } from './members.views';
 import { MemberRightsService } from './member-rights.service';
 import { MembersService } from './members.service';
 

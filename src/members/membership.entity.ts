@@ -7,23 +7,6 @@ export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 export const MEMBERSHIP_SOURCES = ['form', 'import', 'manual'] as const;
 export type MembershipSource = (typeof MEMBERSHIP_SOURCES)[number];
 
-/**
- * What an org_admin may change a membership's status to. `resigned` and
- * `expelled` are final: a person who comes back applies again (the row, and
- * its history in the audit log, stay).
- */
-export const TRANSITIONS: Record<MembershipStatus, readonly MembershipStatus[]> = {
-  applied: ['active', 'resigned'],
-  active: ['suspended', 'lapsed', 'resigned', 'expelled'],
-  suspended: ['active', 'resigned', 'expelled'],
-  lapsed: ['active', 'resigned'],
-  resigned: [],
-  expelled: [],
-};
-
-/** Statuses after which the membership has ended (`endedOn` is set). */
-export const ENDED_STATUSES: readonly MembershipStatus[] = ['lapsed', 'resigned', 'expelled'];
-
 /** A member's relation to one organisation. Rows are never deleted: counts and history survive. */
 @Entity('memberships')
 @Unique('uq_memberships_member_organisation', ['memberId', 'organisationId'])

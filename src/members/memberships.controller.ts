@@ -14,7 +14,7 @@ import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import { ProblemDetails } from '../common/problem';
 import { ApplicationDto, CreateMembershipDto, MembershipQueryDto, UpdateMembershipDto } from './dto/member.dto';
-import { ApplicationReceived, MembershipView, OrganisationMembershipPage } from './dto/member-views.dto';
+import { ApplicationReceived, MembershipView, OrganisationMembershipPage } from './members.views';
 import { MembershipsService } from './memberships.service';
 import { RateLimited } from '../rate-limit/rate-limited.decorator';
 

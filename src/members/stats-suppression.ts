@@ -1,4 +1,4 @@
-import type { Count, MemberStats } from './dto/member-views.dto';
+import type { Count, MemberStats } from './members.views';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
 
 /**

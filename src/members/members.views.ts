@@ -1,8 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EventSignupExport } from '../../events/event-views';
-import { LANGUAGES, type PreferredLanguage } from '../member.entity';
-import { IMPORT_STATES, type ImportState } from '../member-import.entity';
-import { MEMBERSHIP_SOURCES, MEMBERSHIP_STATUSES, type MembershipSource, type MembershipStatus } from '../membership.entity';
+import { EventSignupExport } from '../events/event-views';
+import type { MemberConsent } from './member-consent.entity';
+import { LANGUAGES, type Member, type PreferredLanguage } from './member.entity';
+import { IMPORT_STATES, type ImportState, MAX_STORED_ERRORS, type MemberImport } from './member-import.entity';
+import type { AuditSummaryRow } from './member-rights.repository';
+import type { DirectoryRow } from './member-search.repository';
+import { MEMBERSHIP_SOURCES, MEMBERSHIP_STATUSES, type Membership, type MembershipSource, type MembershipStatus } from './membership.entity';
+import type { OrganisationMembershipRow } from './memberships.repository';
 
 /**
  * Response shapes. Member views never carry timestamps of the person record
@@ -191,4 +195,105 @@ export class CoalitionStats {
   })
   suppressionThreshold: number;
   @ApiProperty({ type: [PartnerStats], description: 'Active partners, each with its sub-organisations' }) partners: PartnerStats[];
+}
+
+// ---------------------------------------------------------------- mapping
+
+export function membershipView(m: Membership): MembershipView {
+  return {
+    id: m.id,
+    memberId: m.memberId,
+    organisationId: m.organisationId,
+    status: m.status,
+    title: m.title,
+    joinedOn: m.joinedOn,
+    endedOn: m.endedOn,
+    source: m.source,
+    duesPaidUntil: m.duesPaidUntil,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+  };
+}
+
+export function consentView(c: MemberConsent): ConsentView {
+  return {
+    organisationId: c.organisationId,
+    noticeVersion: c.noticeVersion,
+    dataProcessing: c.dataProcessing,
+    contactByEmail: c.contactByEmail,
+    contactBySms: c.contactBySms,
+    source: c.source,
+    recordedAt: c.recordedAt,
+  };
+}
+
+/** One member as the caller may see it: `memberships` and `consent` already narrowed to their scope, contact data only with `contact`. */
+export function memberView(m: Member, memberships: Membership[], consent: ConsentView | null, contact: boolean): MemberView {
+  return {
+    id: m.id,
+    givenName: m.givenName,
+    familyName: m.familyName,
+    ...(contact ? { email: m.email, phone: m.phone } : {}),
+    region: m.region,
+    locality: m.locality,
+    languages: m.languages,
+    preferredLanguage: m.preferredLanguage,
+    emailVerified: m.emailVerifiedAt !== null,
+    erasedAt: m.erasedAt,
+    memberships: memberships.map(membershipView),
+    consent,
+  };
+}
+
+export function directoryItem(r: DirectoryRow, memberships: DirectoryMembership[], contact: boolean): DirectoryItem {
+  return {
+    id: r.id,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    ...(contact ? { email: r.email, phone: r.phone } : {}),
+    region: r.region,
+    locality: r.locality,
+    erased: r.erased_at !== null,
+    memberships,
+  };
+}
+
+export function organisationMembershipItem(r: OrganisationMembershipRow): OrganisationMembershipItem {
+  return {
+    id: r.id,
+    memberId: r.member_id,
+    organisationId: r.organisation_id,
+    status: r.status,
+    title: r.title,
+    joinedOn: r.joined_on,
+    endedOn: r.ended_on,
+    source: r.source,
+    duesPaidUntil: r.dues_paid_until,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    member: { givenName: r.given_name, familyName: r.family_name, region: r.region, email: r.email, phone: r.phone, erased: r.erased_at !== null },
+  };
+}
+
+export function auditSummary(r: AuditSummaryRow): AuditSummary {
+  return { at: r.at, action: r.action, entity: r.entity, entityId: r.entity_id, organisationId: r.organisation_id, fields: r.fields ?? [] };
+}
+
+export function importView(row: MemberImport): ImportView {
+  const lines = new Set(row.errors.map((e) => e.line));
+  return {
+    id: row.id,
+    organisationId: row.organisationId,
+    state: row.state,
+    filename: row.filename,
+    bytes: Number(row.bytes),
+    counts: { total: row.rowsTotal, read: row.rowsRead, created: row.rowsCreated, updated: row.rowsUpdated, failed: row.rowsFailed },
+    errors: row.errors,
+    errorsTruncated: lines.size < row.rowsFailed || row.errors.length >= MAX_STORED_ERRORS,
+    failure: row.failure,
+    attempts: row.attempts,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+  };
 }
