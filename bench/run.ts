@@ -25,7 +25,7 @@ import { encodeCursor } from '../src/common/pagination';
 import { dataSourceOptions } from '../src/database/database-options';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrations';
-import { commonWords, directorySql, expandSearch, isBroadScope } from '../src/members/member-search';
+import { MemberSearchRepository } from '../src/members/member-search.repository';
 import { freePort, ROOT, startApi, startBareEventsServer, type ApiProcess } from './lib/api';
 import { alternate, drive, driveSample, loop, loopSample, peakRss, pinSelf, type LoadResult } from './lib/load';
 import { writeReport, type Results, type Scenario } from './lib/report';
@@ -152,16 +152,17 @@ async function main(): Promise<void> {
     if (want('member-search')) {
       log('member search');
       const searchPaths = queries.map((q) => `/api/v1/members?q=${encodeURIComponent(q)}`);
-      // The SQL the API runs for one search (member-search.ts), from one pool client each: the scope's
+      // The SQL the API runs for one search (member-search.repository.ts), from one pool client each: the scope's
       // estimate (reused for a minute, as the API does), the word expansion, the page, and the page's memberships.
       const membershipsSql = 'SELECT id, member_id, organisation_id, status, title FROM memberships WHERE member_id = ANY($1::uuid[]) AND organisation_id = ANY($2::uuid[]) ORDER BY created_at, id';
+      // The repository itself, over a bare pg client: the same statements, without the API around them.
+      const search = new MemberSearchRepository();
       const searchOnce = async (w: number, i: number) => {
         const c = pool[w];
-        const db = { query: async (text: string, values: unknown[]) => (await c.query(text, values)).rows as unknown[] } as unknown as Parameters<typeof expandSearch>[0];
-        const broad = await isBroadScope(db, orgIds);
-        const words = await expandSearch(db, queries[(w + i) % queries.length]);
-        const sql = directorySql({ organisationIds: orgIds, broad, after: null, rows: 51, words, commonWords: words.length > 1 ? await commonWords(db) : undefined });
-        const rows = (await c.query<{ id: string }>(sql.text, sql.values)).rows;
+        const db = { query: async (text: string, values: unknown[]) => (await c.query(text, values)).rows as unknown[] } as unknown as Parameters<MemberSearchRepository['directoryPage']>[0];
+        const broad = await search.isBroadScope(db, orgIds);
+        const words = await search.expandSearch(db, queries[(w + i) % queries.length]);
+        const rows = await search.directoryPage(db, { organisationIds: orgIds, broad, after: null, rows: 51, words, commonWords: words.length > 1 ? await search.commonWords(db) : undefined });
         await c.query(membershipsSql, [rows.slice(0, 50).map((r) => r.id), orgIds]);
       };
       await drive({ url: api.origin, connections: 10, duration: WARM_UP, headers: auth, paths: searchPaths });

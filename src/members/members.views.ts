@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EventSignupExport } from '../events/event-views';
+import { EventSignupExport } from '../events/events.views';
 import type { MemberConsent } from './member-consent.entity';
 import { LANGUAGES, type Member, type PreferredLanguage } from './member.entity';
 import { IMPORT_STATES, type ImportState, MAX_STORED_ERRORS, type MemberImport } from './member-import.entity';
