@@ -10,7 +10,6 @@ import { DataSource } from 'typeorm';
 import { AccessService } from './access/access.service';
 import type { Caller } from './access/caller';
 import { AppModule } from './app.module';
-import { CliModule, CliRepository } from './cli.repository';
 import { AppError } from './common/problem';
 import { formatCount, Progress } from './common/progress';
 import { type AppConfig, ConfigError, loadConfig } from './config/config';
@@ -19,7 +18,7 @@ import { dataSourceOptions } from './database/database-options';
 import { runMigrations } from './database/migrations';
 import { Transactions } from './database/transactions';
 import { MemberExportService } from './members/member-export.service';
-import { importView, MemberImportService } from './members/member-import.service';
+import { MemberImportService } from './members/member-import.service';
 import { MembersService } from './members/members.service';
 import type { Organisation } from './organisations/organisation.entity';
 import { UsersService } from './users/users.service';
@@ -121,7 +120,7 @@ async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext
     } finally {
       await migrator.destroy();
     }
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl }, [CliModule]), { logger: ['error', 'warn'] });
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl }), { logger: ['error', 'warn'] });
     try {
       return await work(app, applied);
     } finally {
@@ -178,7 +177,7 @@ async function importMembers(config: AppConfig, args: string[]): Promise<number>
     progress.update(0);
     let running = true;
     const done = imports.idle().finally(() => (running = false));
-    const read = async () => importView(await app.get(CliRepository).importById(accepted.id));
+    const read = () => imports.viewFor(accepted.id);
     while (running) {
       progress.update((await read()).counts.read);
       await Promise.race([done, sleep(POLL_MS)]);
@@ -221,7 +220,7 @@ async function exportMembers(config: AppConfig, args: string[]): Promise<number>
 
   return withApp(config, async (app) => {
     const org = await organisationArg(app, slug);
-    const total = await app.get(CliRepository).membershipCount(await app.get(AccessService).descendants([org.id]));
+    const total = await app.get(MemberExportService).count(await app.get(AccessService).descendants([org.id]));
     const { stream } = await app.get(MemberExportService).openFor(operator('export-members'), org);
     // Progress only where someone watches it: with --out, or on a terminal.
     const progress = outFile || process.stderr.isTTY ? new Progress(process.stderr, `exporting ${org.slug}`, total) : null;

@@ -1,5 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns/campaigns.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { CalendarController } from './calendar/calendar.controller';
 import { CalendarService } from './calendar/calendar.service';
 import { EventAccess } from './event.access';
@@ -15,7 +16,7 @@ import { SignupsRepository } from './signups.repository';
 import { SignupsService } from './signups.service';
 
 @Module({
-  imports: [CampaignsModule],
+  imports: [CampaignsModule, OrganisationsModule],
   controllers: [EventsController, SignupsController, CalendarController],
   providers: [EventsRepository, SignupsRepository, EventsService, SignupsService, SeatsService, EventAccess, EventNoticesService, EventRemindersJob, CalendarService],
   exports: [EventsService, SignupsService],

@@ -308,16 +308,6 @@ export class EventsRepository {
 
   // ---------------------------------------------------------------- checks made before writing
 
-  /** Whether the organisation exists and is external; null when there is none such. */
-  async organisationExternal(tx: Tx, id: string): Promise<boolean | null> {
-    const [org] = await tx.query<{ external: boolean }[]>('SELECT external FROM organisations WHERE id = $1', [id]);
-    return org ? org.external : null;
-  }
-
-  organisations(tx: Tx, ids: string[]): Promise<{ id: string; external: boolean }[]> {
-    return tx.query<{ id: string; external: boolean }[]>('SELECT id, external FROM organisations WHERE id = ANY($1::uuid[])', [ids]);
-  }
-
   async coalitionExists(tx: Tx, id: string): Promise<boolean> {
     const [c] = await tx.query<{ id: string }[]>('SELECT id FROM coalitions WHERE id = $1', [id]);
     return !!c;

@@ -9,6 +9,7 @@ import { badRequest, conflict, forbidden, notFound } from '../common/problem';
 import { type Tx, Transactions } from '../database/transactions';
 import { diff } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
+import { OrganisationsService } from '../organisations/organisations.service';
 import type { CancelEventDto, CreateEventDto, CreateShiftDto, EventQueryDto, UpdateEventDto, UpdateShiftDto } from './dto/event.dto';
 import { AUDITED_FIELDS, EDITABLE_FIELDS, NOTIFY_FIELDS } from './event-fields';
 import { EventAccess, type EventRights } from './event.access';
@@ -53,6 +54,7 @@ export class EventsService {
     private readonly seats: SeatsService,
     private readonly campaigns: CampaignsService,
     private readonly linked: LinkedDemandsService,
+    private readonly organisations: OrganisationsService,
   ) {}
 
   // ---------------------------------------------------------------- reading
@@ -136,9 +138,10 @@ export class EventsService {
   private async checkCoHosts(tx: Tx, ids: string[], hostId: string | null): Promise<void> {
     if (!ids.length) return;
     if (hostId && ids.includes(hostId)) throw badRequest('invalid-co-host', 'The host organisation cannot also be a co-host.', [{ field: 'coHostOrganisationIds', message: 'contains the host organisation' }]);
-    const found = await this.repo.organisations(tx, ids);
-    if (found.length !== ids.length) throw badRequest('unknown-organisation', 'A co-host organisation does not exist.', [{ field: 'coHostOrganisationIds', message: 'unknown organisation' }]);
-    if (found.some((o) => o.external)) throw badRequest('external-organisation', 'An external organisation cannot co-host events here.', [{ field: 'coHostOrganisationIds', message: 'external organisation' }]);
+    await this.organisations.requireInternalAll(tx, ids, {
+      unknown: () => badRequest('unknown-organisation', 'A co-host organisation does not exist.', [{ field: 'coHostOrganisationIds', message: 'unknown organisation' }]),
+      external: () => badRequest('external-organisation', 'An external organisation cannot co-host events here.', [{ field: 'coHostOrganisationIds', message: 'external organisation' }]),
+    });
   }
 
   /** The campaign must be one the caller can see and still open. */
@@ -161,9 +164,10 @@ export class EventsService {
     const demandIds = dto.demandIds ?? [];
     const event = await this.transactions.run(async (tx) => {
       if (dto.hostOrganisationId) {
-        const external = await this.repo.organisationExternal(tx, dto.hostOrganisationId);
-        if (external === null) throw badRequest('unknown-organisation', 'The host organisation does not exist.', [{ field: 'hostOrganisationId', message: 'unknown organisation' }]);
-        if (external) throw badRequest('external-organisation', 'An external organisation cannot host events here.', [{ field: 'hostOrganisationId', message: 'external organisation' }]);
+        await this.organisations.requireInternal(tx, dto.hostOrganisationId, {
+          unknown: () => badRequest('unknown-organisation', 'The host organisation does not exist.', [{ field: 'hostOrganisationId', message: 'unknown organisation' }]),
+          external: () => badRequest('external-organisation', 'An external organisation cannot host events here.', [{ field: 'hostOrganisationId', message: 'external organisation' }]),
+        });
         if (!(await this.access.canOnOrganisation(caller, 'event.manage', dto.hostOrganisationId))) throw forbidden('You may only create events for organisations you organise.');
       } else {
         if (!(await this.repo.coalitionExists(tx, dto.coalitionId!))) throw badRequest('unknown-coalition', 'The coalition does not exist.', [{ field: 'coalitionId', message: 'unknown coalition' }]);

@@ -14,9 +14,11 @@ import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
 import type { Member } from './member.entity';
 import { MemberAccess } from './member.access';
-import { type LoginRow, MemberLoginsRepository } from './member-logins.repository';
+import { MemberLoginsRepository } from './member-logins.repository';
 import { MembersRepository } from './members.repository';
 
 const DAY = 86_400;
@@ -43,6 +45,7 @@ export class MemberAccountsService {
     private readonly outbox: OutboxService,
     private readonly limiter: RateLimitService,
     private readonly changes: DomainEvents,
+    private readonly users: UsersService,
   ) {}
 
   private mayMail(kind: string, email: string): Promise<boolean> {
@@ -184,7 +187,7 @@ export class MemberAccountsService {
   }
 
   private async acceptStaffInvitation(tx: Tx, caller: Caller, userId: string | null, email: string | null, passwordHash: string): Promise<string> {
-    const user = userId ? await this.logins.lockLoginById(tx, userId) : null;
+    const user = userId ? await this.users.lockById(tx, userId) : null;
     if (!user || user.disabledAt || user.email.toLowerCase() !== email?.toLowerCase()) {
       throw conflict('login-changed', 'This invitation no longer matches the login; ask for a new one.');
     }
@@ -193,13 +196,12 @@ export class MemberAccountsService {
   }
 
   /** The address's login, for someone who just proved the address (see `accept`). */
-  private async loginForAddress(tx: Tx, caller: Caller, email: string, password: string, passwordHash: string): Promise<LoginRow> {
-    const user = await this.logins.lockLoginByEmail(tx, email);
+  private async loginForAddress(tx: Tx, caller: Caller, email: string, password: string, passwordHash: string): Promise<User> {
+    const user = await this.users.lockByEmailWithHash(tx, email);
     if (!user) {
       assertNewPassword(password);
-      const created = await this.logins.createConfirmedLogin(tx, email, passwordHash);
-      await this.changes.publish(tx, { ...caller, user: null }, { action: 'user.create', entity: 'user', entityId: created.id, changes: { email: { from: null, to: '[personal data]' } } });
-      return created;
+      // Announces user.create (the work of nobody logged in).
+      return this.users.createConfirmed(tx, caller, email, passwordHash);
     }
     if (user.disabledAt) throw conflict('login-disabled', 'The login of this address is disabled; ask the platform’s administrators.');
     if (!user.emailConfirmedAt) {
@@ -250,7 +252,7 @@ export class MemberAccountsService {
   async requestLinks(caller: Caller): Promise<typeof ACCEPTED> {
     const authUser = requireUser(caller);
     await this.transactions.run(async (tx) => {
-      const user = await this.logins.loginById(tx, authUser.id);
+      const user = await this.users.findById(authUser.id, tx);
       if (!user?.emailConfirmedAt || user.disabledAt) return;
       const language = await this.logins.linkableLanguage(tx, user.id, user.email);
       if (!language || !(await this.mayMail('link', user.email))) return;
@@ -269,7 +271,7 @@ export class MemberAccountsService {
     const authUser = requireUser(caller);
     return this.transactions.run(async (tx) => {
       const row = await this.tokens.consume(tx, ['member_link'], token);
-      const user = await this.logins.loginById(tx, authUser.id);
+      const user = await this.users.findById(authUser.id, tx);
       // Another login's link, or an address that changed since: the same answer as an unknown token.
       if (!user || row.userId !== user.id || user.email.toLowerCase() !== row.email?.toLowerCase()) throw invalidToken();
       const done = await this.linkRecords(tx, caller, user, user.email, null);

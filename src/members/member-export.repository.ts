@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Tx } from '../database/transactions';
 
 /** How long an export waits for a client that has stopped reading. */
 export const EXPORT_IDLE_LIMIT = '60s';
@@ -36,6 +37,12 @@ export interface ExportRow {
 @Injectable()
 export class MemberExportRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** How many memberships `organisationIds` hold: the lines of their export. */
+  async count(tx: Tx, organisationIds: string[]): Promise<number> {
+    const [{ total }] = await tx.query<{ total: number }[]>('SELECT count(*)::int AS total FROM memberships WHERE organisation_id = ANY($1::uuid[])', [organisationIds]);
+    return total;
+  }
 
   /** Every membership of `organisationIds` with its member, in directory order, `batch` rows at a time. */
   async *batches(organisationIds: string[], batch: number): AsyncGenerator<ExportRow[]> {

@@ -49,6 +49,11 @@ export class MemberExportService {
     return { filename: `members-${org.slug}-${new Date().toISOString().slice(0, 10)}.csv`, stream: Readable.from(this.lines(organisationIds), { highWaterMark: 1 }) };
   }
 
+  /** How many memberships `organisationIds` hold: the lines of their export (an operator's progress bar). */
+  count(organisationIds: string[]): Promise<number> {
+    return this.exports.count(this.transactions.auto, organisationIds);
+  }
+
   async *lines(organisationIds: string[]): AsyncGenerator<string> {
     yield csvLine([...EXPORT_COLUMNS]);
     for await (const rows of this.exports.batches(organisationIds, EXPORT_BATCH)) {

@@ -24,9 +24,6 @@ import { type ImportRowError, type ImportState, MAX_STORED_ERRORS, type MemberIm
 import { MemberImportsRepository } from './member-imports.repository';
 import { MembersService } from './members.service';
 
-// Kept where the command line imports it from (src/cli.ts): it belongs to members.views.ts.
-export { importView };
-
 /** Rows per batch: each batch is one transaction and one set-based statement. */
 export const IMPORT_BATCH_ROWS = 5000;
 /** The smallest batch used to show finer progress. */

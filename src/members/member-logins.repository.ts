@@ -19,15 +19,6 @@ export interface LinkedLogin {
   keep: boolean;
 }
 
-/** A login as following an e-mailed link needs it (with its password hash: never leaves the server). */
-export interface LoginRow {
-  id: string;
-  email: string;
-  passwordHash: string;
-  emailConfirmedAt: Date | null;
-  disabledAt: Date | null;
-}
-
 /** The table `member_logins`: which login holds which member record. */
 @Injectable()
 export class MemberLoginsRepository {
@@ -83,49 +74,5 @@ export class MemberLoginsRepository {
       await tx.query('UPDATE members SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = ANY($1::uuid[])', [linked.map((l) => l.member_id)]);
     }
     return linked.map((l) => ({ memberId: l.member_id, controllerId: l.controller_id }));
-  }
-
-  // ----------------------------------------------------------------------
-  // TEMPORARY (issue 19 report): the `users` table belongs to the users
-  // module. These belong in UsersService (a locked read by address or
-  // id with the hash, and the creation of a login whose address is proved);
-  // they stay here, unchanged in SQL terms, until it offers them (with
-  // `loginById`, which UsersService.findById would do but for `tx`).
-
-  /** A login by id, read in `tx`. */
-  async loginById(tx: Tx, id: string): Promise<LoginRow | null> {
-    const [row] = await tx.query<LoginRow[]>(
-      `SELECT id, email, password_hash AS "passwordHash", email_confirmed_at AS "emailConfirmedAt", disabled_at AS "disabledAt" FROM users WHERE id = $1`,
-      [id],
-    );
-    return row ?? null;
-  }
-
-  /** The login of an address (any case), locked, with its hash. */
-  async lockLoginByEmail(tx: Tx, email: string): Promise<LoginRow | null> {
-    const [row] = await tx.query<LoginRow[]>(
-      `SELECT id, email, password_hash AS "passwordHash", email_confirmed_at AS "emailConfirmedAt", disabled_at AS "disabledAt" FROM users WHERE email = $1 FOR UPDATE`,
-      [email],
-    );
-    return row ?? null;
-  }
-
-  /** A login by id, locked. */
-  async lockLoginById(tx: Tx, id: string): Promise<LoginRow | null> {
-    const [row] = await tx.query<LoginRow[]>(
-      `SELECT id, email, password_hash AS "passwordHash", email_confirmed_at AS "emailConfirmedAt", disabled_at AS "disabledAt" FROM users WHERE id = $1 FOR UPDATE`,
-      [id],
-    );
-    return row ?? null;
-  }
-
-  /** A new login for an address its owner just proved: confirmed, with its password. */
-  async createConfirmedLogin(tx: Tx, email: string, passwordHash: string): Promise<LoginRow> {
-    const [row] = await tx.query<LoginRow[]>(
-      `INSERT INTO users (email, password_hash, email_confirmed_at) VALUES ($1, $2, now())
-       RETURNING id, email, password_hash AS "passwordHash", email_confirmed_at AS "emailConfirmedAt", disabled_at AS "disabledAt"`,
-      [email, passwordHash],
-    );
-    return row;
   }
 }

@@ -212,20 +212,12 @@ export class MembersService {
 
   /** An organisation that can have members: it exists, is on the platform, and is not dissolved. */
   async organisationFor(tx: Tx, idOrSlug: string, field = 'organisationId'): Promise<Organisation> {
-    let org: Organisation;
-    try {
-      org = await this.organisations.get(idOrSlug, tx);
-    } catch {
-      throw badRequest('unknown-organisation', 'The organisation does not exist.', [{ field, message: 'no such organisation' }]);
-    }
-    switch (noMembersIn(org)) {
-      case 'external':
-        throw badRequest('external-organisation', 'An external organisation has no members here.', [{ field, message: 'organisation is external' }]);
-      case 'dissolved':
-        throw conflict('organisation-dissolved', 'A dissolved organisation takes no new members.');
-      case null:
-        return org;
-    }
+    const org = await this.organisations.requireInternal(tx, idOrSlug, {
+      unknown: () => badRequest('unknown-organisation', 'The organisation does not exist.', [{ field, message: 'no such organisation' }]),
+      external: () => badRequest('external-organisation', 'An external organisation has no members here.', [{ field, message: 'organisation is external' }]),
+    });
+    if (noMembersIn(org) === 'dissolved') throw conflict('organisation-dissolved', 'A dissolved organisation takes no new members.');
+    return org;
   }
 
   /** The data controller of an organisation: its top-level ancestor (itself at the top). */

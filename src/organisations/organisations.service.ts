@@ -64,6 +64,22 @@ export class OrganisationsService {
     return org;
   }
 
+  /**
+   * The same check for several organisations named by id (e.g. an event's
+   * co-hosts): every one must exist (else `unknown`), then none may be
+   * external (else `external`). The organisations, in the order of `ids`.
+   */
+  async requireInternalAll(tx: Tx, ids: readonly string[], refuse: OrganisationRefusals): Promise<Organisation[]> {
+    const found: Organisation[] = [];
+    for (const id of ids) {
+      const org = await this.organisations.byId(tx, id);
+      if (org) found.push(org);
+    }
+    if (found.length !== ids.length) throw refuse.unknown();
+    if (found.some((o) => o.external)) throw refuse.external();
+    return found;
+  }
+
   async list(query: OrganisationQueryDto): Promise<Page<Organisation>> {
     const after = decodeCursor<[string]>(query.cursor);
     const rows = await this.organisations.list({ kind: query.kind, parent: query.parent, q: query.q, afterSlug: after?.[0], limit: query.limit + 1 });

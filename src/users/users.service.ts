@@ -110,8 +110,9 @@ export class UsersService implements OnApplicationBootstrap {
     return toPage(rows, limit, (u) => [u.email], userView);
   }
 
-  findById(id: string): Promise<User | null> {
-    return this.users.findById(this.transactions.auto, id);
+  /** The login (in `tx` when given). */
+  findById(id: string, tx: Tx = this.transactions.auto): Promise<User | null> {
+    return this.users.findById(tx, id);
   }
 
   /** The login of an address (in `tx` when given). */

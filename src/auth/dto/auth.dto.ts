@@ -66,5 +66,3 @@ export class AcceptInvitationDto {
   password: string;
 }
 
-// Response shapes live in auth.views.ts; re-exported for the routes of other modules that answer with them.
-export { AcceptedDto, TokenPairDto } from '../auth.views';
