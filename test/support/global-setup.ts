@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/database-options';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrations';
+import { ensureFreshBuild } from './build';
 import { databaseUrl, TEST_ENV } from './database';
 
 declare global {
@@ -30,6 +31,8 @@ async function freePort(): Promise<number> {
  * one migrated template database. Each test file clones the template.
  */
 export default async function globalSetup(): Promise<void> {
+  // The processes the tests start run dist/: rebuilt first when a source is newer.
+  ensureFreshBuild();
   // Warnings are defects (issue 18): a deprecated API reached in a test run
   // (this process, the workers and what they start with this environment;
   // support/process.ts passes the flag to the service processes) throws, so
