@@ -11,7 +11,7 @@ import { ensureFreshBuild } from './build';
 import { databaseUrl, TEST_ENV } from './database';
 
 declare global {
-  var __CONVOCA_TEST_PG__: { embedded: EmbeddedPostgresHandle | null; adminUrl: string; template: string } | undefined;
+  var __CONVOCA_TEST_PG__: { embedded: EmbeddedPostgresHandle | null; adminUrl: string; template: string; root: string } | undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -41,8 +41,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --throw-deprecation`.trim();
   let embedded: EmbeddedPostgresHandle | null = null;
   let adminUrl = process.env.TEST_DATABASE_URL;
+  const root = mkdtempSync(join(tmpdir(), 'convoca-test-'));
   if (!adminUrl) {
-    const root = mkdtempSync(join(tmpdir(), 'convoca-test-'));
     // As root the server runs as `postgres`, which must be able to enter here.
     chmodSync(root, 0o755);
     embedded = await startEmbeddedPostgres({ dataDir: join(root, 'pgdata'), port: await freePort(), unsafeFast: true });
@@ -63,7 +63,9 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await ds.destroy();
   }
-  globalThis.__CONVOCA_TEST_PG__ = { embedded, adminUrl, template };
+  globalThis.__CONVOCA_TEST_PG__ = { embedded, adminUrl, template, root };
   process.env[TEST_ENV.adminUrl] = adminUrl;
   process.env[TEST_ENV.template] = template;
+  // The OpenAPI document, once the first test app has built it (support/app.ts).
+  process.env[TEST_ENV.openApiFile] = join(root, 'openapi.json');
 }
