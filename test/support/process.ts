@@ -63,7 +63,7 @@ export async function waitForOk(url: string, timeoutMs = 30_000, service?: Servi
     } catch {
       // not listening yet
     }
-    await sleep(100);
+    await sleep(25);
   }
   throw new Error(`${url} did not become ready in ${timeoutMs} ms:\n${service?.output() ?? ''}`);
 }
