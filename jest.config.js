@@ -7,6 +7,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // The slow files first, also on a fresh clone (no cached timings).
+  testSequencer: '<rootDir>/test/support/sequencer.ts',
   maxWorkers: 2,
   testTimeout: 60000,
   slowTestThreshold: 15,

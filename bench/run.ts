@@ -8,7 +8,10 @@
  *   npm run bench -- --quick             a small run
  *   options: --duration <s> (per load phase), --out <dir>, --from-source (run the API with ts-node; no build needed),
  *            --only <id,id…> (just these scenarios, e.g. signup-burst,event-list), --members <n> (seed this many members),
- *            --rewrite-report (re-render REPORT.md from <out>/results.json, measuring nothing)
+ *            --rewrite-report (re-render REPORT.md from <out>/results.json, measuring nothing),
+ *            --no-settle (do not wait for autovacuum and the kernel's writeback after seeding), --warm-up <s> (unmeasured
+ *            load before a measured phase, default 2; 0: none): both for the test suite's smoke run, whose timings mean
+ *            nothing (on a busy machine the settling wait can take its full two minutes)
  *   BENCH_DATABASE_URL=postgres://…/postgres  use this server (a scratch database is created and dropped)
  *                                             instead of a temporary embedded PostgreSQL
  */
@@ -43,15 +46,21 @@ interface Options {
   /** Scenario ids to run (all when empty): for working on one hot path. */
   only: string[];
   members: number;
+  /** Wait for autovacuum and the kernel's writeback after seeding (off for the test suite's smoke run). */
+  settle: boolean;
+  /** Seconds of unmeasured load before a measured phase (JIT, pools), for the API and its baseline alike. */
+  warmUp: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { quick: false, duration: 0, out: join(ROOT, 'bench'), fromSource: false, rewriteReport: false, only: [], members: 0 };
+  const opts: Options = { quick: false, duration: 0, out: join(ROOT, 'bench'), fromSource: false, rewriteReport: false, only: [], members: 0, settle: true, warmUp: 2 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
     else if (a === '--from-source') opts.fromSource = true;
     else if (a === '--rewrite-report') opts.rewriteReport = true;
+    else if (a === '--no-settle') opts.settle = false;
+    else if (a === '--warm-up') opts.warmUp = Number(argv[++i]);
     else if (a === '--duration') opts.duration = Number(argv[++i]);
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--only') opts.only = argv[++i].split(',');
@@ -59,12 +68,11 @@ function parseArgs(argv: string[]): Options {
     else throw new Error(`unknown option ${a}`);
   }
   if (!opts.duration) opts.duration = opts.quick ? 3 : 10;
+  if (!(opts.warmUp >= 0)) throw new Error('--warm-up takes a number of seconds, 0 or more');
   return opts;
 }
 
 const PASSWORD = 'bench password long enough';
-/** Seconds of unmeasured load before a measured phase (JIT, pools), for the API and its baseline alike. */
-const WARM_UP = 2;
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -120,7 +128,7 @@ async function main(): Promise<void> {
     // Write the load's dirty pages out now rather than during a measured phase (needs superuser or pg_checkpoint),
     // and let autovacuum finish with the fresh tables: the phases measure a server at rest, not one digesting a load.
     await db.query('CHECKPOINT').catch(() => undefined);
-    await settle(db);
+    if (opts.settle) await settle(db);
     seedSeconds = round((performance.now() - t) / 1000, 1);
     log(`seeded in ${seedSeconds.toFixed(1)} s`);
     const [user] = (await db.query<{ id: string }>(`INSERT INTO users (email, password_hash) VALUES ('admin@bench.example', $1) RETURNING id`, [await hashPassword(PASSWORD)])).rows;
@@ -165,8 +173,10 @@ async function main(): Promise<void> {
         const rows = await search.directoryPage(db, { organisationIds: orgIds, broad, after: null, rows: 51, words, commonWords: words.length > 1 ? await search.commonWords(db) : undefined });
         await c.query(membershipsSql, [rows.slice(0, 50).map((r) => r.id), orgIds]);
       };
-      await drive({ url: api.origin, connections: 10, duration: WARM_UP, headers: auth, paths: searchPaths });
-      await loop(10, WARM_UP, searchOnce);
+      if (opts.warmUp > 0) {
+        await drive({ url: api.origin, connections: 10, duration: opts.warmUp, headers: auth, paths: searchPaths });
+        await loop(10, opts.warmUp, searchOnce);
+      }
       const { ours, base } = await alternate(
         D,
         (duration) => driveSample({ url: apiOrigin, connections: 10, duration, headers: auth, paths: searchPaths }),
@@ -219,8 +229,10 @@ async function main(): Promise<void> {
         const bareBody = await (await fetch(`${bare.origin}${listPath}`)).text();
         if (bareBody !== apiBody) throw new Error(`the bare server's event list differs from the API's:\n${bareBody.slice(0, 300)}\n${apiBody.slice(0, 300)}`);
         // Each side gets a short warm-up (JIT, connection pools), then they are measured in alternating slices.
-        await drive({ url: api.origin, connections: 50, duration: WARM_UP, paths: [listPath] });
-        await drive({ url: bare.origin, connections: 50, duration: WARM_UP, paths: [listPath] });
+        if (opts.warmUp > 0) {
+          await drive({ url: api.origin, connections: 50, duration: opts.warmUp, paths: [listPath] });
+          await drive({ url: bare.origin, connections: 50, duration: opts.warmUp, paths: [listPath] });
+        }
         const { ours, base } = await alternate(
           D,
           (duration) => driveSample({ url: apiOrigin, connections: 50, duration, paths: [listPath] }),

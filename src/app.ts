@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -32,6 +32,37 @@ export interface CreateAppOptions {
   /** Extra modules (tests add probe controllers this way). */
   extraModules?: Type[];
   logger?: Logger;
+  /**
+   * Keeps the OpenAPI document between applications built from the same code
+   * and modules (the tests boot dozens): it depends on nothing else, so it is
+   * built once and then reused as it is.
+   */
+  openApiCache?: OpenApiCache;
+}
+
+export interface OpenApiCache {
+  get(): OpenAPIObject | undefined;
+  set(document: OpenAPIObject): void;
+}
+
+/** The OpenAPI document of the application's routes, served at /api/docs-json. */
+function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Convoca API')
+      .setDescription(
+        'Membership and campaign manager for political organisations and their coalitions. ' +
+          'Errors are RFC 9457 problem details (application/problem+json). Lists are keyset-paginated: `limit` (max 200) and an opaque `cursor`.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+    { extraModels: [ProblemDetails] },
+  );
+  // Error answers, examples: added from the routes' own metadata, in one place.
+  completeOpenApiDocument(document, listRoutes(app, API_PREFIX));
+  return document;
 }
 
 /**
@@ -106,21 +137,11 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     ],
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Convoca API')
-      .setDescription(
-        'Membership and campaign manager for political organisations and their coalitions. ' +
-          'Errors are RFC 9457 problem details (application/problem+json). Lists are keyset-paginated: `limit` (max 200) and an opaque `cursor`.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-    { extraModels: [ProblemDetails] },
-  );
-  // Error answers, examples: added from the routes' own metadata, in one place.
-  completeOpenApiDocument(document, listRoutes(app, API_PREFIX));
+  let document = options.openApiCache?.get();
+  if (!document) {
+    document = buildOpenApiDocument(app);
+    options.openApiCache?.set(document);
+  }
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
   if (config.runMigrations) {

@@ -16,7 +16,7 @@ function isAlive(pid: number): boolean {
 
 const postmasterPid = (dataDir: string): number => Number(readFileSync(join(dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
-// Each test spawns the real service (ts-node start + PostgreSQL): slow on a busy machine.
+// Each test spawns the real service (built code + PostgreSQL): slow on a busy machine.
 jest.setTimeout(180_000);
 
 describe('the service as a process', () => {

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { createTestDatabase, databaseUrl, TEST_ENV, type TestDatabase } from './support/database';
 import { runCli } from './support/process';
 
-// Each case spawns the real command (a ts-node start, then the import itself): slow on a busy machine.
+// Each case spawns the real command (its start, then the import itself): slow on a busy machine.
 jest.setTimeout(180_000);
 
 const ROWS = 10_000;

@@ -17,7 +17,7 @@ async function startDemo(dataDir: string): Promise<{ demo: ServiceProcess; port:
   while (!demo.output().includes(READY)) {
     if (demo.child.exitCode !== null) throw new Error(`the demo exited early:\n${demo.output()}`);
     if (Date.now() - started > 180_000) throw new Error(`the demo did not get ready:\n${demo.output()}`);
-    await sleep(200);
+    await sleep(50);
   }
   return { demo, port };
 }

@@ -8,7 +8,7 @@ import { runCli } from './support/process';
 
 const ADMIN = { CONVOCA_ADMIN_EMAIL: 'First.Admin@Example.org', CONVOCA_ADMIN_PASSWORD: 'the first admin passphrase' };
 
-// The CLI test spawns the real command three times (ts-node start): slow on a busy machine.
+// The CLI test spawns the real command three times: slow on a busy machine.
 jest.setTimeout(180_000);
 
 describe('the first platform admin', () => {

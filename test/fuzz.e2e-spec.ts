@@ -104,13 +104,33 @@ describe('fuzzing every route of the OpenAPI document', () => {
     digestSql = `SELECT md5(string_agg(h, ',' ORDER BY n)) AS digest FROM (${tables
       .map(({ name }) => `SELECT '${name}' AS n, md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM "${name}" x`)
       .join(' UNION ALL ')}) s`;
+    // Every row written to a digested table also adds a row to fuzz_changes, in the same transaction (a rolled-back
+    // write adds none): while its count stays the same, so does the digest, which is computed again only when it grew.
+    await t.db.query('CREATE TABLE fuzz_changes (id bigserial PRIMARY KEY)');
+    await t.db.query('CREATE FUNCTION fuzz_log_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO fuzz_changes DEFAULT VALUES; RETURN NULL; END $$');
+    for (const { name } of tables) {
+      await t.db.query(`CREATE TRIGGER fuzz_log_rows AFTER INSERT OR UPDATE OR DELETE ON "${name}" FOR EACH ROW EXECUTE FUNCTION fuzz_log_change()`);
+      await t.db.query(`CREATE TRIGGER fuzz_log_truncate AFTER TRUNCATE ON "${name}" FOR EACH STATEMENT EXECUTE FUNCTION fuzz_log_change()`);
+    }
   });
   afterAll(async () => {
     await t.app.get(MemberImportService).idle();
     await t.close();
   });
 
-  const digest = async () => (await t.db.query<{ digest: string }[]>(digestSql))[0].digest;
+  /** The digest of every table but DIGEST_EXCLUDED, and the count of logged changes it was computed at (one snapshot). */
+  let hashed = { changes: '', digest: '' };
+  const changes = async () => (await t.db.query<{ n: string }[]>('SELECT count(*)::text AS n FROM fuzz_changes'))[0].n;
+  /**
+   * The digest of the tables as they are now: the one last computed while no change was logged since, else computed
+   * again. Exact: a committed write to a digested table always grows the count.
+   */
+  async function digest(): Promise<string> {
+    if ((await changes()) !== hashed.changes) {
+      [hashed] = await t.db.query<{ changes: string; digest: string }[]>(`SELECT (SELECT count(*)::text FROM fuzz_changes) AS changes, (${digestSql}) AS digest`);
+    }
+    return hashed.digest;
+  }
 
   /** `/api/v1/events/{id}/signups/{signupId}` with real ids. */
   function resolvePath(path: string): string {
@@ -193,6 +213,25 @@ describe('fuzzing every route of the OpenAPI document', () => {
 
   /** Destructive routes go last, so that the others still find their records. */
   const LAST = /\/(erase|logout|cancel|complete|retry)$/;
+
+  it('sees any committed write in its database digest, and none that was rolled back', async () => {
+    const before = await digest();
+    const rename = (suffix: string) => [`UPDATE organisations SET name = $2 WHERE id = $1`, [w.A.id, `${w.A.name}${suffix}`]] as const;
+    await expect(
+      t.db.transaction(async (em) => {
+        await em.query(...rename('!'));
+        expect(await digest()).toBe(before); // not committed: the digest's connection does not see it
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await digest()).toBe(before);
+    await t.db.query(...rename('!'));
+    expect(await digest()).not.toBe(before);
+    await t.db.query(...rename(''));
+    expect(await digest()).toBe(before); // the same rows again
+    await t.db.query(...rename('')); // rewritten as it was
+    expect(await digest()).toBe(before);
+  });
 
   it('never answers 5xx, never accepts an unknown field, and changes nothing when it refuses a body', async () => {
     const operations = Object.entries(doc.paths)

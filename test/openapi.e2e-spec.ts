@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Type } from '@nestjs/common';
 import type { MediaTypeObject, OpenAPIObject, OperationObject, ReferenceObject, RequestBodyObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import request from 'supertest';
@@ -6,6 +7,7 @@ import { assembleExample, openApiPath, PROBLEM_MEDIA_TYPE } from '../src/common/
 import { AppError } from '../src/common/problem';
 import { createValidationPipe } from '../src/common/validation';
 import { bootTestApp, type TestApp } from './support/app';
+import { TEST_ENV } from './support/database';
 import { listRoutes, type RouteInfo } from './support/routes';
 
 /** Routes whose services count uses (RateLimitService) and answer 429 with Retry-After. */
@@ -41,7 +43,8 @@ describe('OpenAPI document', () => {
   let operations: Operation[];
 
   beforeAll(async () => {
-    t = await bootTestApp();
+    // Built by this app, not read from the run's cache that the other test files reuse.
+    t = await bootTestApp({ freshOpenApi: true });
     const res = await request(t.http).get('/api/docs-json');
     expect(res.status).toBe(200);
     doc = res.body as OpenAPIObject;
@@ -57,6 +60,24 @@ describe('OpenAPI document', () => {
   /** An example for a JSON media type: its own, or assembled from the schema's properties. */
   const exampleOf = (media: MediaTypeObject) =>
     media.example !== undefined ? { value: media.example as unknown, missing: [] } : assembleExample(media.schema!, schemas);
+
+  it('is served the same by the apps of other test files, which reuse the document of the run', async () => {
+    // The first app booted with the cache empty builds the document and keeps it; the next one reads it back.
+    const cached = () => existsSync(process.env[TEST_ENV.openApiFile]!);
+    for (let boots = 0; boots < 2; boots++) {
+      const builds = !cached();
+      const other = await bootTestApp({ database: t.database });
+      try {
+        if (!builds) {
+          expect((await request(other.http).get('/api/docs-json')).body).toEqual(doc);
+          return;
+        }
+      } finally {
+        await other.close();
+      }
+    }
+    throw new Error('the OpenAPI document was not cached');
+  });
 
   it('documents every route of the application', () => {
     expect(operations.length).toBeGreaterThan(80);

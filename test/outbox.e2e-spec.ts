@@ -13,7 +13,7 @@ const insertTestMessages = (t: TestApp, n: number, prefix: string) =>
     [n, prefix],
   );
 
-// The crash test spawns worker processes (ts-node start): slow on a busy machine.
+// The crash test spawns worker processes: slow on a busy machine.
 jest.setTimeout(150_000);
 
 describe('transactional outbox', () => {

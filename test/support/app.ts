@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Type } from '@nestjs/common';
@@ -6,9 +7,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Server } from 'node:http';
 import type { DataSource } from 'typeorm';
-import { createApp } from '../../src/app';
+import { createApp, type OpenApiCache } from '../../src/app';
 import { type AppConfig, loadConfig } from '../../src/config/config';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, TEST_ENV, type TestDatabase } from './database';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -26,9 +27,30 @@ export interface TestAppOptions {
   extraModules?: Type[];
   /** Reuse a database (a second process on the same data). */
   database?: TestDatabase;
+  /** Build the OpenAPI document instead of reusing the run's (see openApiCache). */
+  freshOpenApi?: boolean;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
+
+/**
+ * The OpenAPI document of the application without extra modules, built by
+ * the first test file that boots one and reused by the others (a file the
+ * global setup names for this run): building it is a fair part of a boot.
+ */
+function openApiCache(): OpenApiCache | undefined {
+  const file = process.env[TEST_ENV.openApiFile];
+  if (!file) return undefined;
+  return {
+    get: () => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined),
+    set(document) {
+      // Written whole, then renamed: another worker reads either nothing or all of it.
+      const partial = `${file}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(partial, JSON.stringify(document));
+      renameSync(partial, file);
+    },
+  };
+}
 
 /** Boots the full application in-process on a fresh database. One per test file. */
 export async function bootTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -44,7 +66,10 @@ export async function bootTestApp(options: TestAppOptions = {}): Promise<TestApp
     ...options.env,
   });
   const full = { ...config, databaseUrl: database.url };
-  const app = await createApp(full, { extraModules: options.extraModules });
+  const app = await createApp(full, {
+    extraModules: options.extraModules,
+    openApiCache: options.extraModules?.length || options.freshOpenApi ? undefined : openApiCache(),
+  });
   const ownsDatabase = !options.database;
   return {
     app,

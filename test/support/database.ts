@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
-export const TEST_ENV = { adminUrl: 'CONVOCA_TEST_ADMIN_URL', template: 'CONVOCA_TEST_TEMPLATE' } as const;
+export const TEST_ENV = { adminUrl: 'CONVOCA_TEST_ADMIN_URL', template: 'CONVOCA_TEST_TEMPLATE', openApiFile: 'CONVOCA_TEST_OPENAPI_FILE' } as const;
 
 /** The same server as `serverUrl`, another database. */
 export function databaseUrl(serverUrl: string, database: string): string {

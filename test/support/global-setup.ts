@@ -7,10 +7,11 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/database-options';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrations';
+import { ensureFreshBuild } from './build';
 import { databaseUrl, TEST_ENV } from './database';
 
 declare global {
-  var __CONVOCA_TEST_PG__: { embedded: EmbeddedPostgresHandle | null; adminUrl: string; template: string } | undefined;
+  var __CONVOCA_TEST_PG__: { embedded: EmbeddedPostgresHandle | null; adminUrl: string; template: string; root: string } | undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -30,6 +31,8 @@ async function freePort(): Promise<number> {
  * one migrated template database. Each test file clones the template.
  */
 export default async function globalSetup(): Promise<void> {
+  // The processes the tests start run dist/: rebuilt first when a source is newer.
+  ensureFreshBuild();
   // Warnings are defects (issue 18): a deprecated API reached in a test run
   // (this process, the workers and what they start with this environment;
   // support/process.ts passes the flag to the service processes) throws, so
@@ -38,8 +41,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --throw-deprecation`.trim();
   let embedded: EmbeddedPostgresHandle | null = null;
   let adminUrl = process.env.TEST_DATABASE_URL;
+  const root = mkdtempSync(join(tmpdir(), 'convoca-test-'));
   if (!adminUrl) {
-    const root = mkdtempSync(join(tmpdir(), 'convoca-test-'));
     // As root the server runs as `postgres`, which must be able to enter here.
     chmodSync(root, 0o755);
     embedded = await startEmbeddedPostgres({ dataDir: join(root, 'pgdata'), port: await freePort(), unsafeFast: true });
@@ -60,7 +63,9 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await ds.destroy();
   }
-  globalThis.__CONVOCA_TEST_PG__ = { embedded, adminUrl, template };
+  globalThis.__CONVOCA_TEST_PG__ = { embedded, adminUrl, template, root };
   process.env[TEST_ENV.adminUrl] = adminUrl;
   process.env[TEST_ENV.template] = template;
+  // The OpenAPI document, once the first test app has built it (support/app.ts).
+  process.env[TEST_ENV.openApiFile] = join(root, 'openapi.json');
 }

@@ -32,11 +32,16 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the real entry point (`src/main.ts`) as its own process, as `npm start` would. */
+/**
+ * Runs the real entry point (`src/main.ts`) as its own process, as `npm start`
+ * would: its build, `dist/src/main.js` (the jest global setup rebuilds dist/
+ * when a source is newer, see support/build.ts).
+ */
 export function startService(env: Record<string, string>, entry = 'src/main.ts', args: string[] = []): ServiceProcess {
   let out = '';
+  const built = join('dist', entry.replace(/\.ts$/, '.js'));
   // --throw-deprecation: warnings are defects here as in the test workers (see global-setup.ts).
-  const child = spawn(process.execPath, ['--throw-deprecation', '-r', 'ts-node/register/transpile-only', entry, ...args], {
+  const child = spawn(process.execPath, ['--throw-deprecation', built, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_PRETTY: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,7 +63,7 @@ export async function waitForOk(url: string, timeoutMs = 30_000, service?: Servi
     } catch {
       // not listening yet
     }
-    await sleep(100);
+    await sleep(25);
   }
   throw new Error(`${url} did not become ready in ${timeoutMs} ms:\n${service?.output() ?? ''}`);
 }

@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+/** What `npm run build` compiles into dist/ (tsconfig.build.json), and the file it keeps its state in. */
+const SOURCES = ['src', 'migrations'];
+const BUILD_INFO = join(ROOT, 'dist', '.tsbuildinfo');
+
+function* typeScriptFiles(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* typeScriptFiles(path);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) yield path;
+  }
+}
+
+/** The first source file that dist/ does not reflect (missing, or edited since the last build), if any. */
+function staleSource(): string | null {
+  if (!existsSync(BUILD_INFO)) return 'dist/';
+  const built = statSync(BUILD_INFO).mtimeMs;
+  for (const dir of SOURCES) {
+    for (const file of typeScriptFiles(join(ROOT, dir))) {
+      const rel = relative(ROOT, file);
+      if (statSync(file).mtimeMs > built || !existsSync(join(ROOT, 'dist', rel.replace(/\.ts$/, '.js')))) return rel;
+    }
+  }
+  return null;
+}
+
+/**
+ * The service processes the tests start run the built code (`node
+ * dist/src/main.js`, as `npm start` does), not the sources through ts-node (a
+ * few seconds of compiling per start). So that they never run stale code,
+ * `npm run build` (incremental) runs first whenever a source file is newer
+ * than the last build, whether jest was started by `npm test` or directly.
+ */
+export function ensureFreshBuild(): void {
+  const stale = staleSource();
+  if (!stale) return;
+  process.stderr.write(`\n[test setup] ${stale} is newer than the build: npm run build\n`);
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  // An up-to-date incremental build may leave its state file as it was: mark this check as done.
+  const now = new Date();
+  utimesSync(BUILD_INFO, now, now);
+}

@@ -1,0 +1,32 @@
+import { relative } from 'node:path';
+import Sequencer from '@jest/test-sequencer';
+import type { Test } from '@jest/test-result';
+
+/**
+ * Seconds each slow file took in a full run on the reference machine (2 cores): the long ones start first, so that
+ * neither worker is left with one of them at the end while the other has nothing to do. Jest's own order does this
+ * from the timings it caches, but a fresh clone has none and falls back to file size (the bench smoke, a short
+ * file, came last). Files not listed count as short; timings jest has cached take precedence.
+ */
+const EXPECTED_SECONDS: Record<string, number> = {
+  'test/bench.e2e-spec.ts': 35,
+  'test/crash.e2e-spec.ts': 18,
+  'test/boot.e2e-spec.ts': 14,
+  'test/demo.e2e-spec.ts': 12,
+  'test/cli.e2e-spec.ts': 10,
+  'test/member-import.e2e-spec.ts': 9,
+  'test/fuzz.e2e-spec.ts': 7,
+  'test/outbox.e2e-spec.ts': 7,
+  'test/capacity.e2e-spec.ts': 5,
+};
+
+export default class SlowestFirst extends Sequencer {
+  override async sort(tests: Test[]): Promise<Test[]> {
+    const ordered = await super.sort(tests); // jest's order: failed last time, then slowest (cached timings), then largest
+    const expected = (test: Test) => test.duration ?? (EXPECTED_SECONDS[relative(test.context.config.rootDir, test.path)] ?? 0) * 1000;
+    return ordered
+      .map((test, position) => ({ test, position }))
+      .sort((a, b) => expected(b.test) - expected(a.test) || a.position - b.position)
+      .map(({ test }) => test);
+  }
+}
