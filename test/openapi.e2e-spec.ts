@@ -3,7 +3,7 @@ import type { Type } from '@nestjs/common';
 import type { MediaTypeObject, OpenAPIObject, OperationObject, ReferenceObject, RequestBodyObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import request from 'supertest';
 import { LoginDto } from '../src/auth/dto/auth.dto';
-import { assembleExample, openApiPath, PROBLEM_MEDIA_TYPE } from '../src/common/openapi';
+import { assembleExample, openApiPath, PROBLEM_MEDIA_TYPE } from '../src/openapi/openapi';
 import { AppError } from '../src/common/problem';
 import { createValidationPipe } from '../src/common/validation';
 import { bootTestApp, type TestApp } from './support/app';

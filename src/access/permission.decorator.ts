@@ -10,7 +10,7 @@ export const REQUIRED_PERMISSION = 'convoca:permission';
  * record's scope. `self`: any logged-in user, acting on their own data.
  * Several permissions mean any one of them (e.g. a coordinator or the
  * partner's own org_admin). The 401 and 403 answers this implies are
- * documented from this metadata (src/common/openapi.ts).
+ * documented from this metadata (src/openapi/openapi.ts).
  */
 export const Permission = (...anyOf: [PermissionName, ...PermissionName[]]): MethodDecorator & ClassDecorator =>
   applyDecorators(

@@ -1,2 +1,2 @@
 /** The route listing lives in the application (it also documents error answers); tests use the same one. */
-export { listRoutes, type RouteInfo } from '../../src/common/routes';
+export { listRoutes, type RouteInfo } from '../../src/openapi/routes';

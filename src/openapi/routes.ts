@@ -36,7 +36,7 @@ const join = (...parts: string[]) => '/' + parts.flatMap((p) => p.split('/')).fi
 /**
  * Every route of every controller registered in the running application, with
  * the metadata the policy guard and the validation pipe act on. Used to
- * document error answers (src/common/openapi.ts) and by the route-policy test.
+ * document error answers (src/openapi/openapi.ts) and by the route-policy test.
  */
 export function listRoutes(app: INestApplication, prefix = 'api/v1', unprefixed: string[] = ['health']): RouteInfo[] {
   const routes: RouteInfo[] = [];
