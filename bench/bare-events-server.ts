@@ -10,6 +10,7 @@
  */
 import { createServer } from 'node:http';
 import { Pool } from 'pg';
+
 import { toPage } from '../src/common/pagination';
 import { summaryFromRow, summaryKey, type SummaryRow } from '../src/events/events.views';
 
@@ -24,13 +25,18 @@ const server = createServer((req, res) => {
   }
   const limit = Number(url.searchParams.get('limit') ?? 20);
   const now = new Date();
-  pool.query<SummaryRow>(text, params.map((p) => (p === 'status' ? 'published' : now))).then(
-    ({ rows }) => {
-      const body = JSON.stringify(toPage(rows, limit, summaryKey, summaryFromRow));
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
-    },
-    (err: Error) => res.writeHead(500).end(err.message),
-  );
+  pool
+    .query<SummaryRow>(
+      text,
+      params.map((p) => (p === 'status' ? 'published' : now)),
+    )
+    .then(
+      ({ rows }) => {
+        const body = JSON.stringify(toPage(rows, limit, summaryKey, summaryFromRow));
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+      },
+      (err: Error) => res.writeHead(500).end(err.message),
+    );
 });
 server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('ready\n'));
 process.on('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));

@@ -18,6 +18,7 @@
  * changes the size; BENCH_KEEP=1 keeps the database.
  */
 import 'reflect-metadata';
+
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +26,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+
 import { createApp } from '../src/app';
 import { hashPassword } from '../src/auth/passwords';
 import { loadConfig } from '../src/config/config';
-
 import { databaseUrl, generateMemberCsv, mib, rate } from './lib/synthetic';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -133,7 +134,9 @@ async function main(): Promise<void> {
 
     const counts = view.counts;
     console.log('');
-    console.log(`import through the service: ${ROWS.toLocaleString('en')} rows in ${(importMs / 1000).toFixed(2)} s = ${rate(ROWS, importMs)} (upload + scan + store answered 202 after ${Math.round(t202 - t0)} ms)`);
+    console.log(
+      `import through the service: ${ROWS.toLocaleString('en')} rows in ${(importMs / 1000).toFixed(2)} s = ${rate(ROWS, importMs)} (upload + scan + store answered 202 after ${Math.round(t202 - t0)} ms)`,
+    );
     console.log(`   counts: read ${counts.read}, created ${counts.created}, updated ${counts.updated}, failed ${counts.failed}`);
     console.log(`COPY into a bare table:     ${(copyBareMs / 1000).toFixed(2)} s = ${rate(ROWS, copyBareMs)}`);
     console.log(`COPY into members-like table with the same indexes: ${(copyIndexedMs / 1000).toFixed(2)} s = ${rate(ROWS, copyIndexedMs)}`);

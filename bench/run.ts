@@ -16,6 +16,7 @@
  *                                             instead of a temporary embedded PostgreSQL
  */
 import 'reflect-metadata';
+
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -23,6 +24,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+
 import { hashPassword } from '../src/auth/passwords';
 import { encodeCursor } from '../src/common/pagination';
 import { dataSourceOptions } from '../src/database/database-options';
@@ -30,9 +32,9 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/datab
 import { runMigrations } from '../src/database/migrations';
 import { MemberSearchRepository } from '../src/members/member-search.repository';
 import { freePort, ROOT, startApi, startBareEventsServer, type ApiProcess } from './lib/api';
+import { rawSignupLoop, seatCounts, seedEvents, signupBurst } from './lib/events';
 import { alternate, drive, driveSample, loop, loopSample, peakRss, pinSelf, type LoadResult } from './lib/load';
 import { writeReport, type Results, type Scenario } from './lib/report';
-import { rawSignupLoop, seatCounts, seedEvents, signupBurst } from './lib/events';
 import { orgId, seedMembers } from './lib/seed';
 import { databaseUrl, generateMemberCsv } from './lib/synthetic';
 
@@ -139,7 +141,11 @@ async function main(): Promise<void> {
       pin: true,
       env: { DATABASE_URL: url, RUN_MIGRATIONS: 'false', CONVOCA_DATA_DIR: join(work, 'api'), DB_STATEMENT_TIMEOUT_MS: '60000', TRUST_PROXY: 'true' },
     });
-    const loginRes = await fetch(`${api.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@bench.example', password: PASSWORD }) });
+    const loginRes = await fetch(`${api.base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@bench.example', password: PASSWORD }),
+    });
     if (loginRes.status !== 200 && loginRes.status !== 201) throw new Error(`login answered ${loginRes.status}`);
     const { accessToken } = (await loginRes.json()) as { accessToken: string };
     const auth = { authorization: `Bearer ${accessToken}` };
@@ -147,11 +153,13 @@ async function main(): Promise<void> {
     const D = opts.duration;
 
     // A pool for the pg-side baselines, as large as the API's (DB_POOL_SIZE default 10).
-    const pool = await Promise.all(Array.from({ length: 10 }, async () => {
-      const c = new Client({ connectionString: url });
-      await c.connect();
-      return c;
-    }));
+    const pool = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const c = new Client({ connectionString: url });
+        await c.connect();
+        return c;
+      }),
+    );
 
     // ── Member search ──────────────────────────────────────────────────────
     // A mix: a rare e-mail fragment, a common family name, a given + family name pair.
@@ -197,9 +205,11 @@ async function main(): Promise<void> {
     // ── Deep page ──────────────────────────────────────────────────────────
     if (want('deep-page')) {
       log('deep page');
-      const near = (await db.query<{ family_name: string; given_name: string; id: string }>(
-        `SELECT family_name, given_name, id FROM members ORDER BY family_name, given_name, id OFFSET $1 LIMIT 1`, [Math.max(0, sizes.members - 100)],
-      )).rows[0];
+      const near = (
+        await db.query<{ family_name: string; given_name: string; id: string }>(`SELECT family_name, given_name, id FROM members ORDER BY family_name, given_name, id OFFSET $1 LIMIT 1`, [
+          Math.max(0, sizes.members - 100),
+        ])
+      ).rows[0];
       const cursor = encodeCursor([near.family_name, near.given_name, near.id]);
       const first = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: ['/api/v1/members?limit=50'] });
       const deep = await drive({ url: api.origin, connections: 10, duration: D, headers: auth, paths: [`/api/v1/members?limit=50&cursor=${cursor}`] });
@@ -241,17 +251,17 @@ async function main(): Promise<void> {
         eventList = { ours, bare: base };
       } finally {
         await bare.stop();
-    }
-    scenarios.push({
-      id: 'event-list',
-      name: `public event list GET /events?limit=20, anonymous, ${(sizes.events + sizes.burstEvents).toLocaleString('en')} events, 50 connections`,
-      ours: { value: Math.round(eventList.ours.reqPerSec), unit: 'req/s' },
-      baseline: { value: Math.round(eventList.bare.reqPerSec), unit: 'req/s', what: 'bare node:http + pg server, the SQL the API ran, same answer' },
-      ratio: round(eventList.ours.reqPerSec / eventList.bare.reqPerSec),
-      target: '≥ 0.7× baseline',
-      pass: eventList.ours.reqPerSec >= 0.7 * eventList.bare.reqPerSec && eventList.ours.errors + eventList.ours.non2xx === 0,
-      details: { ...eventList, sql: bareSql.text },
-    });
+      }
+      scenarios.push({
+        id: 'event-list',
+        name: `public event list GET /events?limit=20, anonymous, ${(sizes.events + sizes.burstEvents).toLocaleString('en')} events, 50 connections`,
+        ours: { value: Math.round(eventList.ours.reqPerSec), unit: 'req/s' },
+        baseline: { value: Math.round(eventList.bare.reqPerSec), unit: 'req/s', what: 'bare node:http + pg server, the SQL the API ran, same answer' },
+        ratio: round(eventList.ours.reqPerSec / eventList.bare.reqPerSec),
+        target: '≥ 0.7× baseline',
+        pass: eventList.ours.reqPerSec >= 0.7 * eventList.bare.reqPerSec && eventList.ours.errors + eventList.ours.non2xx === 0,
+        details: { ...eventList, sql: bareSql.text },
+      });
     }
     const readRss = peakRss(api.pid);
 
@@ -329,32 +339,39 @@ async function main(): Promise<void> {
       while (view.state !== 'completed' && view.state !== 'failed') {
         await sleep(50);
         view = (await (await fetch(`${api.base}/imports/${accepted.id}`, { headers: auth })).json()) as typeof view;
-    }
-    const importMs = performance.now() - t;
-    if (view.state !== 'completed') throw new Error(`import ${view.state}: ${view.failure}`);
-    const columns = 'given_name, family_name, email, phone, region, locality, status, joined_on, title';
-    await db.query(`CREATE TABLE bench_copy_bare (given_name text, family_name text, email text, phone text, region text, locality text, status text, joined_on text, title text)`);
-    t = performance.now();
-    await db.query(`COPY bench_copy_bare (${columns}) FROM '${file}' WITH (FORMAT csv, HEADER true)`);
-    const copyBareMs = performance.now() - t;
-    await db.query(`CREATE TABLE bench_copy_indexed (LIKE members INCLUDING ALL, status text, joined_on date, title text)`);
-    // The file names no data controller: every row is the root party's, as in the import.
-    await db.query(`ALTER TABLE bench_copy_indexed ALTER COLUMN controller_id SET DEFAULT ${orgId(1)}`);
-    t = performance.now();
-    await db.query(`COPY bench_copy_indexed (${columns}) FROM '${file}' WITH (FORMAT csv, HEADER true)`);
-    const copyIndexedMs = performance.now() - t;
-    const importRate = sizes.importRows / (importMs / 1000);
-    const copyRate = sizes.importRows / (copyBareMs / 1000);
-    scenarios.push({
-      id: 'csv-import',
-      name: `CSV import of ${sizes.importRows.toLocaleString('en')} rows (upload → completed)`,
-      ours: { value: Math.round(importRate), unit: 'rows/s' },
-      baseline: { value: Math.round(copyRate), unit: 'rows/s', what: 'COPY of the same file into a bare table' },
-      ratio: round(importRate / copyRate, 3),
-      target: '≥ 0.5× baseline',
-      pass: importRate >= 0.5 * copyRate,
-      details: { importMs, counts: view.counts, copyBareMs, copyIndexedMs, copyIndexedRowsPerSec: Math.round(sizes.importRows / (copyIndexedMs / 1000)), ratioToIndexedCopy: round(importRate / (sizes.importRows / (copyIndexedMs / 1000)), 3) },
-    });
+      }
+      const importMs = performance.now() - t;
+      if (view.state !== 'completed') throw new Error(`import ${view.state}: ${view.failure}`);
+      const columns = 'given_name, family_name, email, phone, region, locality, status, joined_on, title';
+      await db.query(`CREATE TABLE bench_copy_bare (given_name text, family_name text, email text, phone text, region text, locality text, status text, joined_on text, title text)`);
+      t = performance.now();
+      await db.query(`COPY bench_copy_bare (${columns}) FROM '${file}' WITH (FORMAT csv, HEADER true)`);
+      const copyBareMs = performance.now() - t;
+      await db.query(`CREATE TABLE bench_copy_indexed (LIKE members INCLUDING ALL, status text, joined_on date, title text)`);
+      // The file names no data controller: every row is the root party's, as in the import.
+      await db.query(`ALTER TABLE bench_copy_indexed ALTER COLUMN controller_id SET DEFAULT ${orgId(1)}`);
+      t = performance.now();
+      await db.query(`COPY bench_copy_indexed (${columns}) FROM '${file}' WITH (FORMAT csv, HEADER true)`);
+      const copyIndexedMs = performance.now() - t;
+      const importRate = sizes.importRows / (importMs / 1000);
+      const copyRate = sizes.importRows / (copyBareMs / 1000);
+      scenarios.push({
+        id: 'csv-import',
+        name: `CSV import of ${sizes.importRows.toLocaleString('en')} rows (upload → completed)`,
+        ours: { value: Math.round(importRate), unit: 'rows/s' },
+        baseline: { value: Math.round(copyRate), unit: 'rows/s', what: 'COPY of the same file into a bare table' },
+        ratio: round(importRate / copyRate, 3),
+        target: '≥ 0.5× baseline',
+        pass: importRate >= 0.5 * copyRate,
+        details: {
+          importMs,
+          counts: view.counts,
+          copyBareMs,
+          copyIndexedMs,
+          copyIndexedRowsPerSec: Math.round(sizes.importRows / (copyIndexedMs / 1000)),
+          ratioToIndexedCopy: round(importRate / (sizes.importRows / (copyIndexedMs / 1000)), 3),
+        },
+      });
     }
 
     await Promise.all(pool.map((c) => c.end()));
@@ -479,10 +496,12 @@ async function capturedListSql(db: Client): Promise<{ text: string; params: ('st
     if (!role) throw new Error(`unexpected placeholder $${m[1]} in the event list query: …${before}`);
     roles.set(Number(m[1]), role);
   }
-  const params = [...roles.keys()].sort((a, b) => a - b).map((n, i) => {
-    if (n !== i + 1) throw new Error('the event list query skips a placeholder');
-    return roles.get(n)!;
-  });
+  const params = [...roles.keys()]
+    .sort((a, b) => a - b)
+    .map((n, i) => {
+      if (n !== i + 1) throw new Error('the event list query skips a placeholder');
+      return roles.get(n)!;
+    });
   return { text, params };
 }
 
@@ -499,6 +518,5 @@ async function copyToStdout(url: string, query: string): Promise<{ rows: number;
   const ms = performance.now() - t;
   return { rows, ms, rowsPerSec: rows / (ms / 1000) };
 }
-
 
 void main();

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from "typeorm";
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The search words of a set of new or renamed members (an import batch) are
@@ -10,8 +10,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  */
 /** member_search_sync(), writing the search words in index order or (`inOrder` false, the version of MemberSearchWords) as they come. */
 const syncFunction = (inOrder: boolean): string => {
-    const order = inOrder ? '\n               ORDER BY 1, 2, 3, 4' : '';
-    return `CREATE OR REPLACE FUNCTION member_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+  const order = inOrder ? '\n               ORDER BY 1, 2, 3, 4' : '';
+  return `CREATE OR REPLACE FUNCTION member_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF TG_OP = 'INSERT' THEN
             INSERT INTO member_search_words (word, family_name, given_name, member_id, words)
@@ -57,13 +57,13 @@ const syncFunction = (inOrder: boolean): string => {
 };
 
 export class MemberSearchWordsInOrder1795792000000 implements MigrationInterface {
-    name = 'MemberSearchWordsInOrder1795792000000'
+  name = 'MemberSearchWordsInOrder1795792000000';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(syncFunction(true));
-    }
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(syncFunction(true));
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(syncFunction(false));
-    }
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(syncFunction(false));
+  }
 }

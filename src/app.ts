@@ -4,19 +4,20 @@ import multipart from '@fastify/multipart';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+
 import { AppModule } from './app.module';
 import { createLogger, PinoNestLogger } from './common/logger';
-import { completeOpenApiDocument } from './openapi/openapi';
 import { ProblemDetails } from './common/problem';
 import { assertWellFormedInput } from './common/request-input';
-import { listRoutes } from './openapi/routes';
 import { securityHeaders } from './common/security-headers';
 import type { AppConfig } from './config/config';
 import { runMigrations } from './database/migrations';
+import { completeOpenApiDocument } from './openapi/openapi';
+import { listRoutes } from './openapi/routes';
 
 export const API_PREFIX = 'api/v1';
 

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,14 +8,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+
 import { AccessService } from './access/access.service';
 import type { Caller } from './access/caller';
 import { AppModule } from './app.module';
 import { AppError } from './common/problem';
 import { formatCount, Progress } from './common/progress';
-import { type AppConfig, ConfigError, loadConfig } from './config/config';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres';
+import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/database-options';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres';
 import { runMigrations } from './database/migrations';
 import { Transactions } from './database/transactions';
 import { MemberExportService } from './members/member-export.service';

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { createLogger } from './common/logger';
 import { demoEnv, loadConfig } from './config/config';
 import { recoverStaleLock } from './database/embedded-postgres';
-import { DEMO_PASSWORD, type DemoScenario, seedDemo } from './demo/seed';
+import { DEMO_PASSWORD, seedDemo, type DemoScenario } from './demo/seed';
 import { exitOnFailure, serve } from './server';
 
 /** Marks a folder the demo created, and may therefore wipe. */

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+
 import { createLogger } from './common/logger';
 import { loadConfig } from './config/config';
 import { exitOnFailure, serve } from './server';

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
+
 import { createApp } from './app';
 import { ConfigError, type AppConfig } from './config/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres';
@@ -24,7 +25,11 @@ export async function serve(config: AppConfig, logger: Logger, options: ServeOpt
   if (!databaseUrl) {
     const dataDir = `${config.dataDir}/pgdata`;
     logger.info({ dataDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL (set DATABASE_URL to use your own server)');
-    embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, sharedBuffersMb: config.embeddedPgSharedBuffersMb, log: (line) => logger.debug({ context: 'postgres' }, line),
+    embedded = await startEmbeddedPostgres({
+      dataDir,
+      port: config.embeddedPgPort,
+      sharedBuffersMb: config.embeddedPgSharedBuffersMb,
+      log: (line) => logger.debug({ context: 'postgres' }, line),
       notice: (line) => logger.warn({ context: 'postgres' }, line),
       dataDirVariable: options.dataDirVariable,
     });

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+
 import { NestFactory } from '@nestjs/core';
+
 import { AppModule } from './app.module';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/config';

@@ -1,8 +1,8 @@
+import { RoleAssignment } from '../src/access/role-assignment.entity';
+import { CoalitionPartner } from '../src/coalitions/coalition-partner.entity';
 import { bootTestApp, type TestApp } from './support/app';
 import { row, runRow, type MatrixRow } from './support/matrix';
 import { buildWorld, makeOrganisation, makeUser, unique, type World } from './support/world';
-import { CoalitionPartner } from '../src/coalitions/coalition-partner.entity';
-import { RoleAssignment } from '../src/access/role-assignment.entity';
 
 /**
  * Who may do what, route by route (ACCESS.md rule 3). The world: party P

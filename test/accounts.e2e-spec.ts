@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { LOGIN_LIMITS } from '../src/auth/auth.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
@@ -122,7 +123,9 @@ describe('self-service accounts over e-mail', () => {
       expect([second.status, second.body.code]).toEqual([400, 'invalid-token']);
 
       // The org_admin sees that this application's address is confirmed.
-      const seen = await request(t.http).get(`/api/v1/members/${(await memberRow(email)).id}`).set(w.users.adminA.auth);
+      const seen = await request(t.http)
+        .get(`/api/v1/members/${(await memberRow(email)).id}`)
+        .set(w.users.adminA.auth);
       expect(seen.body.emailVerified).toBe(true);
     });
 

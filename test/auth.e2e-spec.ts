@@ -1,8 +1,9 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import request from 'supertest';
+
 import { LOGIN_LIMITS } from '../src/auth/auth.service';
 import { bootTestApp, TEST_JWT_SECRET, type TestApp } from './support/app';
-import { login, makeOrganisation, makeUser, PASSWORD, type TestUser, unique } from './support/world';
+import { login, makeOrganisation, makeUser, PASSWORD, unique, type TestUser } from './support/world';
 
 const API = '/api/v1/auth';
 
@@ -12,7 +13,12 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('
 function signJwt(payload: Record<string, unknown>, options: { secret?: string; header?: Record<string, unknown> } = {}): string {
   const header = options.header ?? { alg: 'HS256', typ: 'JWT' };
   const unsigned = `${b64url(header)}.${b64url(payload)}`;
-  const signature = header.alg === 'none' ? '' : createHmac('sha256', options.secret ?? TEST_JWT_SECRET).update(unsigned).digest('base64url');
+  const signature =
+    header.alg === 'none'
+      ? ''
+      : createHmac('sha256', options.secret ?? TEST_JWT_SECRET)
+          .update(unsigned)
+          .digest('base64url');
   return `${unsigned}.${signature}`;
 }
 
@@ -37,8 +43,7 @@ describe('Authentication', () => {
     return accessToken === undefined ? req : req.set('Authorization', `Bearer ${accessToken}`);
   };
   const refresh = (refreshToken: string) => request(t.http).post(`${API}/refresh`).send({ refreshToken });
-  const logout = (accessToken: string, refreshToken: string) =>
-    request(t.http).post(`${API}/logout`).set('Authorization', `Bearer ${accessToken}`).send({ refreshToken });
+  const logout = (accessToken: string, refreshToken: string) => request(t.http).post(`${API}/logout`).set('Authorization', `Bearer ${accessToken}`).send({ refreshToken });
   const changePassword = (accessToken: string, currentPassword: string, newPassword: string) =>
     request(t.http).post(`${API}/password`).set('Authorization', `Bearer ${accessToken}`).send({ currentPassword, newPassword });
 
@@ -217,9 +222,7 @@ describe('Authentication', () => {
     // Varying the letter case does not buy a fresh budget: the address is one account.
     for (let i = 0; i < 10; i++) expectProblem(await postLogin(i % 2 ? victim.email.toUpperCase() : victim.email, `wrong guess ${i}`), 401);
 
-    const [row] = await t.db.query<{ count: number }[]>(`SELECT count FROM rate_limits WHERE key LIKE 'login-fail:account:%' AND key = $1`, [
-      `login-fail:account:${victim.email.toLowerCase()}`,
-    ]);
+    const [row] = await t.db.query<{ count: number }[]>(`SELECT count FROM rate_limits WHERE key LIKE 'login-fail:account:%' AND key = $1`, [`login-fail:account:${victim.email.toLowerCase()}`]);
     expect(row.count).toBe(10);
 
     const blocked = await postLogin(victim.email, PASSWORD);
@@ -237,7 +240,10 @@ describe('Authentication', () => {
     try {
       const victim = await makeUser(t);
       const instances = [t, second];
-      const attempt = (i: number, password: string) => request(instances[i % 2].http).post(`${API}/login`).send({ email: victim.email, password });
+      const attempt = (i: number, password: string) =>
+        request(instances[i % 2].http)
+          .post(`${API}/login`)
+          .send({ email: victim.email, password });
       for (let i = 0; i < LOGIN_LIMITS.perAccount; i++) expectProblem(await attempt(i, `wrong guess ${i}`), 401);
       // The budget is used up on both: even the right password is refused, whichever process answers.
       expectProblem(await attempt(0, PASSWORD), 429);

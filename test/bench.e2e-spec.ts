@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { SCENARIO_IDS, type Results } from '../bench/lib/report';
 import { TEST_ENV } from './support/database';
 

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+
 import { createTestDatabase } from './support/database';
 import { freePort, startService, waitForOk } from './support/process';
 

@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import type { Event } from '../src/events/event.entity';
 import { bootTestApp, type TestApp } from './support/app';
 import { buildWorld, guest, linkMember, makeEvent, makeMember, makeShift, makeUser, type TestUser, type World } from './support/world';
@@ -45,7 +46,9 @@ describe('capacity under fire', () => {
       Array.from({ length: n }, async (_, i) => {
         // Each storm takes the next members in turn (one live signup per person per event).
         const member = i % 10 === 0 ? members[memberSeq++ % members.length] : null;
-        let req = request(apps[i % apps.length].http).post(`/api/v1/events/${eventId}/signups`).set('X-Forwarded-For', ip());
+        let req = request(apps[i % apps.length].http)
+          .post(`/api/v1/events/${eventId}/signups`)
+          .set('X-Forwarded-For', ip());
         if (member) req = req.set(member.auth);
         const res = await req.send(member ? extra : guest(extra));
         return Object.assign(res, { member });
@@ -79,9 +82,7 @@ describe('capacity under fire', () => {
     expect(res.filter((r) => r.member)).toHaveLength(res.length / 10);
     const told = new Map(res.map((r) => [r.body.id as string, r.body.status as string]));
     expect(rows.every((r) => told.get(r.id) === r.status)).toBe(true);
-    const counter = shiftId
-      ? await t.db.query('SELECT going_count FROM event_shifts WHERE id = $1', [shiftId])
-      : await t.db.query('SELECT going_count FROM events WHERE id = $1', [eventId]);
+    const counter = shiftId ? await t.db.query('SELECT going_count FROM event_shifts WHERE id = $1', [shiftId]) : await t.db.query('SELECT going_count FROM events WHERE id = $1', [eventId]);
     expect(counter).toEqual([{ going_count: seats }]);
   }
 
@@ -90,8 +91,14 @@ describe('capacity under fire', () => {
     return Promise.all(
       leaving.map((a, i) =>
         a.member
-          ? request(apps[i % apps.length].http).patch(`/api/v1/events/${a.body.eventId}/signups/${a.body.id}`).set(a.member.auth).send({ status: 'cancelled' })
-          : request(apps[i % apps.length].http).post('/api/v1/signups/cancel').set('X-Forwarded-For', ip()).send({ token: a.body.manageToken }),
+          ? request(apps[i % apps.length].http)
+              .patch(`/api/v1/events/${a.body.eventId}/signups/${a.body.id}`)
+              .set(a.member.auth)
+              .send({ status: 'cancelled' })
+          : request(apps[i % apps.length].http)
+              .post('/api/v1/signups/cancel')
+              .set('X-Forwarded-For', ip())
+              .send({ token: a.body.manageToken }),
       ),
     );
   }

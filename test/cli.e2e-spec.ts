@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+
 import { createTestDatabase, databaseUrl, TEST_ENV, type TestDatabase } from './support/database';
 import { runCli } from './support/process';
 
@@ -62,7 +63,9 @@ describe('the command-line tool for operators', () => {
     env = { DATABASE_URL: database.url, CONVOCA_DATA_DIR: dir };
     const [org] = (await db.query<{ id: string }>(`INSERT INTO organisations (slug, name, kind) VALUES ('voces-del-pueblo', 'Voces del Pueblo', 'party') RETURNING id`)).rows;
     await db.query(`INSERT INTO organisations (slug, name, kind, external) VALUES ('juntos', 'Juntos por el Perú', 'party', true)`);
-    const [already] = (await db.query<{ id: string }>(`INSERT INTO members (controller_id, given_name, family_name, email) VALUES ($1, 'Ya', 'Miembro', 'already.member@example.org') RETURNING id`, [org.id])).rows;
+    const [already] = (
+      await db.query<{ id: string }>(`INSERT INTO members (controller_id, given_name, family_name, email) VALUES ($1, 'Ya', 'Miembro', 'already.member@example.org') RETURNING id`, [org.id])
+    ).rows;
     await db.query(`INSERT INTO members (controller_id, given_name, family_name, email) VALUES ($1, 'Conocida', 'Persona', 'known.person@example.org')`, [org.id]);
     await db.query(`INSERT INTO memberships (member_id, organisation_id, status, source) VALUES ($1, $2, 'active', 'manual')`, [already.id, org.id]);
   });

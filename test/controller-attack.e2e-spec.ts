@@ -1,7 +1,8 @@
 import request from 'supertest';
+
 import { MemberImportService } from '../src/members/member-import.service';
 import { bootTestApp, type TestApp } from './support/app';
-import { buildWorld, linkMember, login, makeEvent, makeMember, makeUser, PASSWORD, type TestUser, unique, type World } from './support/world';
+import { buildWorld, linkMember, login, makeEvent, makeMember, makeUser, PASSWORD, unique, type TestUser, type World } from './support/world';
 
 /**
  * The outside attack test of issue 17, replayed. World: P is Nuevo Perú with
@@ -77,8 +78,7 @@ describe('one organisation cannot read or take over another’s members (issue 1
   });
 
   it('2. public application: SÚMATE’s organiser finds the applicant as typed, never VP’s data', async () => {
-    const apply = (email: string) =>
-      api().post(`/organisations/${w.A.slug}/applications`, { givenName: 'Applied', familyName: 'Person', email, consent: { dataProcessing: true } });
+    const apply = (email: string) => api().post(`/organisations/${w.A.slug}/applications`, { givenName: 'Applied', familyName: 'Person', email, consent: { dataProcessing: true } });
     const known = await apply(VICTIM_EMAIL);
     const unknown = await apply(`nobody.${unique('x')}@example.org`);
     expect(known.status).toBe(202);
@@ -163,7 +163,10 @@ describe('one organisation cannot read or take over another’s members (issue 1
     const squatter = await makeUser(t, [], { email: legacy, emailConfirmedAt: null });
 
     // The owners register and follow the mailed link: each takes the login over and finds VP's record on it.
-    for (const [address, record] of [[target, owner], [legacy, legacyOwner]] as const) {
+    for (const [address, record] of [
+      [target, owner],
+      [legacy, legacyOwner],
+    ] as const) {
       expect((await api().post('/auth/register', { email: address })).status).toBe(202);
       const [{ url }] = await t.db.query<{ url: string }[]>(`SELECT payload->>'url' AS url FROM outbox_messages WHERE recipient = $1::citext AND template = 'account.registration'`, [address]);
       const took = await api().post('/auth/accept-invitation', { token: url.split('#token=')[1], password: 'the owner’s own passphrase' });

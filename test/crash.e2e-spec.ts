@@ -1,6 +1,7 @@
 import request from 'supertest';
+
 import { bootTestApp, type TestApp } from './support/app';
-import { freePort, productionEnv, type ServiceProcess, startService, until, waitForOk } from './support/process';
+import { freePort, productionEnv, startService, until, waitForOk, type ServiceProcess } from './support/process';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { buildWorld, guest, makeEvent, type World } from './support/world';
 
@@ -62,7 +63,10 @@ describe('the service killed mid-work', () => {
     const csv = ['given_name,family_name,email,region'];
     for (let i = 0; i < rows; i++) csv.push(`Ana,Flores ${i},ana.${i}.${tag}@example.org,Cusco`);
     await start();
-    const upload = await request(base).post(`/api/v1/organisations/${w.A.id}/imports`).set(w.users.adminA.auth).attach('file', Buffer.from(csv.join('\n')), 'big.csv');
+    const upload = await request(base)
+      .post(`/api/v1/organisations/${w.A.id}/imports`)
+      .set(w.users.adminA.auth)
+      .attach('file', Buffer.from(csv.join('\n')), 'big.csv');
     expect(upload.status).toBe(202);
     const id = upload.body.id as string;
 
@@ -75,7 +79,13 @@ describe('the service killed mid-work', () => {
     expect(interrupted.rows_read).toBeGreaterThan(0);
     expect(interrupted.rows_read).toBeLessThan(rows);
     // Whole batches only: the members saved are exactly the rows counted as read.
-    const saved = async () => (await t.db.query<{ n: number; people: number }[]>(`SELECT count(*)::int AS n, count(DISTINCT m.email)::int AS people FROM memberships ms JOIN members m ON m.id = ms.member_id WHERE ms.organisation_id = $1 AND m.email LIKE $2`, [w.A.id, `%.${tag}@example.org`]))[0];
+    const saved = async () =>
+      (
+        await t.db.query<{ n: number; people: number }[]>(
+          `SELECT count(*)::int AS n, count(DISTINCT m.email)::int AS people FROM memberships ms JOIN members m ON m.id = ms.member_id WHERE ms.organisation_id = $1 AND m.email LIKE $2`,
+          [w.A.id, `%.${tag}@example.org`],
+        )
+      )[0];
     expect((await saved()).n).toBe(interrupted.rows_read);
 
     // The restarted service finds the import stuck (no heartbeat) and resumes it after its last saved batch.
@@ -137,10 +147,9 @@ describe('the service killed mid-work', () => {
     expect(going).toBeLessThanOrEqual(seats);
     expect(await t.db.query('SELECT going_count FROM events WHERE id = $1', [event.id])).toEqual([{ going_count: going }]);
     // One confirmation per signup row (acknowledged or committed just before the kill), written with it.
-    const messages = await t.db.query<{ dedupe_key: string; n: number }[]>(
-      `SELECT dedupe_key, count(*)::int AS n FROM outbox_messages WHERE dedupe_key = ANY($1) GROUP BY dedupe_key`,
-      [rowsAfter.map((r) => `event_signup:${r.id}`)],
-    );
+    const messages = await t.db.query<{ dedupe_key: string; n: number }[]>(`SELECT dedupe_key, count(*)::int AS n FROM outbox_messages WHERE dedupe_key = ANY($1) GROUP BY dedupe_key`, [
+      rowsAfter.map((r) => `event_signup:${r.id}`),
+    ]);
     expect(messages).toHaveLength(rowsAfter.length);
     expect(messages.every((m) => m.n === 1)).toBe(true);
 

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+
 import { dataSourceOptions } from '../src/database/database-options';
 import { runMigrations } from '../src/database/migrations';
 import { databaseUrl, TEST_ENV } from './support/database';
@@ -28,7 +29,9 @@ describe('migration DataControllers: one member record per data controller', () 
 
   /** What each organisation and event counts: must be the same before and after. */
   const counts = async () => ({
-    membersPerOrganisation: await all(`SELECT o.slug, count(ms.id)::int AS members, count(*) FILTER (WHERE ms.status = 'active')::int AS active FROM organisations o LEFT JOIN memberships ms ON ms.organisation_id = o.id GROUP BY o.slug ORDER BY o.slug`),
+    membersPerOrganisation: await all(
+      `SELECT o.slug, count(ms.id)::int AS members, count(*) FILTER (WHERE ms.status = 'active')::int AS active FROM organisations o LEFT JOIN memberships ms ON ms.organisation_id = o.id GROUP BY o.slug ORDER BY o.slug`,
+    ),
     memberships: await all('SELECT id, organisation_id, status, title, joined_on::text FROM memberships ORDER BY id'),
     signups: await all('SELECT id, event_id, status, (member_id IS NOT NULL) AS member FROM event_signups ORDER BY id'),
     consents: await all('SELECT id, organisation_id, source FROM member_consents ORDER BY id'),
@@ -39,7 +42,9 @@ describe('migration DataControllers: one member record per data controller', () 
     admin = new Client({ connectionString: process.env[TEST_ENV.adminUrl] });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
-    const earlier = readdirSync(MIGRATIONS).filter((f) => f.endsWith('.ts') && f < SPLIT).map((f) => join(MIGRATIONS, f));
+    const earlier = readdirSync(MIGRATIONS)
+      .filter((f) => f.endsWith('.ts') && f < SPLIT)
+      .map((f) => join(MIGRATIONS, f));
     const ds = source(earlier);
     await ds.initialize();
     await runMigrations(ds);
@@ -54,7 +59,10 @@ describe('migration DataControllers: one member record per data controller', () 
     ids.sumate = await id(`INSERT INTO organisations (slug, name, kind, parent_id) VALUES ('sumate', 'SÚMATE', 'current', $1)`, [ids.np]);
     ids.coalition = await id(`INSERT INTO coalitions (slug, name, status) VALUES ('venceremos', 'VENCEREMOS', 'active')`);
     const event = (host: string | null, coalition: string | null) =>
-      id(`INSERT INTO events (title, kind, status, published_at, starts_at, ends_at, host_organisation_id, coalition_id) VALUES ('e', 'rally', 'published', now(), now() + interval '7 days', now() + interval '8 days', $1, $2)`, [host, coalition]);
+      id(
+        `INSERT INTO events (title, kind, status, published_at, starts_at, ends_at, host_organisation_id, coalition_id) VALUES ('e', 'rally', 'published', now(), now() + interval '7 days', now() + interval '8 days', $1, $2)`,
+        [host, coalition],
+      );
     ids.eventVp = await event(ids.vp, null);
     ids.eventSumate = await event(ids.sumate, null);
     ids.eventCoalition = await event(null, ids.coalition);
@@ -162,7 +170,10 @@ describe('migration DataControllers: one member record per data controller', () 
   });
 
   it('audits each copy in its controller’s scope', async () => {
-    const entries = await all<{ organisation_id: string; changes: { splitFrom: { from: string } } }>(`SELECT organisation_id, changes FROM audit_log WHERE action = 'member.split' ORDER BY organisation_id = $1 DESC`, [ids.np]);
+    const entries = await all<{ organisation_id: string; changes: { splitFrom: { from: string } } }>(
+      `SELECT organisation_id, changes FROM audit_log WHERE action = 'member.split' ORDER BY organisation_id = $1 DESC`,
+      [ids.np],
+    );
     expect(entries.map((e) => [e.organisation_id, e.changes.splitFrom.from])).toEqual([
       [ids.np, ids.rosa],
       [ids.vp, ids.luis],

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, type ServiceProcess, startService } from './support/process';
+
+import { freePort, startService, type ServiceProcess } from './support/process';
 
 // Each run initialises a PostgreSQL cluster, migrates and seeds: slow on a busy machine.
 jest.setTimeout(240_000);

@@ -1,6 +1,7 @@
 import request from 'supertest';
-import type { Member } from '../src/members/member.entity';
+
 import { MemberImportService } from '../src/members/member-import.service';
+import type { Member } from '../src/members/member.entity';
 import { bootTestApp, type TestApp } from './support/app';
 import { buildWorld, linkMember, login, makeMember, makeUser, PASSWORD, unique, type World } from './support/world';
 
@@ -57,16 +58,44 @@ describe('erasure', () => {
     };
     const applied = await request(t.http)
       .post(`/api/v1/organisations/${w.A.id}/applications`)
-      .send({ givenName: person.givenName, familyName: person.familyName, email: person.email, phone: person.phone, region: 'Arequipa', locality: person.locality, consent: { dataProcessing: true, contactBySms: true } });
+      .send({
+        givenName: person.givenName,
+        familyName: person.familyName,
+        email: person.email,
+        phone: person.phone,
+        region: 'Arequipa',
+        locality: person.locality,
+        consent: { dataProcessing: true, contactBySms: true },
+      });
     expect(applied.status).toBe(202);
     const [{ id }] = await t.db.query('SELECT id FROM members WHERE email = $1::citext', [person.email]);
     const [membershipA] = await t.db.query('SELECT id FROM memberships WHERE member_id = $1', [id]);
-    expect((await request(t.http).patch(`/api/v1/memberships/${membershipA.id}`).set(w.users.adminA.auth).send({ status: 'active', title: `enlace de ${person.familyName}` })).status).toBe(200);
-    expect((await request(t.http).patch(`/api/v1/members/${id}`).set(w.users.adminA.auth).send({ languages: ['es', 'qu'] })).status).toBe(200);
+    expect(
+      (
+        await request(t.http)
+          .patch(`/api/v1/memberships/${membershipA.id}`)
+          .set(w.users.adminA.auth)
+          .send({ status: 'active', title: `enlace de ${person.familyName}` })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await request(t.http)
+          .patch(`/api/v1/members/${id}`)
+          .set(w.users.adminA.auth)
+          .send({ languages: ['es', 'qu'] })
+      ).status,
+    ).toBe(200);
     const inP = await request(t.http)
       .post('/api/v1/members')
       .set(w.users.adminP.auth)
-      .send({ givenName: person.givenName, familyName: person.familyName, email: person.email.toUpperCase(), memberships: [{ organisationId: w.P.id, title: person.givenName }], consent: { dataProcessing: true } });
+      .send({
+        givenName: person.givenName,
+        familyName: person.familyName,
+        email: person.email.toUpperCase(),
+        memberships: [{ organisationId: w.P.id, title: person.givenName }],
+        consent: { dataProcessing: true },
+      });
     expect(inP.status).toBe(201);
     expect(inP.body.id).toBe(id); // the same record: P and A are one data controller
     // An import into P naming the person (its file is discarded once completed) …
@@ -152,7 +181,13 @@ describe('erasure', () => {
     expect((await request(t.http).post(`/api/v1/members/${id}/erase`).set(w.users.platform.auth)).body.code).toBe('already-erased');
     expect((await request(t.http).patch(`/api/v1/members/${id}`).set(w.users.adminA.auth).send({ givenName: 'Back' })).body.code).toBe('member-erased');
     // A new application with the same e-mail is a new, unrelated person.
-    expect((await request(t.http).post(`/api/v1/organisations/${w.A.id}/applications`).send({ givenName: 'Z', familyName: 'Q', email: person.email, consent: { dataProcessing: true } })).status).toBe(202);
+    expect(
+      (
+        await request(t.http)
+          .post(`/api/v1/organisations/${w.A.id}/applications`)
+          .send({ givenName: 'Z', familyName: 'Q', email: person.email, consent: { dataProcessing: true } })
+      ).status,
+    ).toBe(202);
     expect((await t.db.query('SELECT id FROM members WHERE email = $1::citext', [person.email]))[0].id).not.toBe(id);
   });
 

@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { EventRemindersJob } from '../src/events/event-reminders.job';
 import type { Event } from '../src/events/event.entity';
 import { OutboxWorker } from '../src/outbox/outbox.worker';
@@ -14,7 +15,10 @@ function subjectOf(mail: SunkMail): string {
   return value.replace(/(\?=)\s+(=\?)/g, '$1$2').replace(word, (_m, enc: string, text: string) =>
     enc.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64').toString('utf8')
-      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
   );
 }
 
@@ -43,14 +47,17 @@ describe('event notices through the outbox', () => {
   const deliver = () => t.app.get(OutboxWorker).deliverDue();
   const subjectsTo = (address: string) => sink.mails.filter((m: SunkMail) => m.to.includes(address.toLowerCase())).map(subjectOf);
   const signUp = (eventId: string, body: object = guest()) =>
-    request(t.http).post(`/api/v1/events/${eventId}/signups`).set('X-Forwarded-For', `10.40.0.${(++ipSeq % 250) + 1}`).send(body);
+    request(t.http)
+      .post(`/api/v1/events/${eventId}/signups`)
+      .set('X-Forwarded-For', `10.40.0.${(++ipSeq % 250) + 1}`)
+      .send(body);
   const patch = (eventId: string, body: object) => request(t.http).patch(`/api/v1/events/${eventId}`).set(w.users.organiserA.auth).send(body);
   const address = () => `${unique('p')}@example.org`;
   const messagesFor = (eventId: string, template: string) =>
-    t.db.query<{ recipient: string; dedupe_key: string }[]>(
-      `SELECT recipient, dedupe_key FROM outbox_messages WHERE template = $1 AND dedupe_key LIKE '%' || $2 || '%' ORDER BY seq`,
-      [template, eventId],
-    );
+    t.db.query<{ recipient: string; dedupe_key: string }[]>(`SELECT recipient, dedupe_key FROM outbox_messages WHERE template = $1 AND dedupe_key LIKE '%' || $2 || '%' ORDER BY seq`, [
+      template,
+      eventId,
+    ]);
 
   /** Three people: two going, one waiting; and one who cancelled (hears nothing more). */
   async function crowd(event: Event) {
@@ -66,7 +73,15 @@ describe('event notices through the outbox', () => {
   }
 
   it('confirms a signup once, in the guest’s language, with the cancel link carrying the token in the fragment', async () => {
-    const event = await makeEvent(t, { hostOrganisationId: w.A.id, title: 'Marcha del 8', capacity: 1, addressVisibility: 'attendees', address: 'Av. Abancay 123', startsAt: new Date('2027-03-08T20:00:00Z'), endsAt: new Date('2027-03-08T23:00:00Z') });
+    const event = await makeEvent(t, {
+      hostOrganisationId: w.A.id,
+      title: 'Marcha del 8',
+      capacity: 1,
+      addressVisibility: 'attendees',
+      address: 'Av. Abancay 123',
+      startsAt: new Date('2027-03-08T20:00:00Z'),
+      endsAt: new Date('2027-03-08T23:00:00Z'),
+    });
     const es = address();
     const en = address();
     const going = await signUp(event.id, guest({ email: es }));
@@ -77,7 +92,10 @@ describe('event notices through the outbox', () => {
     expect(subjectsTo(en)).toEqual(['Waiting list: Marcha del 8']);
     expect(sink.tokensFor(es)).toEqual([going.body.manageToken]);
     expect(sink.tokensFor(en)).toEqual([waiting.body.manageToken]);
-    const raw = sink.mails.find((m) => m.to.includes(es))!.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    const raw = sink.mails
+      .find((m) => m.to.includes(es))!
+      .raw.replace(/=\r?\n/g, '')
+      .replace(/=3D/g, '=');
     expect(raw).toContain('https://convoca.example.org/signups/manage#token=');
     expect(raw).toContain('Abancay'); // going: the attendees-only address is theirs
     expect(raw).toContain('8 de marzo de 2027, 3:00 p. m.'); // 20:00 UTC, told in Lima time
@@ -95,7 +113,10 @@ describe('event notices through the outbox', () => {
     expect(res.status).toBe(201);
     await deliver();
     expect(subjectsTo(member.email!)).toEqual(['Signup confirmed: Assembly']);
-    const raw = sink.mails.find((m) => m.to.includes(member.email!))!.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    const raw = sink.mails
+      .find((m) => m.to.includes(member.email!))!
+      .raw.replace(/=\r?\n/g, '')
+      .replace(/=3D/g, '=');
     expect(raw).toContain('Hello Quispe');
     expect(raw).toContain(`https://convoca.example.org/events/${event.id}`);
     expect(raw).not.toContain('#token=');

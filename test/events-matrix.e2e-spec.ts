@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import request from 'supertest';
+
 import type { Event } from '../src/events/event.entity';
 import { bootTestApp, type TestApp } from './support/app';
 import { CALLERS, row, runRow, type MatrixRow } from './support/matrix';
-import request from 'supertest';
-import { buildWorld, guest, linkMember, makeEvent, makeMember, makeShift, makeUser, type TestUser, unique, type World } from './support/world';
+import { buildWorld, guest, linkMember, makeEvent, makeMember, makeShift, makeUser, unique, type TestUser, type World } from './support/world';
 
 /**
  * Who may do what with campaigns and events, route by route (ACCESS.md rule

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+
 import { MASKED } from '../src/domain-events/changes';
 import { Event as EventEntity, type Event } from '../src/events/event.entity';
 import { EventsRepository } from '../src/events/events.repository';
@@ -7,7 +8,23 @@ import { EventsService } from '../src/events/events.service';
 import { SignupsService } from '../src/events/signups.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { children, instantOf, parseICalendar, prop } from './support/ical';
-import { auditEntriesFor, buildWorld, guest, linkMember, makeCoalition, makeDemand, makeEvent, makeMember, makeOrganisation, makeShift, makeUser, PASSWORD, type TestUser, unique, type World } from './support/world';
+import {
+  auditEntriesFor,
+  buildWorld,
+  guest,
+  linkMember,
+  makeCoalition,
+  makeDemand,
+  makeEvent,
+  makeMember,
+  makeOrganisation,
+  makeShift,
+  makeUser,
+  PASSWORD,
+  unique,
+  type TestUser,
+  type World,
+} from './support/world';
 
 const hours = (n: number) => new Date(Date.now() + n * 3600_000);
 let ipSeq = 0;
@@ -74,8 +91,17 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       const proposed = await makeDemand(t, { coalition: w.C }, { status: 'proposed' });
       const draft = await makeDemand(t, { coalition: w.C }, { status: 'draft' });
       expectProblem(await send('post', '/campaigns', { coalitionId: w.C.id, title: 'x', startsOn: '2026-06-08', demandIds: [draft.id] }, w.users.coordinator), 400, 'demandIds');
-      expectProblem(await send('post', '/campaigns', { coalitionId: w.C.id, title: 'x', startsOn: '2026-06-08', demandIds: ['00000000-0000-4000-8000-000000000000'] }, w.users.coordinator), 400, 'demandIds');
-      const campaign = await send('post', '/campaigns', { coalitionId: w.C.id, title: 'Segunda vuelta', startsOn: '2026-06-08', status: 'active', demandIds: [adopted.id, proposed.id] }, w.users.coordinator);
+      expectProblem(
+        await send('post', '/campaigns', { coalitionId: w.C.id, title: 'x', startsOn: '2026-06-08', demandIds: ['00000000-0000-4000-8000-000000000000'] }, w.users.coordinator),
+        400,
+        'demandIds',
+      );
+      const campaign = await send(
+        'post',
+        '/campaigns',
+        { coalitionId: w.C.id, title: 'Segunda vuelta', startsOn: '2026-06-08', status: 'active', demandIds: [adopted.id, proposed.id] },
+        w.users.coordinator,
+      );
       expect(campaign.status).toBe(201);
       expect(campaign.body.demands.map((d: { id: string }) => d.id).sort()).toEqual([adopted.id, proposed.id].sort());
       // A proposal is not public yet: anonymous readers see the adopted demand only.
@@ -197,7 +223,15 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       priv = await makeEvent(t, { hostOrganisationId: w.A.id, visibility: 'private' });
       draft = await makeEvent(t, { hostOrganisationId: w.A.id, status: 'draft' });
       coalitionPrivate = await makeEvent(t, { coalitionId: w.C.id, visibility: 'private' });
-      hidden = await makeEvent(t, { hostOrganisationId: w.A.id, addressVisibility: 'attendees', venue: 'Local sindical', address: 'Av. Abancay 123', lat: -12.05, lng: -77.03, onlineUrl: 'https://meet.example.org/x' });
+      hidden = await makeEvent(t, {
+        hostOrganisationId: w.A.id,
+        addressVisibility: 'attendees',
+        venue: 'Local sindical',
+        address: 'Av. Abancay 123',
+        lat: -12.05,
+        lng: -77.03,
+        onlineUrl: 'https://meet.example.org/x',
+      });
     });
 
     it('reads an event by id exactly as TypeORM’s findOne does (the hot-path reader behind every event page and signup)', async () => {
@@ -243,7 +277,16 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
     });
 
     it('writes the list (a compiled serializer) exactly as JSON.stringify writes what the service returned: no field lost', async () => {
-      await makeEvent(t, { hostOrganisationId: w.A.id, venue: 'Plaza', address: 'Jr. Junín 1', lat: -12.046, lng: -77.03, onlineUrl: 'https://x.example', capacity: 40, title: 'Ünïcödé "quoted" \\ \u2028' });
+      await makeEvent(t, {
+        hostOrganisationId: w.A.id,
+        venue: 'Plaza',
+        address: 'Jr. Junín 1',
+        lat: -12.046,
+        lng: -77.03,
+        onlineUrl: 'https://x.example',
+        capacity: 40,
+        title: 'Ünïcödé "quoted" \\ \u2028',
+      });
       const anonymous = { user: null, requestId: 'test', ip: '127.0.0.1' };
       for (const query of [{ limit: 200 }, { limit: 2 }]) {
         const res = await get(`/events?limit=${query.limit}`);
@@ -388,7 +431,11 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       expect(raised.body).toMatchObject({ capacity: 2, goingCount: 2 });
       expectProblem(await send('patch', `/events/${event.id}/shifts/${marshals.id}`, { capacity: 1 }, w.users.organiserA), 409);
       expectProblem(await send('post', `/events/${event.id}/shifts`, { name: 'x', startsAt: hours(5).toISOString(), endsAt: hours(4).toISOString() }, w.users.organiserA), 400, 'endsAt');
-      expectProblem(await send('post', `/events/${event.id}/shifts`, { name: 'x', startsAt: hours(4).toISOString(), endsAt: hours(5).toISOString(), capacity: -1 }, w.users.organiserA), 400, 'capacity');
+      expectProblem(
+        await send('post', `/events/${event.id}/shifts`, { name: 'x', startsAt: hours(4).toISOString(), endsAt: hours(5).toISOString(), capacity: -1 }, w.users.organiserA),
+        400,
+        'capacity',
+      );
     });
 
     it('lets guests view and cancel with their token only; idempotent; the same 404 for any bad token', async () => {
@@ -596,8 +643,16 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
 
       // The erasure's own path (as the members module calls it), for a record holding no signups of its own: its address's guest signups.
       await t.db.transaction((em) => signups.erasePerson(em, system, { memberId: randomUUID(), emails: [email], controllerId: null }));
-      expect((await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'event_signup.erase' AND entity_id IN (SELECT id::text FROM event_signups WHERE event_id = ANY($1))`, [[event.id, other.id]]))[0].n).toBe(2);
-      const rows = await t.db.query(`SELECT guest_name, guest_email, guest_phone, manage_token_hash, status, erased_at FROM event_signups WHERE event_id = ANY($1) AND erased_at IS NOT NULL`, [[event.id, other.id]]);
+      expect(
+        (
+          await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'event_signup.erase' AND entity_id IN (SELECT id::text FROM event_signups WHERE event_id = ANY($1))`, [
+            [event.id, other.id],
+          ])
+        )[0].n,
+      ).toBe(2);
+      const rows = await t.db.query(`SELECT guest_name, guest_email, guest_phone, manage_token_hash, status, erased_at FROM event_signups WHERE event_id = ANY($1) AND erased_at IS NOT NULL`, [
+        [event.id, other.id],
+      ]);
       expect(rows).toHaveLength(2);
       for (const r of rows) expect(r).toMatchObject({ guest_name: null, guest_email: null, guest_phone: null, manage_token_hash: null, status: 'cancelled' });
       expect(await t.db.query('SELECT status FROM event_signups WHERE id = $1', [next.body.id])).toEqual([{ status: 'going' }]);
@@ -703,7 +758,11 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       const uid = (e: Event) => `${e.id}@convoca`;
       expect(events.map((e) => prop(e, 'UID')!.value)).toEqual([uid(lima), uid(madrid), uid(off)]);
       for (const hidden of notShown) expect(res.text).not.toContain(hidden.id);
-      expect(children(cal, 'VTIMEZONE').map((z) => prop(z, 'TZID')!.value).sort()).toEqual(['America/Lima', 'Europe/Madrid']);
+      expect(
+        children(cal, 'VTIMEZONE')
+          .map((z) => prop(z, 'TZID')!.value)
+          .sort(),
+      ).toEqual(['America/Lima', 'Europe/Madrid']);
       const [, inMadrid, cancelled] = events;
       expect(prop(inMadrid, 'DTSTART')).toEqual({ name: 'DTSTART', params: { TZID: 'Europe/Madrid' }, value: '20270702T190000' });
       expect(instantOf(cal, prop(inMadrid, 'DTSTART')!).toISOString()).toBe('2027-07-02T17:00:00.000Z');

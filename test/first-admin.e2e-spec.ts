@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+
 import { bootTestApp } from './support/app';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { runCli } from './support/process';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import request from 'supertest';
+
 import { MemberImportService } from '../src/members/member-import.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { buildWorld, guest, login, makeDemand, makeEvent, makeMember, makePact, makeShift, type World } from './support/world';
@@ -168,7 +169,8 @@ describe('fuzzing every route of the OpenAPI document', () => {
     const schema = deref(s);
     if (schema.enum?.length) return fc.constantFrom(...schema.enum);
     if (schema.properties && depth < 3) return objectOf(schema, depth + 1);
-    if (schema.type === 'array') return fc.array(schema.items && /Ids$|^ids$/.test(name) ? fc.constantFrom(...anyIds) : plausible(name.replace(/s$/, ''), schema.items ?? {}, depth + 1), { maxLength: 3 });
+    if (schema.type === 'array')
+      return fc.array(schema.items && /Ids$|^ids$/.test(name) ? fc.constantFrom(...anyIds) : plausible(name.replace(/s$/, ''), schema.items ?? {}, depth + 1), { maxLength: 3 });
     if (/Id$|^userId$/.test(name)) return fc.constantFrom(...anyIds);
     if (schema.type === 'boolean' || /^(dataProcessing|consent|accepted)/.test(name)) return fc.boolean();
     if (/email/i.test(name)) return fc.constantFrom(`fuzz-${randomUUID()}@example.org`, w.users.adminA.email, 'ROSA@Example.org');

@@ -1,6 +1,7 @@
 import request from 'supertest';
+
 import { bootTestApp, type TestApp } from './support/app';
-import { freePort, productionEnv, type ServiceProcess, startService, until, waitForOk } from './support/process';
+import { freePort, productionEnv, startService, until, waitForOk, type ServiceProcess } from './support/process';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { buildWorld, guest, makeEvent, PASSWORD, unique, type World } from './support/world';
 
@@ -29,11 +30,11 @@ describe('logs of a realistic run', () => {
     base = `http://127.0.0.1:${port}`;
     service = startService(
       productionEnv(t.database.url, port, {
-      SMTP_URL: sink.url,
-      OUTBOX_POLL_MS: '50',
-      OUTBOX_RETRY_BASE_MS: '1',
-      LOG_LEVEL: 'info',
-      REQUEST_LOGGING: 'true',
+        SMTP_URL: sink.url,
+        OUTBOX_POLL_MS: '50',
+        OUTBOX_RETRY_BASE_MS: '1',
+        LOG_LEVEL: 'info',
+        REQUEST_LOGGING: 'true',
       }),
     );
     await waitForOk(`${base}/health/ready`, 90_000, service);
@@ -66,12 +67,22 @@ describe('logs of a realistic run', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const p = person();
-      const res = await api().post('/api/v1/members').set(admin).send({ givenName: 'Rosa', familyName: 'Quispe', ...p, memberships: [{ organisationId: w.A.id }] });
+      const res = await api()
+        .post('/api/v1/members')
+        .set(admin)
+        .send({ givenName: 'Rosa', familyName: 'Quispe', ...p, memberships: [{ organisationId: w.A.id }] });
       expect(res.status).toBe(201);
       ids.push(res.body.id);
     }
     const [first] = emails.slice(-3);
-    expect((await api().post('/api/v1/members').set(admin).send({ givenName: 'Otra', familyName: 'Vez', email: first, memberships: [{ organisationId: w.A.id }] })).status).toBe(409);
+    expect(
+      (
+        await api()
+          .post('/api/v1/members')
+          .set(admin)
+          .send({ givenName: 'Otra', familyName: 'Vez', email: first, memberships: [{ organisationId: w.A.id }] })
+      ).status,
+    ).toBe(409);
     expect((await api().get('/api/v1/members').query({ organisation: w.A.id, q: first }).set(admin)).body.items.map((m: { email: string }) => m.email)).toContain(first);
     expect((await api().get(`/api/v1/members/${ids[0]}`).set(admin)).status).toBe(200);
     const newPhone = person();
@@ -87,7 +98,10 @@ describe('logs of a realistic run', () => {
       const p = person();
       csv.push(`Ana,Import ${i},${p.email},${i % 5 === 0 ? p.phone.slice(1) : p.phone}`); // every fifth phone not E.164: a rejected row
     }
-    const upload = await api().post(`/api/v1/organisations/${w.A.id}/imports`).set(admin).attach('file', Buffer.from(csv.join('\n')), 'people.csv');
+    const upload = await api()
+      .post(`/api/v1/organisations/${w.A.id}/imports`)
+      .set(admin)
+      .attach('file', Buffer.from(csv.join('\n')), 'people.csv');
     expect(upload.status).toBe(202);
     await until('the import to complete', async () => ((await api().get(`/api/v1/imports/${upload.body.id}`).set(admin)).body.state === 'completed' ? true : undefined));
     expect((await api().get(`/api/v1/organisations/${w.A.id}/members.csv`).set(admin)).status).toBe(200);
@@ -104,14 +118,26 @@ describe('logs of a realistic run', () => {
       }
     }
     const applicant = person();
-    expect((await api().post(`/api/v1/organisations/${w.A.id}/applications`).send({ givenName: 'Luz', familyName: 'Mamani', ...applicant, consent: { dataProcessing: true } })).status).toBe(202);
+    expect(
+      (
+        await api()
+          .post(`/api/v1/organisations/${w.A.id}/applications`)
+          .send({ givenName: 'Luz', familyName: 'Mamani', ...applicant, consent: { dataProcessing: true } })
+      ).status,
+    ).toBe(202);
 
     // Accounts: failed logins (known and unknown address), registration, password resets.
     expect((await api().post('/api/v1/auth/login').send({ email: w.users.plain.email, password: 'not the password' })).status).toBe(401);
     const stranger = person();
     expect((await api().post('/api/v1/auth/login').send({ email: stranger.email, password: PASSWORD })).status).toBe(401);
     expect((await api().post('/api/v1/auth/login').send({ email: 'not-an-address', password: PASSWORD })).status).toBe(400);
-    expect((await api().post('/api/v1/auth/register').send({ email: emails[emails.length - 2] })).status).toBe(202);
+    expect(
+      (
+        await api()
+          .post('/api/v1/auth/register')
+          .send({ email: emails[emails.length - 2] })
+      ).status,
+    ).toBe(202);
     expect((await api().post('/api/v1/auth/password-reset').send({ email: w.users.organiserA.email })).status).toBe(202);
     expect((await api().post('/api/v1/auth/password-reset').send({ email: stranger.email })).status).toBe(202);
 

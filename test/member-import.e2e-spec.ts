@@ -1,5 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import request from 'supertest';
+
 import { MemberImportService } from '../src/members/member-import.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { buildWorld, makeMember, makeOrganisation, unique, type World } from './support/world';
@@ -78,7 +79,17 @@ describe('CSV member import and export', () => {
       { given_name: 'Comma, Name', family_name: 'O\'Neil "Q"', email: `quoted.${tag}@example.org`, phone: null, region: null, status: 'active', joined_on: null, title: null, source: 'import' },
       // Known in B only: a new record of A's data controller, with what the file says and nothing of B's.
       { given_name: 'Bea', family_name: 'Otra', email: elsewhere.email, phone: null, region: null, status: 'applied', joined_on: null, title: null, source: 'import' },
-      { given_name: 'Ana', family_name: 'Quispe', email: `ana.${tag}@example.org`, phone: '+51911111111', region: 'Cusco', status: 'active', joined_on: '2026-01-05', title: 'delegada', source: 'import' },
+      {
+        given_name: 'Ana',
+        family_name: 'Quispe',
+        email: `ana.${tag}@example.org`,
+        phone: '+51911111111',
+        region: 'Cusco',
+        status: 'active',
+        joined_on: '2026-01-05',
+        title: 'delegada',
+        source: 'import',
+      },
     ]);
     // B's record is untouched and still B's alone.
     const fromB = await request(t.http).get(`/api/v1/members/${elsewhere.id}`).set(w.users.adminB.auth);
@@ -95,7 +106,9 @@ describe('CSV member import and export', () => {
     const res = await upload(org.slug, `\uFEFFNombres;Apellidos;Correo electrónico;Teléfono;Región;Idiomas\nRosa;Huamán;${unique('rh')}@example.org;+51 944 555 666;Cusco;es, qu\n`);
     expect(res.status).toBe(202);
     expect(await finished(res.body.id)).toMatchObject({ state: 'completed', counts: { read: 1, created: 1, failed: 0 } });
-    const [m] = await t.db.query('SELECT m.given_name, m.family_name, m.phone, m.region, m.languages FROM members m JOIN memberships ms ON ms.member_id = m.id WHERE ms.organisation_id = $1', [org.id]);
+    const [m] = await t.db.query('SELECT m.given_name, m.family_name, m.phone, m.region, m.languages FROM members m JOIN memberships ms ON ms.member_id = m.id WHERE ms.organisation_id = $1', [
+      org.id,
+    ]);
     expect(m).toEqual({ given_name: 'Rosa', family_name: 'Huamán', phone: '+51944555666', region: 'Cusco', languages: ['es', 'qu'] });
   });
 
@@ -172,15 +185,25 @@ describe('CSV member import and export', () => {
     expect(await ours()).toEqual({ people: 12_000, emails: 12_000, memberships: 12_000 });
 
     // Exported again across several keyset batches: every membership once, in directory order.
-    const exported = await request(t.http).get(`/api/v1/organisations/${org.id}/members.csv`).set(w.users.adminA.auth).buffer(true).parse((r, cb) => {
-      let text = '';
-      r.on('data', (c: Buffer) => (text += c.toString()));
-      r.on('end', () => cb(null, text));
-    });
-    const emails = (exported.body as string).trim().split('\r\n').slice(1).map((l) => l.split(',')[2]);
+    const exported = await request(t.http)
+      .get(`/api/v1/organisations/${org.id}/members.csv`)
+      .set(w.users.adminA.auth)
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString()));
+        r.on('end', () => cb(null, text));
+      });
+    const emails = (exported.body as string)
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(',')[2]);
     expect(emails).toHaveLength(12_000);
     expect(new Set(emails).size).toBe(12_000);
-    const ordered = (await t.db.query('SELECT m.email FROM members m JOIN memberships ms ON ms.member_id = m.id WHERE ms.organisation_id = $1 ORDER BY m.family_name, m.given_name, m.id', [org.id])).map((r: { email: string }) => r.email);
+    const ordered = (
+      await t.db.query('SELECT m.email FROM members m JOIN memberships ms ON ms.member_id = m.id WHERE ms.organisation_id = $1 ORDER BY m.family_name, m.given_name, m.id', [org.id])
+    ).map((r: { email: string }) => r.email);
     expect(emails).toEqual(ordered);
   });
 
@@ -189,11 +212,15 @@ describe('CSV member import and export', () => {
     const sub = await makeOrganisation(t, { kind: 'chapter', parentId: org.id });
     const a = await makeMember(t, [{ organisation: org, title: 'vocal' }], { givenName: '=HYPERLINK("http://evil")', familyName: 'Apaza', phone: '+51911000111', languages: ['es', 'qu'] });
     const b = await makeMember(t, [org, sub], { givenName: 'Berta', familyName: 'Zapata, Ruiz' });
-    const res = await request(t.http).get(`/api/v1/organisations/${org.id}/members.csv`).set(w.users.adminA.auth).buffer(true).parse((r, cb) => {
-      let text = '';
-      r.on('data', (c: Buffer) => (text += c.toString()));
-      r.on('end', () => cb(null, text));
-    });
+    const res = await request(t.http)
+      .get(`/api/v1/organisations/${org.id}/members.csv`)
+      .set(w.users.adminA.auth)
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString()));
+        r.on('end', () => cb(null, text));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toMatch(new RegExp(`attachment; filename="members-${org.slug}-\\d{4}-\\d{2}-\\d{2}\\.csv"`));
@@ -228,11 +255,15 @@ describe('CSV member import and export', () => {
     expect(applied.status).toBe(202);
     const other = await makeMember(t, [org], { givenName: 'Berta', familyName: 'Zapata', email: `-2+3.${unique('minus')}@example.org`, phone: null });
 
-    const res = await request(t.http).get(`/api/v1/organisations/${org.id}/members.csv`).set(w.users.adminA.auth).buffer(true).parse((r, cb) => {
-      let text = '';
-      r.on('data', (c: Buffer) => (text += c.toString()));
-      r.on('end', () => cb(null, text));
-    });
+    const res = await request(t.http)
+      .get(`/api/v1/organisations/${org.id}/members.csv`)
+      .set(w.users.adminA.auth)
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString()));
+        r.on('end', () => cb(null, text));
+      });
     expect(res.status).toBe(200);
     const body = res.body as string;
     const rows = parseCsv<Record<string, string>>(body, { columns: true });

@@ -1,7 +1,8 @@
 import request from 'supertest';
+
 import { MemberImportService } from '../src/members/member-import.service';
 import { bootTestApp, type TestApp } from './support/app';
-import { CALLERS, type MatrixRow, row, runRow, type Who } from './support/matrix';
+import { CALLERS, row, runRow, type MatrixRow, type Who } from './support/matrix';
 import { buildWorld, makeMember, makeOrganisation, PASSWORD, unique, type World } from './support/world';
 
 /**

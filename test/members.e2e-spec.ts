@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import request from 'supertest';
+
 import { AccessService } from '../src/access/access.service';
-import { type DirectoryFilter, MemberSearchRepository, MERGED_EXPANSIONS } from '../src/members/member-search.repository';
-import { APPLICATION_LIMIT } from '../src/members/memberships.service';
-import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../src/members/membership.entity';
+import { MemberSearchRepository, MERGED_EXPANSIONS, type DirectoryFilter } from '../src/members/member-search.repository';
 import { TRANSITIONS } from '../src/members/membership-workflow';
+import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../src/members/membership.entity';
+import { APPLICATION_LIMIT } from '../src/members/memberships.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { attack, type PartnerAnswer, type Shown } from './support/disclosure';
 import { auditEntriesFor, buildWorld, linkMember, makeCoalition, makeMember, makeOrganisation, makeUser, unique, type World } from './support/world';
@@ -121,7 +122,10 @@ describe('members and memberships', () => {
       const own = await request(t.http).get(`/api/v1/members/${me.id}`).set(user.auth);
       expect(own.status).toBe(200);
       expect(own.body.memberships).toHaveLength(2);
-      const fixed = await request(t.http).patch(`/api/v1/members/${me.id}`).set(user.auth).send({ locality: 'Wanchaq', languages: ['es', 'qu'] });
+      const fixed = await request(t.http)
+        .patch(`/api/v1/members/${me.id}`)
+        .set(user.auth)
+        .send({ locality: 'Wanchaq', languages: ['es', 'qu'] });
       expect(fixed.status).toBe(200);
       expect(fixed.body).toMatchObject({ locality: 'Wanchaq', languages: ['es', 'qu'] });
       const other = await makeMember(t, [w.A]);
@@ -134,7 +138,10 @@ describe('members and memberships', () => {
     });
 
     it('gives the derived member role: organisations where any linked record is active, across data controllers', async () => {
-      const inP = await makeMember(t, [{ organisation: w.A, status: 'active' }, { organisation: w.P, status: 'suspended' }]);
+      const inP = await makeMember(t, [
+        { organisation: w.A, status: 'active' },
+        { organisation: w.P, status: 'suspended' },
+      ]);
       const inB = await makeMember(t, [{ organisation: w.B, status: 'applied' }]);
       const user = await makeUser(t);
       await linkMember(t, user, inP);
@@ -302,7 +309,15 @@ describe('members and memberships', () => {
       const made: string[] = [];
       for (let i = 0; i < 23; i++) {
         // Many identical names: the id breaks the ties.
-        made.push((await makeMember(t, [{ organisation: org, status: i % 5 === 0 ? 'suspended' : 'active' }], { givenName: i % 3 ? 'Ana' : 'Eva', familyName: i % 2 ? 'Quispe' : 'Apaza', region: i % 4 ? 'Puno' : 'Cusco' })).id);
+        made.push(
+          (
+            await makeMember(t, [{ organisation: org, status: i % 5 === 0 ? 'suspended' : 'active' }], {
+              givenName: i % 3 ? 'Ana' : 'Eva',
+              familyName: i % 2 ? 'Quispe' : 'Apaza',
+              region: i % 4 ? 'Puno' : 'Cusco',
+            })
+          ).id,
+        );
       }
       const walk = async (query: string) => {
         const seen: string[] = [];
@@ -430,7 +445,14 @@ describe('members and memberships', () => {
       for (let i = 0; i < 6; i++) await makeMember(t, [{ organisation: Q, joinedOn: '2026-01-10' }], { region: 'Cusco' });
       await makeMember(t, [{ organisation: Qchapter, joinedOn: '2026-02-03' }], { region: 'Puno' });
       // In Q and its chapter: one person, counted once.
-      await makeMember(t, [{ organisation: Q, joinedOn: '2026-02-10' }, { organisation: Qchapter, joinedOn: '2026-03-01' }], { region: 'Puno' });
+      await makeMember(
+        t,
+        [
+          { organisation: Q, joinedOn: '2026-02-10' },
+          { organisation: Qchapter, joinedOn: '2026-03-01' },
+        ],
+        { region: 'Puno' },
+      );
       // The same person known to Q and to another party: a record in each data controller.
       const inQ = await makeMember(t, [{ organisation: Q, status: 'applied' }]);
       await makeMember(t, [{ organisation: other }], { email: inQ.email });
@@ -513,7 +535,16 @@ describe('members and memberships', () => {
       const coordinator = await makeUser(t, [{ role: 'coordinator', coalition: C3 }]);
       const some = (n: number, status: MembershipStatus, region: string | null = 'Lima') => Array.from({ length: n }, () => ({ status, region, month: status === 'applied' ? null : '2025-11' }));
       // Every count 5 or more, but one: 1 active member in Tumbes.
-      await populate(T, [...some(20, 'active'), ...some(10, 'active', 'Cusco'), ...some(1, 'active', 'Tumbes'), ...some(5, 'applied'), ...some(5, 'suspended'), ...some(5, 'lapsed'), ...some(5, 'resigned'), ...some(5, 'expelled')]);
+      await populate(T, [
+        ...some(20, 'active'),
+        ...some(10, 'active', 'Cusco'),
+        ...some(1, 'active', 'Tumbes'),
+        ...some(5, 'applied'),
+        ...some(5, 'suspended'),
+        ...some(5, 'lapsed'),
+        ...some(5, 'resigned'),
+        ...some(5, 'expelled'),
+      ]);
 
       const res = await request(t.http).get(`/api/v1/coalitions/${C3.id}/stats`).set(coordinator.auth);
       expect(res.status).toBe(200);

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+
 import { dataSourceOptions } from '../src/database/database-options';
 import { pendingMigrations } from '../src/database/migrations';
 import { schemaReadsOneQueryAtATime } from '../src/database/one-query-at-a-time';

@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import type { Type } from '@nestjs/common';
 import type { MediaTypeObject, OpenAPIObject, OperationObject, ReferenceObject, RequestBodyObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import request from 'supertest';
+
 import { LoginDto } from '../src/auth/dto/auth.dto';
-import { assembleExample, openApiPath, PROBLEM_MEDIA_TYPE } from '../src/openapi/openapi';
 import { AppError } from '../src/common/problem';
 import { createValidationPipe } from '../src/common/validation';
+import { assembleExample, openApiPath, PROBLEM_MEDIA_TYPE } from '../src/openapi/openapi';
 import { bootTestApp, type TestApp } from './support/app';
 import { TEST_ENV } from './support/database';
 import { listRoutes, type RouteInfo } from './support/routes';
@@ -58,8 +59,7 @@ describe('OpenAPI document', () => {
   afterAll(() => t.close());
 
   /** An example for a JSON media type: its own, or assembled from the schema's properties. */
-  const exampleOf = (media: MediaTypeObject) =>
-    media.example !== undefined ? { value: media.example as unknown, missing: [] } : assembleExample(media.schema!, schemas);
+  const exampleOf = (media: MediaTypeObject) => (media.example !== undefined ? { value: media.example as unknown, missing: [] } : assembleExample(media.schema!, schemas));
 
   it('is served the same by the apps of other test files, which reuse the document of the run', async () => {
     // The first app booted with the cache empty builds the document and keeps it; the next one reads it back.

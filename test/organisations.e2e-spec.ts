@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { bootTestApp, type TestApp } from './support/app';
 import { auditEntriesFor, buildWorld, makeMember, makeOrganisation, makeUser, unique, type World } from './support/world';
 
@@ -181,7 +182,11 @@ describe('organisations, coalitions and the audit log', () => {
 
     it('takes effect on the next request, without a new login', async () => {
       const u = await makeUser(t);
-      const asU = () => request(t.http).patch(`/api/v1/organisations/${w.A.id}`).set(u.auth).send({ region: unique('r') });
+      const asU = () =>
+        request(t.http)
+          .patch(`/api/v1/organisations/${w.A.id}`)
+          .set(u.auth)
+          .send({ region: unique('r') });
       expect((await asU()).status).toBe(403);
       const grant = await api('adminP').post('/role-assignments', { userId: u.id, role: 'org_admin', organisationId: w.A.id });
       expect((await asU()).status).toBe(200);

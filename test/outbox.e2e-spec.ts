@@ -1,9 +1,10 @@
 import request from 'supertest';
+
 import { OutboxService } from '../src/outbox/outbox.service';
 import { OutboxWorker } from '../src/outbox/outbox.worker';
 import { bootTestApp, type TestApp } from './support/app';
-import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { startService } from './support/process';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { buildWorld, type World } from './support/world';
 
 const insertTestMessages = (t: TestApp, n: number, prefix: string) =>

@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import { bootTestApp, type TestApp } from './support/app';
 import { ProbeModule } from './support/probe.module';
 
@@ -76,7 +77,9 @@ describe('HTTP pipeline', () => {
   });
 
   it('answers a body over the limit with a 413 problem', async () => {
-    const res = await request(t.http).post('/api/v1/probe/echo').send({ name: 'x'.repeat(5000), age: 1 });
+    const res = await request(t.http)
+      .post('/api/v1/probe/echo')
+      .send({ name: 'x'.repeat(5000), age: 1 });
     expectProblem(res, 413);
   });
 

@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import type { Coalition } from '../src/coalitions/coalition.entity';
 import { DemandEndorsement } from '../src/demands/demand-endorsement.entity';
 import { DEMAND_STATUSES, type DemandStatus } from '../src/demands/demand.entity';
@@ -167,7 +168,10 @@ describe('permission matrix: demands and pacts', () => {
         ids.push(...res.body.items.map((p: { id: string }) => p.id));
         cursor = res.body.nextCursor;
       } while (cursor);
-      return Object.entries(pacts).filter(([, p]) => ids.includes(p.id)).map(([k]) => k).join(',');
+      return Object.entries(pacts)
+        .filter(([, p]) => ids.includes(p.id))
+        .map(([k]) => k)
+        .join(',');
     };
     // prettier-ignore
     const expected: Partial<Record<Who, string>> = {

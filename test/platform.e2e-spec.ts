@@ -1,8 +1,9 @@
 import request from 'supertest';
+
 import type { Coalition } from '../src/coalitions/coalition.entity';
 import type { Organisation } from '../src/organisations/organisation.entity';
 import { bootTestApp, type TestApp } from './support/app';
-import { auditEntriesFor, buildWorld, makeCoalition, makeDemand, makeOrganisation, makePact, makeUser, type TestUser, unique, type World } from './support/world';
+import { auditEntriesFor, buildWorld, makeCoalition, makeDemand, makeOrganisation, makePact, makeUser, unique, type TestUser, type World } from './support/world';
 
 /** The reference case's platform (DOMAIN.md). */
 const PLATFORM = [
@@ -67,7 +68,10 @@ describe('the platform: demands, endorsements, pacts', () => {
       }
 
       // Each partner's org_admin endorses every point, citing its assembly.
-      for (const [admin, org] of [[adminVP, VP], [adminNP, NP]] as const) {
+      for (const [admin, org] of [
+        [adminVP, VP],
+        [adminNP, NP],
+      ] as const) {
         for (const id of ids) ok(await as(admin).post(`/demands/${id}/endorsements`, { organisationId: org.id, note: `Asamblea nacional de ${org.shortName}`, endorsedOn: '2026-05-30' }), 201);
       }
       const one = ok(await anon.get(`/demands/${ids[2]}`));
@@ -77,12 +81,13 @@ describe('the platform: demands, endorsements, pacts', () => {
 
       // Anyone reads the platform, in order, with its endorsements counted.
       const platform = ok(await anon.get(`/demands?coalition=${V.id}`));
-      expect(platform.items.map((d: { code: string; title: string; endorsementCount: number }) => [d.code, d.title, d.endorsementCount])).toEqual(
-        PLATFORM.map((p, i) => [`D${i + 1}`, p.title, 2]),
-      );
+      expect(platform.items.map((d: { code: string; title: string; endorsementCount: number }) => [d.code, d.title, d.endorsementCount])).toEqual(PLATFORM.map((p, i) => [`D${i + 1}`, p.title, 2]));
 
       // The pact: support in the second round if JP accepts the five points.
-      const pact = ok(await as(coordinator).post('/pacts', { coalitionId: V.id, counterpartOrganisationId: JP.id, title: 'Apoyo condicionado en segunda vuelta', kind: 'electoral_support', startsOn: '2026-06-07' }), 201);
+      const pact = ok(
+        await as(coordinator).post('/pacts', { coalitionId: V.id, counterpartOrganisationId: JP.id, title: 'Apoyo condicionado en segunda vuelta', kind: 'electoral_support', startsOn: '2026-06-07' }),
+        201,
+      );
       expect(pact).toMatchObject({ status: 'draft', counterpart: { id: JP.id, external: true }, tally: { pending: 0, accepted: 0, rejected: 0, fulfilled: 0, breached: 0 }, conditions: [] });
       for (const id of ids) expect(ok(await as(coordinator).put(`/pacts/${pact.id}/conditions/${id}`, {}), 201)).toMatchObject({ demandId: id, status: 'pending' });
       ok(await as(coordinator).patch(`/pacts/${pact.id}`, { status: 'negotiating' }));
@@ -247,7 +252,11 @@ describe('the platform: demands, endorsements, pacts', () => {
       expect((await as(w.users.adminB).post(path, { organisationId: w.A.id })).status).toBe(403);
       expect((await as(w.users.adminB).patch(`/demands/${d.id}`, { title: 'hijacked' })).status).toBe(403);
       ok(await as(w.users.adminB).post(path, { organisationId: w.B.id }), 201);
-      expect(ok(await anon.get(`/demands/${d.id}`)).endorsements.map((e: { organisationId: string }) => e.organisationId).sort()).toEqual([w.A.id, w.B.id].sort());
+      expect(
+        ok(await anon.get(`/demands/${d.id}`))
+          .endorsements.map((e: { organisationId: string }) => e.organisationId)
+          .sort(),
+      ).toEqual([w.A.id, w.B.id].sort());
 
       expect((await as(w.users.adminB).delete(`${path}/${w.A.id}`)).status).toBe(403);
       expect((await as(w.users.adminA).delete(`${path}/${w.A.id}`)).status).toBe(204);
@@ -255,7 +264,10 @@ describe('the platform: demands, endorsements, pacts', () => {
       expect(ok(await anon.get(`/demands/${d.id}`)).endorsements.map((e: { organisationId: string }) => e.organisationId)).toEqual([w.B.id]);
       // Withdrawn, it may be given again.
       ok(await as(w.users.adminA).post(path, { organisationId: w.A.id }), 201);
-      const actions = await t.db.query<{ action: string }[]>(`SELECT action FROM audit_log WHERE entity = 'demand_endorsement' AND $1 IN (changes->'demandId'->>'to', changes->'demandId'->>'from') ORDER BY id`, [d.id]);
+      const actions = await t.db.query<{ action: string }[]>(
+        `SELECT action FROM audit_log WHERE entity = 'demand_endorsement' AND $1 IN (changes->'demandId'->>'to', changes->'demandId'->>'from') ORDER BY id`,
+        [d.id],
+      );
       expect(actions.map((a) => a.action)).toEqual(['demand.endorse', 'demand.endorse', 'demand.unendorse', 'demand.endorse']);
     });
 
@@ -422,7 +434,11 @@ describe('the platform: demands, endorsements, pacts', () => {
       ok(await as(w.users.adminA).put(`${path}/conditions/${d2.id}`, { status: 'rejected', note: 'no' }), 201);
       ok(await as(w.users.adminA).put(`${path}/conditions/${d2.id}`, { status: 'pending' })); // negotiation goes back and forth
       ok(await as(w.users.adminA).patch(path, { status: 'agreed', signedOn: '2026-06-02' }));
-      expect409(await as(w.users.adminA).put(`${path}/conditions/${(await makeDemand(t, { organisation: w.A }, { status: 'adopted' })).id}`, {}), 'pact-agreed', /added only while it is draft or negotiating/);
+      expect409(
+        await as(w.users.adminA).put(`${path}/conditions/${(await makeDemand(t, { organisation: w.A }, { status: 'adopted' })).id}`, {}),
+        'pact-agreed',
+        /added only while it is draft or negotiating/,
+      );
       expect409(await as(w.users.adminA).put(`${path}/conditions/${d2.id}`, { status: 'breached' }), 'invalid-transition', /Only an accepted condition can be breached/);
       expect409(await as(w.users.adminA).put(`${path}/conditions/${d2.id}`, { status: 'accepted' }), 'invalid-transition', /can now only be fulfilled or breached/);
       ok(await as(w.users.adminA).put(`${path}/conditions/${d1.id}`, { status: 'fulfilled' }));

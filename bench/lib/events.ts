@@ -1,7 +1,8 @@
 import { Agent, request } from 'node:http';
 import type { Client } from 'pg';
-import { REGIONS } from './synthetic';
+
 import { orgId, sqlArray } from './seed';
+import { REGIONS } from './synthetic';
 
 /**
  * Seeds `count` published public events hosted by the organisations seeded by

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+
 import { FAMILY, GIVEN, REGIONS } from './synthetic';
 
 /** A SQL array literal of `values` (fixed synthetic names, quoted). */

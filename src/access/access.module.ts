@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+
 import { AccessService } from './access.service';
 import { PolicyGuard } from './policy.guard';
 import { RoleAssignmentsController } from './role-assignments.controller';

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+
 import type { AuthUser, Caller } from './caller';
-import { type Permission, roleGrants, type ScopedRole } from './permissions';
+import { roleGrants, type Permission, type ScopedRole } from './permissions';
 
 /** Organisation ids a caller may act on, or every organisation. */
 export type OrganisationScope = { all: true } | { all: false; ids: string[] };

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import type { RoleGrant } from './caller';
 import { SCOPED_ROLES, type ScopedRole } from './permissions';
 import type { RoleAssignment } from './role-assignment.entity';

@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
+
 import type { Permission as PermissionName } from './permissions';
 
 export const REQUIRED_PERMISSION = 'convoca:permission';
@@ -12,8 +13,4 @@ export const REQUIRED_PERMISSION = 'convoca:permission';
  * partner's own org_admin). The 401 and 403 answers this implies are
  * documented from this metadata (src/openapi/openapi.ts).
  */
-export const Permission = (...anyOf: [PermissionName, ...PermissionName[]]): MethodDecorator & ClassDecorator =>
-  applyDecorators(
-    SetMetadata(REQUIRED_PERMISSION, anyOf),
-    ApiBearerAuth(),
-  );
+export const Permission = (...anyOf: [PermissionName, ...PermissionName[]]): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(REQUIRED_PERMISSION, anyOf), ApiBearerAuth());

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { PERMISSIONS, roleGrants, SCOPED_ROLES } from './permissions';
 
 describe('README permission model', () => {

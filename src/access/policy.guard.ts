@@ -1,11 +1,12 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+
 import { forbidden } from '../common/problem';
 import { refuseUnreadBody } from '../common/request-input';
 import { AUTHENTICATOR, type Authenticator } from './authenticator';
 import { callerOf, type RequestWithCaller } from './caller';
 import { REQUIRED_PERMISSION } from './permission.decorator';
-import { type Permission, roleGrants } from './permissions';
+import { roleGrants, type Permission } from './permissions';
 import { IS_PUBLIC } from './public.decorator';
 
 /**

@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+
 import type { Coalition } from '../coalitions/coalition.entity';
 import type { Organisation } from '../organisations/organisation.entity';
 import { User } from '../users/user.entity';

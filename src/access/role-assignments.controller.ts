@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { ProblemDetails } from '../common/problem';
-import { type Caller, CurrentCaller } from './caller';
-import { type RoleAssignmentView, RoleAssignmentViewSchema } from './access.views';
+import { RoleAssignmentViewSchema, type RoleAssignmentView } from './access.views';
+import { CurrentCaller, type Caller } from './caller';
 import { GrantRoleDto } from './dto/grant-role.dto';
 import { Permission } from './permission.decorator';
 import { RolesService } from './roles.service';

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+
 import { badRequest, forbidden, notFound } from '../common/problem';
 import { Transactions } from '../database/transactions';
 import { DomainEvents } from '../domain-events/domain-events';
 import { AccessService } from './access.service';
-import { type RoleAssignmentView, roleAssignmentView } from './access.views';
+import { roleAssignmentView, type RoleAssignmentView } from './access.views';
 import type { Caller, RoleGrant } from './caller';
 import type { GrantRoleDto } from './dto/grant-role.dto';
 import { GRANTABLE, ROLE_SCOPE, type ScopedRole } from './permissions';
@@ -53,7 +54,9 @@ export class RolesService {
   async grant(caller: Caller, dto: GrantRoleDto): Promise<RoleAssignmentView> {
     const scopeKind = ROLE_SCOPE[dto.role];
     if (scopeKind === 'organisation' && (!dto.organisationId || dto.coalitionId)) {
-      throw badRequest('invalid-scope', `${dto.role} is held in an organisation: give organisationId (and no coalitionId).`, [{ field: 'organisationId', message: 'organisationId is required for this role' }]);
+      throw badRequest('invalid-scope', `${dto.role} is held in an organisation: give organisationId (and no coalitionId).`, [
+        { field: 'organisationId', message: 'organisationId is required for this role' },
+      ]);
     }
     if (scopeKind === 'coalition' && (!dto.coalitionId || dto.organisationId)) {
       throw badRequest('invalid-scope', 'coordinator is held in a coalition: give coalitionId (and no organisationId).', [{ field: 'coalitionId', message: 'coalitionId is required for this role' }]);

@@ -1,7 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { AccessService } from '../access/access.service';
-import { type Caller, CurrentCaller } from '../access/caller';
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import type { Page } from '../common/pagination';
 import { forbidden } from '../common/problem';

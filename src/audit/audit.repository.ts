@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import type { OrganisationScope } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { decodeCursor, type Page, toPage } from '../common/pagination';
+import { decodeCursor, toPage, type Page } from '../common/pagination';
 import { SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
 import type { DomainEvent, StatementContext } from '../domain-events/domain-event';

@@ -1,11 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+
 import type { Caller } from '../access/caller';
 import type { Page } from '../common/pagination';
 import type { Tx } from '../database/transactions';
 import type { DomainEvent, DomainEventSubscriber, StatementContext } from '../domain-events/domain-event';
 import { DomainEvents } from '../domain-events/domain-events';
 import type { AuditEntry } from './audit-entry.entity';
-import { type AuditQuery, AuditRepository } from './audit.repository';
+import { AuditRepository, type AuditQuery } from './audit.repository';
 
 export type { AuditQuery } from './audit.repository';
 

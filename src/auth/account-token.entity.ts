@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+
 import { User } from '../users/user.entity';
 
 export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'invitation', 'registration', 'email_verification', 'member_link'] as const;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Tx } from '../database/transactions';
 import { AccountToken, type AccountTokenPurpose } from './account-token.entity';
 

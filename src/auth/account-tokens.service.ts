@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+
 import { badRequest } from '../common/problem';
 import type { Tx } from '../database/transactions';
 import type { AccountToken, AccountTokenPurpose } from './account-token.entity';

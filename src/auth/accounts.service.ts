@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import type { Caller } from '../access/caller';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -36,10 +37,7 @@ export class AccountsService {
 
   /** Same answer, status and body for known and unknown addresses. */
   async requestPasswordReset(email: string, ip: string): Promise<typeof ACCEPTED> {
-    await this.limiter.consume(
-      { key: `reset:ip:${ip}`, max: 20, windowSeconds: 900 },
-      { key: `reset:email:${email.toLowerCase()}`, max: 3, windowSeconds: 3600 },
-    );
+    await this.limiter.consume({ key: `reset:ip:${ip}`, max: 20, windowSeconds: 900 }, { key: `reset:email:${email.toLowerCase()}`, max: 3, windowSeconds: 3600 });
     await this.transactions.run(async (tx) => {
       const user = await this.users.findByEmail(email, tx);
       if (!user || user.disabledAt) return;

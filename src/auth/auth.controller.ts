@@ -1,16 +1,17 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { type Caller, CurrentCaller, type RequestWithCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller, type RequestWithCaller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import { ProblemDetails } from '../common/problem';
-import type { User } from '../users/user.entity';
-import { AuthService } from './auth.service';
-import { AcceptedDto, MeView, type TokenPair, TokenPairDto } from './auth.views';
-import { ChangePasswordDto, EmailDto, LoginDto, RefreshDto, TokenPasswordDto } from './dto/auth.dto';
-import { AccountsService, type ACCEPTED } from './accounts.service';
-import { LocalAuthGuard } from './strategies';
 import { RateLimited } from '../rate-limit/rate-limited.decorator';
+import type { User } from '../users/user.entity';
+import { AccountsService, type ACCEPTED } from './accounts.service';
+import { AuthService } from './auth.service';
+import { AcceptedDto, MeView, TokenPairDto, type TokenPair } from './auth.views';
+import { ChangePasswordDto, EmailDto, LoginDto, RefreshDto, TokenPasswordDto } from './dto/auth.dto';
+import { LocalAuthGuard } from './strategies';
 
 @ApiTags('auth')
 @Controller('auth')

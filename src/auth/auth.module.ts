@@ -1,17 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
+
 import { AUTHENTICATOR } from '../access/authenticator';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { UsersModule } from '../users/users.module';
-import { AuthController } from './auth.controller';
-import { AuthService } from './auth.service';
-import { LocalAuthGuard, PassportAuthenticator } from './strategies';
-import { TokensService } from './tokens.service';
+import { AccountTokensRepository } from './account-tokens.repository';
 import { AccountTokensService } from './account-tokens.service';
 import { AccountsService } from './accounts.service';
-import { AccountTokensRepository } from './account-tokens.repository';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
 import { SessionsRepository } from './sessions.repository';
+import { LocalAuthGuard, PassportAuthenticator } from './strategies';
+import { TokensService } from './tokens.service';
 
 @Global()
 @Module({

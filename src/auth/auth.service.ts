@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthUser, Caller } from '../access/caller';
+
 import type { RoleAssignmentView } from '../access/access.views';
+import type { AuthUser, Caller } from '../access/caller';
 import { RolesService } from '../access/roles.service';
 import { unauthorized } from '../common/problem';
 import { Transactions } from '../database/transactions';
 import { DomainEvents } from '../domain-events/domain-events';
-import { type Limit, RateLimitService } from '../rate-limit/rate-limit.service';
+import { RateLimitService, type Limit } from '../rate-limit/rate-limit.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { type LinkedMember, userView, type UserView } from '../users/users.views';
-import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords';
+import { userView, type LinkedMember, type UserView } from '../users/users.views';
 import type { TokenPair } from './auth.views';
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
 
 /** Failed logins allowed per window, per account and per client address. */

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { RoleAssignmentViewSchema } from '../access/access.views';
 import { UserViewSchema } from '../users/users.views';
 

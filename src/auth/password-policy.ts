@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
+
 import { badRequest } from '../common/problem';
 import { PASSWORD_MIN_LENGTH } from './passwords';
 
@@ -9,12 +10,54 @@ import { PASSWORD_MIN_LENGTH } from './passwords';
  * passwords; these are the long ones that still top breach lists.
  */
 const COMMON = new Set([
-  '123456789012', '1234567890123', '12345678901234', 'qwertyuiopas', 'qwertyuiop123', 'qwerty123456', '123456qwerty', 'password1234',
-  'password12345', 'password123456', 'passwordpassword', 'contraseña123', 'contrasena123', 'contraseña1234', 'contrasena1234', 'iloveyou1234',
-  'abcdefghijkl', 'abc123456789', 'aaaaaaaaaaaa', '111111111111', '000000000000', '123123123123', 'letmein12345', 'welcome12345',
-  'administrator', 'administrador', 'changeme1234', 'trustno11234', 'football1234', 'baseball1234', 'superman1234', 'princesa1234',
-  'teamo1234567', 'peru12345678', 'lima12345678', 'venceremos123', 'elpueblounido', 'correcthorsebatterystaple', '1q2w3e4r5t6y', 'q1w2e3r4t5y6',
-  'zaq12wsxcde3', '1qaz2wsx3edc', 'asdfghjklñ12', 'asdfghjkl123', 'mypassword123', 'passw0rd1234', 'p@ssw0rd1234', 'p@ssword1234',
+  '123456789012',
+  '1234567890123',
+  '12345678901234',
+  'qwertyuiopas',
+  'qwertyuiop123',
+  'qwerty123456',
+  '123456qwerty',
+  'password1234',
+  'password12345',
+  'password123456',
+  'passwordpassword',
+  'contraseña123',
+  'contrasena123',
+  'contraseña1234',
+  'contrasena1234',
+  'iloveyou1234',
+  'abcdefghijkl',
+  'abc123456789',
+  'aaaaaaaaaaaa',
+  '111111111111',
+  '000000000000',
+  '123123123123',
+  'letmein12345',
+  'welcome12345',
+  'administrator',
+  'administrador',
+  'changeme1234',
+  'trustno11234',
+  'football1234',
+  'baseball1234',
+  'superman1234',
+  'princesa1234',
+  'teamo1234567',
+  'peru12345678',
+  'lima12345678',
+  'venceremos123',
+  'elpueblounido',
+  'correcthorsebatterystaple',
+  '1q2w3e4r5t6y',
+  'q1w2e3r4t5y6',
+  'zaq12wsxcde3',
+  '1qaz2wsx3edc',
+  'asdfghjklñ12',
+  'asdfghjkl123',
+  'mypassword123',
+  'passw0rd1234',
+  'p@ssw0rd1234',
+  'p@ssword1234',
 ]);
 
 export function isCommonPassword(password: string): boolean {

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+
 import { AuthSession } from './auth-session.entity';
 
 /** Opaque refresh tokens, stored as SHA-256 hashes; each is used once. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import type { AuthUser, RoleGrant } from '../access/caller';
 import type { Tx } from '../database/transactions';
 import { AuthSession } from './auth-session.entity';

@@ -1,11 +1,12 @@
 import { createSecretKey } from 'node:crypto';
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { Strategy as LocalStrategy } from 'passport-local';
+
 import type { Authenticator } from '../access/authenticator';
 import type { AuthUser, RequestWithCaller } from '../access/caller';
 import { UUID_PATTERN } from '../common/dto-fields';

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+
 import type { AuthUser } from '../access/caller';
 import { unauthorized } from '../common/problem';
 import { Transactions, type Tx } from '../database/transactions';

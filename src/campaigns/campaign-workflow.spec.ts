@@ -1,5 +1,5 @@
-import { CAMPAIGN_STATUSES } from './campaign.entity';
 import { CAMPAIGN_TRANSITIONS, campaignTransitionError } from './campaign-workflow';
+import { CAMPAIGN_STATUSES } from './campaign.entity';
 
 describe('campaign workflow', () => {
   it('never goes back to draft once public', () => {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import type { ResourceAccess } from '../access/resource-access';
-import { type Tx, Transactions } from '../database/transactions';
+import { Transactions, type Tx } from '../database/transactions';
 import type { Campaign } from './campaign.entity';
-import { type CampaignScope, CampaignsRepository } from './campaigns.repository';
+import { CampaignsRepository, type CampaignScope } from './campaigns.repository';
 
 /** `manage`: campaign.manage on the owner organisation (or an ancestor), or on the owner coalition. */
 export type CampaignAction = 'manage';

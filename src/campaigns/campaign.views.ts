@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import { DEMAND_STATUSES, type DemandStatus } from '../demands/demand-workflow';
 import { CAMPAIGN_STATUSES, type Campaign, type CampaignStatus } from './campaign.entity';
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import type { Page } from '../common/pagination';

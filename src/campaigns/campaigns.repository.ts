@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import type { Tx } from '../database/transactions';
 import { Campaign, type CampaignStatus } from './campaign.entity';
 
@@ -53,12 +54,7 @@ export class CampaignsRepository {
   /** Of these ids, the campaigns the managers of `scope` see (`visible`) or manage (`managed`). */
   async among(tx: Tx, ids: readonly string[], rule: 'visible' | 'managed', scope: CampaignScope): Promise<string[]> {
     const condition = rule === 'visible' ? visibleWithin(scope) : managedWithin(scope);
-    const rows = await tx
-      .createQueryBuilder(Campaign, 'c')
-      .select('c.id', 'id')
-      .where('c.id = ANY(:ids)', { ids })
-      .andWhere(condition.sql, condition.params)
-      .getRawMany<{ id: string }>();
+    const rows = await tx.createQueryBuilder(Campaign, 'c').select('c.id', 'id').where('c.id = ANY(:ids)', { ids }).andWhere(condition.sql, condition.params).getRawMany<{ id: string }>();
     return rows.map((r) => r.id);
   }
 

@@ -1,18 +1,19 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Caller } from '../access/caller';
 import { requireAccess } from '../access/resource-access';
+import { CoalitionsService } from '../coalitions/coalitions.service';
 import { definedOnly } from '../common/dto-fields';
-import { decodeCursorAs, type Page, toPage } from '../common/pagination';
+import { decodeCursorAs, toPage, type Page } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { type Tx, Transactions } from '../database/transactions';
+import { Transactions, type Tx } from '../database/transactions';
 import { diff } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
-import { CoalitionsService } from '../coalitions/coalitions.service';
 import { OrganisationsService } from '../organisations/organisations.service';
+import { campaignTransitionError } from './campaign-workflow';
 import { CampaignAccess } from './campaign.access';
 import type { Campaign } from './campaign.entity';
-import { type CampaignView, campaignView } from './campaign.views';
-import { campaignTransitionError } from './campaign-workflow';
+import { campaignView, type CampaignView } from './campaign.views';
 import { CampaignsRepository } from './campaigns.repository';
 import type { CampaignQueryDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 import { LinkedDemandsService } from './linked-demands.service';
@@ -58,7 +59,13 @@ export class CampaignsService {
   /** Newest first; drafts only inside the caller's campaign.manage scopes. */
   async list(caller: Caller, q: CampaignQueryDto): Promise<Page<Campaign>> {
     const after = decodeCursorAs<[string, string]>(q.cursor, 'date', 'uuid');
-    const rows = await this.campaigns.list(await this.campaignAccess.scope(caller), { organisation: q.organisation, coalition: q.coalition, status: q.status, after: after ?? undefined, limit: q.limit + 1 });
+    const rows = await this.campaigns.list(await this.campaignAccess.scope(caller), {
+      organisation: q.organisation,
+      coalition: q.coalition,
+      status: q.status,
+      after: after ?? undefined,
+      limit: q.limit + 1,
+    });
     return toPage(rows, q.limit, (c) => [c.startsOn, c.id]);
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Tx } from '../database/transactions';
 
 /** campaign_demands: the demands each campaign pushes. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Caller } from '../access/caller';
 import { badRequest } from '../common/problem';
 import type { Tx } from '../database/transactions';
@@ -39,7 +40,10 @@ export class LinkedDemandsService {
     for (const id of ids) {
       const d = seen.get(id.toLowerCase());
       if (!d) throw badRequest('unknown-demand', 'A linked demand does not exist.', [{ field: 'demandIds', message: `unknown demand ${id}` }]);
-      if (!LINKABLE.includes(d.status)) throw badRequest('demand-not-linkable', `Demand ${d.code} is ${d.status}; only proposed, adopted or achieved demands can be linked.`, [{ field: 'demandIds', message: `demand ${d.code} is ${d.status}` }]);
+      if (!LINKABLE.includes(d.status))
+        throw badRequest('demand-not-linkable', `Demand ${d.code} is ${d.status}; only proposed, adopted or achieved demands can be linked.`, [
+          { field: 'demandIds', message: `demand ${d.code} is ${d.status}` },
+        ]);
     }
   }
 

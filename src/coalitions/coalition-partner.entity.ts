@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+
 import { Organisation } from '../organisations/organisation.entity';
 import { Coalition } from './coalition.entity';
 

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import { PageOf } from '../common/pagination';
 import { OrganisationRef, organisationRef } from '../organisations/organisation.views';
-import { COALITION_STATUSES, type Coalition, type CoalitionStatus } from './coalition.entity';
 import { PARTNER_ROLES, PARTNER_STATUSES, type CoalitionPartner, type PartnerRole, type PartnerStatus } from './coalition-partner.entity';
+import { COALITION_STATUSES, type Coalition, type CoalitionStatus } from './coalition.entity';
 
 /** Response shapes of the coalitions API (also its OpenAPI schemas). */
 

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
-import { type Page, PageQuery } from '../common/pagination';
+import { PageQuery, type Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import type { Coalition } from './coalition.entity';
 import { CoalitionPage, CoalitionView, PartnerView } from './coalition.views';
@@ -75,12 +76,7 @@ export class CoalitionsController {
   @ApiOperation({ summary: 'Change a partnership: coordinators any allowed transition, role and notes; the partner’s org_admin accepts or withdraws' })
   @ApiOkResponse({ type: PartnerView })
   @ApiConflictResponse({ description: 'Transition not allowed', type: ProblemDetails })
-  updatePartner(
-    @CurrentCaller() caller: Caller,
-    @Param('id') id: string,
-    @Param('organisationId', ParseUUIDPipe) organisationId: string,
-    @Body() dto: UpdatePartnerDto,
-  ): Promise<PartnerView> {
+  updatePartner(@CurrentCaller() caller: Caller, @Param('id') id: string, @Param('organisationId', ParseUUIDPipe) organisationId: string, @Body() dto: UpdatePartnerDto): Promise<PartnerView> {
     return this.coalitions.updatePartner(caller, id, organisationId, dto);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { CoalitionsController } from './coalitions.controller';
 import { CoalitionsRepository } from './coalitions.repository';

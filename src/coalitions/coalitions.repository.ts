@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import { idOrSlugWhere } from '../common/ids';
 import type { Tx } from '../database/transactions';
-import { Coalition } from './coalition.entity';
 import { CoalitionPartner } from './coalition-partner.entity';
+import { Coalition } from './coalition.entity';
 
 /** The columns a request may set on a coalition. */
 export type CoalitionFields = Partial<Omit<Coalition, 'id' | 'createdAt' | 'updatedAt'>>;
@@ -62,7 +63,9 @@ export class CoalitionsRepository {
   /** Coalitions where one of these organisations is an active partner. */
   async activelyPartnered(organisationIds: string[]): Promise<string[]> {
     if (organisationIds.length === 0) return [];
-    const rows = await this.db.query<{ coalition_id: string }[]>(`SELECT DISTINCT coalition_id FROM coalition_partners WHERE status = 'active' AND organisation_id = ANY($1::uuid[])`, [organisationIds]);
+    const rows = await this.db.query<{ coalition_id: string }[]>(`SELECT DISTINCT coalition_id FROM coalition_partners WHERE status = 'active' AND organisation_id = ANY($1::uuid[])`, [
+      organisationIds,
+    ]);
     return rows.map((r) => r.coalition_id);
   }
 

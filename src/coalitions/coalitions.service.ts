@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { today } from '../common/dates';
-import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { type Tx, Transactions } from '../database/transactions';
+import { Transactions, type Tx } from '../database/transactions';
 import { diff } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
 import { OrganisationsService } from '../organisations/organisations.service';
-import type { Coalition } from './coalition.entity';
 import type { CoalitionPartner, PartnerStatus } from './coalition-partner.entity';
-import { type PartnerView, partnerView } from './coalition.views';
+import type { Coalition } from './coalition.entity';
+import { partnerView, type PartnerView } from './coalition.views';
 import { CoalitionsRepository } from './coalitions.repository';
 import type { AddPartnerDto, CreateCoalitionDto, UpdateCoalitionDto, UpdatePartnerDto } from './dto/coalition.dto';
 import { partnerMayAnswer, partnerTransitionError } from './partner-workflow';
@@ -96,7 +97,8 @@ export class CoalitionsService {
       if (!this.access.canOnCoalition(caller, 'coalition.partners.manage', coalition.id)) throw forbidden('You may not manage this coalition’s partners.');
       const org = await this.organisations.requireInternal(tx, dto.organisationId, {
         unknown: () => badRequest('unknown-organisation', 'The organisation does not exist.', [{ field: 'organisationId', message: 'no such organisation' }]),
-        external: () => badRequest('external-organisation', 'An external organisation cannot be a partner; name it in a pact instead.', [{ field: 'organisationId', message: 'organisation is external' }]),
+        external: () =>
+          badRequest('external-organisation', 'An external organisation cannot be a partner; name it in a pact instead.', [{ field: 'organisationId', message: 'organisation is external' }]),
       });
       const existing = await this.coalitions.partnerForUpdate(tx, coalition.id, org.id);
       if (existing && existing.status !== 'withdrawn') throw conflict('already-partner', 'This organisation is already a partner of the coalition.');

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { QueryFailedError } from 'typeorm';
+
 import { createLogger } from './logger';
 
 /** A unique-key violation as pg and TypeORM raise it, quoting the row and carrying the statement's values. */
@@ -28,6 +29,10 @@ describe('logger', () => {
     let out = '';
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((out += chunk.toString()), done()) });
     createLogger({ logLevel: 'info', logPretty: false }, sink).error({ err: new TypeError('cannot read x of undefined') }, 'boom');
-    expect((JSON.parse(out) as { err: { message: string; stack: string } }).err).toMatchObject({ type: 'TypeError', message: 'cannot read x of undefined', stack: expect.stringContaining('TypeError') });
+    expect((JSON.parse(out) as { err: { message: string; stack: string } }).err).toMatchObject({
+      type: 'TypeError',
+      message: 'cannot read x of undefined',
+      stack: expect.stringContaining('TypeError'),
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
+
 import type { AppConfig } from '../config/config';
 
 /** What is kept of a database error: the SQLSTATE and names, never the values. */
@@ -19,7 +20,9 @@ export function serializeError(err: unknown): unknown {
   if (!driver) return out;
   const kept: Record<string, unknown> = { type: out.type, stack: typeof out.stack === 'string' ? out.stack.split('\n').slice(1).join('\n') : undefined };
   for (const field of DRIVER_ERROR_FIELDS) if (driver[field] !== undefined) kept[field] = driver[field];
-  kept.message = String(out.message).replace(/"[^"]*"/g, '"…"').replace(/\([^)]*\)=\([^)]*\)/g, '(…)=(…)');
+  kept.message = String(out.message)
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\([^)]*\)=\([^)]*\)/g, '(…)=(…)');
   if (typeof out.query === 'string') kept.query = out.query;
   return kept;
 }

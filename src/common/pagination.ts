@@ -2,8 +2,9 @@ import type { Type as Class } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
 import { UUID_PATTERN } from './dto-fields';
-import { type AppError, badRequest } from './problem';
+import { badRequest, type AppError } from './problem';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;

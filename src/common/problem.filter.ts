@@ -1,6 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+
 import { AppError, type FieldError, type ProblemDetails } from './problem';
 
 const STATUS_CODES: Record<number, string> = {
@@ -64,7 +65,7 @@ function mapHttpException(err: HttpException): Mapped {
   const response = err.getResponse();
   let detail = err.message;
   if (typeof response === 'object' && response !== null && 'message' in response) {
-    const message = (response).message;
+    const message = response.message;
     detail = Array.isArray(message) ? message.join('; ') : String(message);
   }
   return { status, code: STATUS_CODES[status] ?? `http-${status}`, detail };

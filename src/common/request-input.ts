@@ -1,6 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+
 import { badRequest, type FieldError } from './problem';
 import { validationProblem } from './validation';
 

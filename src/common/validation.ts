@@ -1,5 +1,6 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { type AppError, badRequest, type FieldError } from './problem';
+
+import { badRequest, type AppError, type FieldError } from './problem';
 
 /** Flattens nested class-validator errors into `a.b[0].c` field paths. */
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+
 import type { AppConfig } from './config';
 
 /** Injection token for the validated `AppConfig`. */

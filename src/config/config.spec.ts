@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { ConfigError, loadConfig } from './config';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'convoca-config-'));

@@ -191,7 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     importStaleSeconds: read(env, { name: 'IMPORT_STALE_SECONDS', fallback: 120, parse: integer(1, 86_400) }),
     logLevel: read(env, {
       name: 'LOG_LEVEL',
-      fallback: (nodeEnv === 'test' ? 'silent' : 'info'),
+      fallback: nodeEnv === 'test' ? 'silent' : 'info',
       parse: (raw) => {
         if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
         return raw as AppConfig['logLevel'];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { CONFIG_VARIABLES } from './config';
 
 describe('README configuration table', () => {

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+
 import { loadConfig } from '../config/config';
 import { dataSourceOptions } from './database-options';
 import { startEmbeddedPostgres } from './embedded-postgres';

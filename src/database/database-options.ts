@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+
 import type { AppConfig } from '../config/config';
 import { ConvocaNamingStrategy } from './naming-strategy';
 
@@ -8,10 +9,7 @@ import { ConvocaNamingStrategy } from './naming-strategy';
  * application, the TypeORM CLI, the test harness and the benchmark.
  * Paths are relative to this file so they work from `src/` (ts) and `dist/`.
  */
-export function dataSourceOptions(
-  url: string,
-  config: Pick<AppConfig, 'dbPoolSize' | 'dbStatementTimeoutMs'>,
-): DataSourceOptions {
+export function dataSourceOptions(url: string, config: Pick<AppConfig, 'dbPoolSize' | 'dbStatementTimeoutMs'>): DataSourceOptions {
   return {
     type: 'postgres',
     url,

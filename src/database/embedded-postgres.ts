@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+
 import { defaultSharedBuffersMb } from '../config/config';
 
 export interface EmbeddedPostgresHandle {
@@ -99,9 +100,7 @@ export async function recoverStaleLock(dataDir: string, log: (line: string) => v
   // Field 4 of /proc/<pid>/stat is the parent pid (after "pid (comm) state").
   const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   if (ppid > 1 && isAlive(ppid) && (procField(ppid, 'comm') ?? '').trim().startsWith('node')) {
-    throw new Error(
-      `The embedded PostgreSQL in ${dataDir} is in use by another Convoca process (pid ${ppid}). Stop it first, or set ${dataDirVariable} to another folder.`,
-    );
+    throw new Error(`The embedded PostgreSQL in ${dataDir} is in use by another Convoca process (pid ${ppid}). Stop it first, or set ${dataDirVariable} to another folder.`);
   }
   log(`embedded PostgreSQL: stopping orphaned server (pid ${pid}) left by a killed run`);
   process.kill(pid, 'SIGINT');
@@ -156,9 +155,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const initialised = existsSync(join(options.dataDir, 'PG_VERSION'));
   if (initialised) await recoverStaleLock(options.dataDir, options.notice ?? log, options.dataDirVariable);
 
-  const fastFlags = options.unsafeFast
-    ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
-    : [];
+  const fastFlags = options.unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -177,10 +174,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     await pg.start();
   } catch (err) {
-    throw new Error(
-      `The embedded PostgreSQL did not start on port ${options.port} (${err instanceof Error ? err.message : 'it exited'}). Is the port taken? Set CONVOCA_PG_PORT to another one.`,
-      { cause: err },
-    );
+    throw new Error(`The embedded PostgreSQL did not start on port ${options.port} (${err instanceof Error ? err.message : 'it exited'}). Is the port taken? Set CONVOCA_PG_PORT to another one.`, {
+      cause: err,
+    });
   }
 
   const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+
 import { Organisation } from '../organisations/organisation.entity';
 import { User } from '../users/user.entity';
 import { Demand } from './demand.entity';

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import { OrganisationRef } from '../organisations/organisation.views';
-import { DEMAND_STATUSES, type Demand, type DemandStatus } from './demand.entity';
 import type { DemandRevision, DemandText } from './demand-revision.entity';
+import { DEMAND_STATUSES, type Demand, type DemandStatus } from './demand.entity';
 import type { DemandRow, EndorsementRow } from './demands.repository';
 
 /** Response shapes of the demands API (also its OpenAPI schemas). */
@@ -104,4 +105,10 @@ export function demandDetailView(d: Demand, endorsementRows: EndorsementRow[], i
 }
 
 /** A revision; who edited only for callers inside the owner's scope (`insider`). */
-export const revisionView = (r: DemandRevision, insider: boolean): RevisionView => ({ id: r.id, before: r.before, after: r.after, ...(insider ? { revisedBy: r.revisedBy } : {}), revisedAt: r.revisedAt });
+export const revisionView = (r: DemandRevision, insider: boolean): RevisionView => ({
+  id: r.id,
+  before: r.before,
+  after: r.after,
+  ...(insider ? { revisedBy: r.revisedBy } : {}),
+  revisedAt: r.revisedAt,
+});

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
-import { type Page, PageQuery } from '../common/pagination';
+import { PageQuery, type Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import { DemandDetailView, DemandPage, DemandView, EndorsementView, RevisionPage, type RevisionView } from './demand.views';
 import { DemandsService } from './demands.service';

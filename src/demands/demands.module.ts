@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { CoalitionsModule } from '../coalitions/coalitions.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { DemandAccess } from './demand.access';

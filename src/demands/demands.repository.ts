@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import { SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
-import { Demand, type DemandStatus, PUBLIC_DEMAND_STATUSES } from './demand.entity';
 import { DemandEndorsement } from './demand-endorsement.entity';
 import { DemandRevision, type DemandText } from './demand-revision.entity';
+import { Demand, PUBLIC_DEMAND_STATUSES, type DemandStatus } from './demand.entity';
 import type { Owner, OwnerScope } from './owner-access.service';
 
 /** A demand as the lists read it: dates as text, with its endorsement count and the key of its owner. */

@@ -1,24 +1,25 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { requireAccess } from '../access/resource-access';
+import { CoalitionsService } from '../coalitions/coalitions.service';
 import { today } from '../common/dates';
-import { decodeCursorAs, type Page, type PageQuery, toPage } from '../common/pagination';
+import { decodeCursorAs, toPage, type Page, type PageQuery } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { type Tx, Transactions } from '../database/transactions';
+import { Transactions, type Tx } from '../database/transactions';
 import { diff } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
-import { CoalitionsService } from '../coalitions/coalitions.service';
 import { organisationRef } from '../organisations/organisation.views';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { DemandAccess } from './demand.access';
-import { ENDORSABLE, STATUS_PERMISSION, TEXT_PERMISSION, transitionError } from './demand-workflow';
-import type { Demand } from './demand.entity';
 import type { DemandText } from './demand-revision.entity';
-import { type DemandDetailView, demandDetailView, type DemandView, demandView, type EndorsementView, type RevisionView, revisionView } from './demand.views';
+import { ENDORSABLE, STATUS_PERMISSION, TEXT_PERMISSION, transitionError } from './demand-workflow';
+import { DemandAccess } from './demand.access';
+import type { Demand } from './demand.entity';
+import { demandDetailView, demandView, revisionView, type DemandDetailView, type DemandView, type EndorsementView, type RevisionView } from './demand.views';
 import { DemandsRepository } from './demands.repository';
 import type { CreateDemandDto, DemandQueryDto, EndorseDemandDto, ReorderDemandsDto, UpdateDemandDto } from './dto/demand.dto';
-import { type Owner, OwnerAccessService, ownerAudit, ownerOf, requestedOwner } from './owner-access.service';
+import { OwnerAccessService, ownerAudit, ownerOf, requestedOwner, type Owner } from './owner-access.service';
 
 const FIELDS: (keyof Demand)[] = ['ownerCoalitionId', 'ownerOrganisationId', 'code', 'title', 'body', 'category', 'position', 'status', 'adoptedOn'];
 const TEXT_FIELDS = ['title', 'body', 'category'] as const;
@@ -287,7 +288,9 @@ export class DemandsService {
     if (!demand) throw notFound('demand');
     if (demand.ownerCoalitionId !== owner.coalitionId || demand.ownerOrganisationId !== owner.organisationId) {
       await requireAccess(this.demandAccess.in(tx), caller, demandId, 'see', 'demand'); // 404 when the caller may not even see it
-      throw badRequest('foreign-demand', `Demand ${demand.code} belongs to another owner; a pact’s conditions are demands of the side offering it.`, [{ field: 'demandId', message: 'demand of another owner' }]);
+      throw badRequest('foreign-demand', `Demand ${demand.code} belongs to another owner; a pact’s conditions are demands of the side offering it.`, [
+        { field: 'demandId', message: 'demand of another owner' },
+      ]);
     }
     if (demand.status === 'draft' || demand.status === 'withdrawn') {
       throw conflict('demand-not-eligible', `Demand ${demand.code} is ${demand.status}; only proposed, adopted or achieved demands can be conditions of a pact.`);

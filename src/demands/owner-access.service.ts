@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import type { Permission } from '../access/permissions';
+import { CoalitionsService } from '../coalitions/coalitions.service';
 import { badRequest } from '../common/problem';
 import type { Tx } from '../database/transactions';
-import { CoalitionsService } from '../coalitions/coalitions.service';
 import { OrganisationsService } from '../organisations/organisations.service';
 
 /** Who a demand or a pact belongs to: exactly one of the two is set. */

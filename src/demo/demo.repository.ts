@@ -13,10 +13,10 @@ import type { Tx } from '../database/transactions';
 export class DemoRepository {
   /** The link in the latest e-mail of `template` owed to `recipient`. */
   async latestLink(tx: Tx, template: string, recipient: string): Promise<string> {
-    const [{ url }] = await tx.query<{ url: string }[]>(
-      `SELECT payload->>'url' AS url FROM outbox_messages WHERE template = $1 AND recipient = $2::citext ORDER BY created_at DESC LIMIT 1`,
-      [template, recipient],
-    );
+    const [{ url }] = await tx.query<{ url: string }[]>(`SELECT payload->>'url' AS url FROM outbox_messages WHERE template = $1 AND recipient = $2::citext ORDER BY created_at DESC LIMIT 1`, [
+      template,
+      recipient,
+    ]);
     return url;
   }
 

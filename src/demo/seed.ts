@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
+
 import type { Caller } from '../access/caller';
 import type { ScopedRole } from '../access/permissions';
 import { RolesService } from '../access/roles.service';
@@ -56,8 +57,54 @@ export function demoDates(today = new Date()): { secondRound: string; marchDay: 
 
 // ------------------------------------------------------------ synthetic people
 
-const GIVEN = ['Rosa', 'Juan', 'María', 'Luis', 'Carmen', 'José', 'Ana', 'Jorge', 'Lucía', 'Carlos', 'Elena', 'Miguel', 'Sonia', 'Pedro', 'Gladys', 'Víctor', 'Yolanda', 'Raúl', 'Flor', 'Hugo', 'Norma', 'César', 'Julia', 'Wilfredo'];
-const FAMILY = ['Quispe', 'Mamani', 'Huamán', 'Flores', 'Condori', 'Rojas', 'Chávez', 'Ramos', 'Vargas', 'Torres', 'Sánchez', 'Díaz', 'Mendoza', 'Castillo', 'Apaza', 'Ccori', 'Paredes', 'Gutiérrez', 'Villanueva', 'Choque'];
+const GIVEN = [
+  'Rosa',
+  'Juan',
+  'María',
+  'Luis',
+  'Carmen',
+  'José',
+  'Ana',
+  'Jorge',
+  'Lucía',
+  'Carlos',
+  'Elena',
+  'Miguel',
+  'Sonia',
+  'Pedro',
+  'Gladys',
+  'Víctor',
+  'Yolanda',
+  'Raúl',
+  'Flor',
+  'Hugo',
+  'Norma',
+  'César',
+  'Julia',
+  'Wilfredo',
+];
+const FAMILY = [
+  'Quispe',
+  'Mamani',
+  'Huamán',
+  'Flores',
+  'Condori',
+  'Rojas',
+  'Chávez',
+  'Ramos',
+  'Vargas',
+  'Torres',
+  'Sánchez',
+  'Díaz',
+  'Mendoza',
+  'Castillo',
+  'Apaza',
+  'Ccori',
+  'Paredes',
+  'Gutiérrez',
+  'Villanueva',
+  'Choque',
+];
 /** Regions with a weight: where the members live. */
 const REGIONS: [string, number][] = [
   ['Lima', 30],
@@ -95,7 +142,11 @@ function weighted<T>(next: () => number, table: [T, number][]): T {
   return table[table.length - 1][0];
 }
 
-const ascii = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+const ascii = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 
 interface Person {
   givenName: string;
@@ -171,11 +222,30 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
     contactEmail: 'contacto@vocesdelpueblo.example.org',
   });
   const np = await organisations.create(admin, { slug: 'nuevo-peru', name: 'Nuevo Perú por el Buen Vivir', shortName: 'NP', kind: 'party', region: 'Lima' });
-  const sumate = await organisations.create(admin, { slug: 'sumate', name: 'SÚMATE', kind: 'current', parentId: np.id, description: 'Internal current of Nuevo Perú; its members are NP members too.' });
-  const jp = await organisations.create(admin, { slug: 'juntos-por-el-peru', name: 'Juntos por el Perú', shortName: 'JP', kind: 'party', external: true, description: 'In the second round; not on this platform.' });
+  const sumate = await organisations.create(admin, {
+    slug: 'sumate',
+    name: 'SÚMATE',
+    kind: 'current',
+    parentId: np.id,
+    description: 'Internal current of Nuevo Perú; its members are NP members too.',
+  });
+  const jp = await organisations.create(admin, {
+    slug: 'juntos-por-el-peru',
+    name: 'Juntos por el Perú',
+    shortName: 'JP',
+    kind: 'party',
+    external: true,
+    description: 'In the second round; not on this platform.',
+  });
 
   // The coalition and its partners (invited, then accepted)
-  const coalition = await coalitions.create(admin, { slug: 'venceremos', name: 'Alianza VENCEREMOS', status: 'active', foundedOn: day(new Date(today.getTime() - 60 * 86_400_000)), description: 'Voces del Pueblo and Nuevo Perú por el Buen Vivir.' });
+  const coalition = await coalitions.create(admin, {
+    slug: 'venceremos',
+    name: 'Alianza VENCEREMOS',
+    status: 'active',
+    foundedOn: day(new Date(today.getTime() - 60 * 86_400_000)),
+    description: 'Voces del Pueblo and Nuevo Perú por el Buen Vivir.',
+  });
   for (const org of [vp, np]) {
     await coalitions.addPartner(admin, coalition.id, { organisationId: org.id, role: 'founder' });
     await coalitions.updatePartner(admin, coalition.id, org.id, { status: 'active' });
@@ -222,11 +292,56 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
     demandIds,
   });
   const at = (time: string) => `${marchDay}T${time}:00${LIMA_OFFSET}`;
-  const mobilisations: { host: { hostOrganisationId: string; coHostOrganisationIds?: string[] } | { coalitionId: string; coHostOrganisationIds?: string[] }; title: string; kind: 'march' | 'rally'; region: string; locality: string; venue: string; capacity: number | null; publish: boolean }[] = [
-    { host: { coalitionId: coalition.id, coHostOrganisationIds: [vp.id, np.id] }, title: 'March in defence of the popular vote — Lima', kind: 'march', region: 'Lima', locality: 'Cercado de Lima', venue: 'Plaza San Martín', capacity: null, publish: true },
-    { host: { hostOrganisationId: vp.id }, title: 'Rally for the popular vote — Arequipa', kind: 'rally', region: 'Arequipa', locality: 'Arequipa', venue: 'Plaza de Armas de Arequipa', capacity: 800, publish: true },
-    { host: { hostOrganisationId: np.id, coHostOrganisationIds: [sumate.id] }, title: 'Rally for the popular vote — Cusco', kind: 'rally', region: 'Cusco', locality: 'Cusco', venue: 'Plaza de Armas del Cusco', capacity: 600, publish: true },
-    { host: { coalitionId: coalition.id }, title: 'Rally for the popular vote — Piura', kind: 'rally', region: 'Piura', locality: 'Piura', venue: 'Plaza de Armas de Piura', capacity: 500, publish: false },
+  const mobilisations: {
+    host: { hostOrganisationId: string; coHostOrganisationIds?: string[] } | { coalitionId: string; coHostOrganisationIds?: string[] };
+    title: string;
+    kind: 'march' | 'rally';
+    region: string;
+    locality: string;
+    venue: string;
+    capacity: number | null;
+    publish: boolean;
+  }[] = [
+    {
+      host: { coalitionId: coalition.id, coHostOrganisationIds: [vp.id, np.id] },
+      title: 'March in defence of the popular vote — Lima',
+      kind: 'march',
+      region: 'Lima',
+      locality: 'Cercado de Lima',
+      venue: 'Plaza San Martín',
+      capacity: null,
+      publish: true,
+    },
+    {
+      host: { hostOrganisationId: vp.id },
+      title: 'Rally for the popular vote — Arequipa',
+      kind: 'rally',
+      region: 'Arequipa',
+      locality: 'Arequipa',
+      venue: 'Plaza de Armas de Arequipa',
+      capacity: 800,
+      publish: true,
+    },
+    {
+      host: { hostOrganisationId: np.id, coHostOrganisationIds: [sumate.id] },
+      title: 'Rally for the popular vote — Cusco',
+      kind: 'rally',
+      region: 'Cusco',
+      locality: 'Cusco',
+      venue: 'Plaza de Armas del Cusco',
+      capacity: 600,
+      publish: true,
+    },
+    {
+      host: { coalitionId: coalition.id },
+      title: 'Rally for the popular vote — Piura',
+      kind: 'rally',
+      region: 'Piura',
+      locality: 'Piura',
+      venue: 'Plaza de Armas de Piura',
+      capacity: 500,
+      publish: false,
+    },
   ];
   let draftEvent: DemoScenario['draftEvent'] | null = null;
   for (const m of mobilisations) {
@@ -247,8 +362,20 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
       capacity: m.capacity,
       demandIds,
     });
-    await events.createShift(admin, event.id, { name: 'Marshals', description: 'Keep the march together and safe; briefing one hour before.', startsAt: at('15:00'), endsAt: at('20:30'), capacity: m.kind === 'march' ? 40 : 15 });
-    await events.createShift(admin, event.id, { name: 'First aid', description: 'Health workers and first-aiders.', startsAt: at('15:30'), endsAt: at('20:30'), capacity: m.kind === 'march' ? 12 : 6 });
+    await events.createShift(admin, event.id, {
+      name: 'Marshals',
+      description: 'Keep the march together and safe; briefing one hour before.',
+      startsAt: at('15:00'),
+      endsAt: at('20:30'),
+      capacity: m.kind === 'march' ? 40 : 15,
+    });
+    await events.createShift(admin, event.id, {
+      name: 'First aid',
+      description: 'Health workers and first-aiders.',
+      startsAt: at('15:30'),
+      endsAt: at('20:30'),
+      capacity: m.kind === 'march' ? 12 : 6,
+    });
     if (m.publish) await events.publish(admin, event.id);
     else draftEvent = { id: event.id, title: event.title };
   }

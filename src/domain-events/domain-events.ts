@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Caller } from '../access/caller';
 import type { Tx } from '../database/transactions';
 import type { DomainEvent, DomainEventSubscriber, StatementContext } from './domain-event';

@@ -1,4 +1,5 @@
 import { CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+
 import { Organisation } from '../organisations/organisation.entity';
 import { Event } from './event.entity';
 

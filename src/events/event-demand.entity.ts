@@ -1,4 +1,5 @@
 import { CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+
 import { Demand } from '../demands/demand.entity';
 import { Event } from './event.entity';
 

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { pageResponseSchema } from '../common/response-schema';
 import { assertSummaryDocumented, AUDITED_FIELDS, EDITABLE_FIELDS, EVENT_FIELDS, SUMMARY_FIELDS } from './event-fields';
 import { EventSummary, summaryFromRow } from './events.views';

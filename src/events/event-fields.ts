@@ -15,6 +15,7 @@
  */
 import type { Type } from '@nestjs/common';
 import { DECORATORS } from '@nestjs/swagger';
+
 import type { Event } from './event.entity';
 
 export interface EventFieldSpec {
@@ -112,7 +113,9 @@ export function assertSummaryDocumented(model: Type): void {
   const missing = SUMMARY_FIELDS.filter((f) => !documented.includes(f));
   const extra = documented.filter((f) => !(SUMMARY_FIELDS as string[]).includes(f));
   if (missing.length || extra.length) {
-    throw new Error(`${model.name} must document (@ApiProperty) exactly the summary fields of EVENT_FIELDS: missing ${missing.join(', ') || 'none'}; not in EVENT_FIELDS ${extra.join(', ') || 'none'}`);
+    throw new Error(
+      `${model.name} must document (@ApiProperty) exactly the summary fields of EVENT_FIELDS: missing ${missing.join(', ') || 'none'}; not in EVENT_FIELDS ${extra.join(', ') || 'none'}`,
+    );
   }
   if (documented.join() !== SUMMARY_FIELDS.join()) throw new Error(`${model.name} must declare its properties in the order of EVENT_FIELDS: ${SUMMARY_FIELDS.join(', ')}`);
 }

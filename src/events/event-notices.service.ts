@@ -1,14 +1,15 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+
 import type { Caller } from '../access/caller';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Tx } from '../database/transactions';
 import type { DomainEvent, DomainEventSubscriber, StatementContext } from '../domain-events/domain-event';
 import { DomainEvents } from '../domain-events/domain-events';
-import { type NewMessage, OutboxService } from '../outbox/outbox.service';
+import { OutboxService, type NewMessage } from '../outbox/outbox.service';
 import type { SignupStatus } from './event-signup.entity';
-import { EventCancelled, EventChanged, type NoticeEvent, SignupCreated, SignupPromoted } from './signup-events';
-import { type RecipientRow, type RecipientSelection, SignupsRepository } from './signups.repository';
+import { EventCancelled, EventChanged, SignupCreated, SignupPromoted, type NoticeEvent } from './signup-events';
+import { SignupsRepository, type RecipientRow, type RecipientSelection } from './signups.repository';
 
 export type { NoticeEvent } from './signup-events';
 
@@ -109,25 +110,37 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
   /** "A place freed up and it is yours" — a signup is promoted at most once in its life. */
   private async promoted(tx: Tx, event: NoticeEvent, signupIds: string[]): Promise<void> {
     const rs = await this.recipients(tx, { ids: signupIds });
-    await this.outbox.enqueueMany(tx, rs.map((r) => this.message('event.waitlist_promoted', `event_promoted:${r.id}`, event, r)));
+    await this.outbox.enqueueMany(
+      tx,
+      rs.map((r) => this.message('event.waitlist_promoted', `event_promoted:${r.id}`, event, r)),
+    );
   }
 
   /** Time or place changed: everyone still signed up, once per revision. */
   private async changed(tx: Tx, event: NoticeEvent): Promise<void> {
     const rs = await this.recipients(tx, { liveOfEvent: event.id });
-    await this.outbox.enqueueMany(tx, rs.map((r) => this.message('event.changed', `event_changed:${event.id}:${event.revision}:${r.id}`, event, r)));
+    await this.outbox.enqueueMany(
+      tx,
+      rs.map((r) => this.message('event.changed', `event_changed:${event.id}:${event.revision}:${r.id}`, event, r)),
+    );
   }
 
   /** The event is off: everyone still signed up. */
   private async cancelled(tx: Tx, event: NoticeEvent): Promise<void> {
     const rs = await this.recipients(tx, { liveOfEvent: event.id });
-    await this.outbox.enqueueMany(tx, rs.map((r) => this.message('event.cancelled', `event_cancelled:${event.id}:${r.id}`, event, r, { reason: event.cancelReason ?? '' })));
+    await this.outbox.enqueueMany(
+      tx,
+      rs.map((r) => this.message('event.cancelled', `event_cancelled:${event.id}:${r.id}`, event, r, { reason: event.cancelReason ?? '' })),
+    );
   }
 
   /** The 24-hour reminder (EventRemindersJob): the dedupe key is the signup, so however often it is asked for, it is written once. */
   async reminders(tx: Tx, event: NoticeEvent, signupIds: string[]): Promise<number> {
     if (!signupIds.length) return 0;
     const rs = await this.recipients(tx, { ids: signupIds, going: true });
-    return this.outbox.enqueueMany(tx, rs.map((r) => this.message('event.reminder', `event_reminder:${r.id}`, event, r)));
+    return this.outbox.enqueueMany(
+      tx,
+      rs.map((r) => this.message('event.reminder', `event_reminder:${r.id}`, event, r)),
+    );
   }
 }

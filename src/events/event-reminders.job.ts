@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+
+import { PeriodicTask } from '../common/periodic-task';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { PeriodicTask } from '../common/periodic-task';
 import { Transactions } from '../database/transactions';
 import { EventNoticesService } from './event-notices.service';
 import { EventsRepository } from './events.repository';
@@ -63,7 +64,10 @@ export class EventRemindersJob implements OnApplicationBootstrap, OnApplicationS
         const event = (await this.events.byId(tx, eventId))!;
         written += await this.notices.reminders(tx, event, ids);
       }
-      await this.signups.markReminded(tx, claimed.map((c) => c.id));
+      await this.signups.markReminded(
+        tx,
+        claimed.map((c) => c.id),
+      );
       return { claimed: claimed.length, written };
     });
   }

@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
 import { Member } from '../members/member.entity';
 import { EventShift } from './event-shift.entity';
 import { Event } from './event.entity';

@@ -1,4 +1,4 @@
-import { type Locale, registerTemplates } from '../outbox/templates';
+import { registerTemplates, type Locale } from '../outbox/templates';
 
 /**
  * E-mail notices of the events module, Spanish (default) and English.
@@ -11,7 +11,7 @@ import { type Locale, registerTemplates } from '../outbox/templates';
 type Payload = Record<string, unknown>;
 type Templates = Parameters<typeof registerTemplates>[0];
 
-const s = (p: Payload, key: string): string => (typeof p[key] === 'string' ? (p[key]) : '');
+const s = (p: Payload, key: string): string => (typeof p[key] === 'string' ? p[key] : '');
 
 const DATE_LOCALES: Record<Locale, string> = { es: 'es-PE', en: 'en-GB' };
 

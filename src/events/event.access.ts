@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import type { ResourceAccess } from '../access/resource-access';
 import { forbidden, notFound } from '../common/problem';
 import type { Tx } from '../database/transactions';
 import type { Event } from './event.entity';
-import { type VisibilityScope, EventsRepository } from './events.repository';
+import { EventsRepository, type VisibilityScope } from './events.repository';
 
 /** What the caller may do with one event. */
 export interface EventRights {

@@ -1,15 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import type { Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import { pageResponseSchema } from '../common/response-schema';
 import { CancelEventDto, CreateEventDto, CreateShiftDto, EventQueryDto, GrantEventHostDto, UpdateEventDto, UpdateShiftDto } from './dto/event.dto';
-import { EventHostView, EventPage, EventSummary, EventView, ShiftView } from './events.views';
 import { EventsService } from './events.service';
+import { EventHostView, EventPage, EventSummary, EventView, ShiftView } from './events.views';
 
 @ApiTags('events')
 @Controller('events')
@@ -44,7 +45,9 @@ export class EventsController {
 
   @Patch(':id')
   @Permission('event.manage')
-  @ApiOperation({ summary: 'Edit an event (organisers of the host or a co-host; coordinators for coalition events). A change of time or place notifies everyone signed up; more capacity promotes the waiting list' })
+  @ApiOperation({
+    summary: 'Edit an event (organisers of the host or a co-host; coordinators for coalition events). A change of time or place notifies everyone signed up; more capacity promotes the waiting list',
+  })
   @ApiOkResponse({ type: EventView })
   @ApiConflictResponse({ description: 'Event cancelled or completed, or capacity below the seats taken', type: ProblemDetails })
   update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateEventDto): Promise<EventView> {
@@ -101,12 +104,7 @@ export class EventsController {
   @Permission('event.manage')
   @ApiOperation({ summary: 'Edit a shift; more capacity promotes its waiting list' })
   @ApiOkResponse({ type: ShiftView })
-  updateShift(
-    @CurrentCaller() caller: Caller,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('shiftId', ParseUUIDPipe) shiftId: string,
-    @Body() dto: UpdateShiftDto,
-  ): Promise<ShiftView> {
+  updateShift(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Param('shiftId', ParseUUIDPipe) shiftId: string, @Body() dto: UpdateShiftDto): Promise<ShiftView> {
     return this.events.updateShift(caller, id, shiftId, dto);
   }
 

@@ -1,12 +1,13 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+
 import { CampaignsModule } from '../campaigns/campaigns.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { CalendarController } from './calendar/calendar.controller';
 import { CalendarService } from './calendar/calendar.service';
-import { EventAccess } from './event.access';
 import { EventNoticesService } from './event-notices.service';
 import { EventRemindersJob } from './event-reminders.job';
 import { registerEventTemplates } from './event-templates';
+import { EventAccess } from './event.access';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';

@@ -2,14 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+
 import { UUID_PATTERN } from '../common/dto-fields';
 import { byIdReader, poolQuery, returningRows, SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
-import { EVENT_FIELDS, type EventFieldSpec, SUMMARY_FIELDS } from './event-fields';
+import { EVENT_FIELDS, SUMMARY_FIELDS, type EventFieldSpec } from './event-fields';
 import { EventShift } from './event-shift.entity';
-import type { EventView, OrganisationRef, SummaryRow } from './events.views';
-import { Event } from './event.entity';
 import type { SignupStatus } from './event-signup.entity';
+import { Event } from './event.entity';
+import type { EventView, OrganisationRef, SummaryRow } from './events.views';
 
 /**
  * Who is looking at events, as the visibility rule needs it (EventAccess
@@ -18,9 +19,7 @@ import type { SignupStatus } from './event-signup.entity';
  * are an active member of.
  */
 export type VisibilityScope =
-  | { kind: 'anonymous' }
-  | { kind: 'admin'; userId: string }
-  | { kind: 'user'; userId: string; manageOrgIds: string[]; manageCoalitionIds: string[]; memberOrgIds: string[] };
+  { kind: 'anonymous' } | { kind: 'admin'; userId: string } | { kind: 'user'; userId: string; manageOrgIds: string[]; manageCoalitionIds: string[]; memberOrgIds: string[] };
 
 /** What one may do with an event, beyond seeing it. */
 export type EventAction = 'see' | 'manage' | 'handleSignups';
@@ -73,7 +72,15 @@ export interface FeedRow {
 }
 
 /** A signup of the caller's, with its event's list row (GET /me/signups). */
-export type OwnSignupRow = SummaryRow & { signup_id: string; signup_status: SignupStatus; shift_id: string | null; shift_name: string | null; signup_created_at: Date; checked_in_at: Date | null; seq: string };
+export type OwnSignupRow = SummaryRow & {
+  signup_id: string;
+  signup_status: SignupStatus;
+  shift_id: string | null;
+  shift_name: string | null;
+  signup_created_at: Date;
+  checked_in_at: Date | null;
+  seq: string;
+};
 
 export interface EventRoleRow {
   user_id: string;
@@ -229,9 +236,7 @@ export class EventsRepository {
   /** When an event's location is shown to the viewer, as SQL over `e`: public addresses; for attendees and those who run it, all. */
   private locationShownSql(p: SqlParams, v: VisibilityScope, memberIds: string[]): string {
     if (v.kind === 'anonymous') return `e.address_visibility = 'public'`;
-    const attendee = memberIds.length
-      ? ` OR EXISTS (SELECT 1 FROM event_signups ls WHERE ls.event_id = e.id AND ls.member_id = ANY(${p.add(memberIds)}) AND ls.status IN ('going','attended'))`
-      : '';
+    const attendee = memberIds.length ? ` OR EXISTS (SELECT 1 FROM event_signups ls WHERE ls.event_id = e.id AND ls.member_id = ANY(${p.add(memberIds)}) AND ls.status IN ('going','attended'))` : '';
     return `(e.address_visibility = 'public' OR ${this.runsSql(p, v)}${attendee})`;
   }
 
@@ -382,7 +387,10 @@ export class EventsRepository {
   }
 
   async hostRole(tx: Tx, eventId: string, userId: string): Promise<{ created_at: Date; granted_by: string | null }> {
-    const [existing] = await tx.query<{ created_at: Date; granted_by: string | null }[]>(`SELECT created_at, granted_by FROM event_roles WHERE event_id = $1 AND user_id = $2 AND role = 'host'`, [eventId, userId]);
+    const [existing] = await tx.query<{ created_at: Date; granted_by: string | null }[]>(`SELECT created_at, granted_by FROM event_roles WHERE event_id = $1 AND user_id = $2 AND role = 'host'`, [
+      eventId,
+      userId,
+    ]);
     return existing;
   }
 

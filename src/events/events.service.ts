@@ -1,23 +1,24 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { LinkedDemandsService } from '../campaigns/linked-demands.service';
 import { definedOnly } from '../common/dto-fields';
-import { decodeCursorAs, type Page, toPage } from '../common/pagination';
+import { decodeCursorAs, toPage, type Page } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { type Tx, Transactions } from '../database/transactions';
+import { Transactions, type Tx } from '../database/transactions';
 import { diff } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
 import { OrganisationsService } from '../organisations/organisations.service';
 import type { CancelEventDto, CreateEventDto, CreateShiftDto, EventQueryDto, UpdateEventDto, UpdateShiftDto } from './dto/event.dto';
 import { AUDITED_FIELDS, EDITABLE_FIELDS, NOTIFY_FIELDS } from './event-fields';
-import { EventAccess, type EventRights } from './event.access';
 import type { EventShift } from './event-shift.entity';
 import { canBecome, isClosed } from './event-workflow';
-import { type EventHostView, eventFields, type EventSummary, type EventView, type ShiftView, shiftView, summaryFromRow, summaryKey } from './events.views';
+import { EventAccess, type EventRights } from './event.access';
 import { DEFAULT_TIMEZONE, type Event } from './event.entity';
 import { EventsRepository } from './events.repository';
+import { eventFields, shiftView, summaryFromRow, summaryKey, type EventHostView, type EventSummary, type EventView, type ShiftView } from './events.views';
 import { SeatsService } from './seats.service';
 import { EventCancelled, EventChanged } from './signup-events';
 
@@ -137,7 +138,8 @@ export class EventsService {
   /** Co-hosts must be organisations of this platform, other than the host. */
   private async checkCoHosts(tx: Tx, ids: string[], hostId: string | null): Promise<void> {
     if (!ids.length) return;
-    if (hostId && ids.includes(hostId)) throw badRequest('invalid-co-host', 'The host organisation cannot also be a co-host.', [{ field: 'coHostOrganisationIds', message: 'contains the host organisation' }]);
+    if (hostId && ids.includes(hostId))
+      throw badRequest('invalid-co-host', 'The host organisation cannot also be a co-host.', [{ field: 'coHostOrganisationIds', message: 'contains the host organisation' }]);
     await this.organisations.requireInternalAll(tx, ids, {
       unknown: () => badRequest('unknown-organisation', 'A co-host organisation does not exist.', [{ field: 'coHostOrganisationIds', message: 'unknown organisation' }]),
       external: () => badRequest('external-organisation', 'An external organisation cannot co-host events here.', [{ field: 'coHostOrganisationIds', message: 'external organisation' }]),
@@ -154,7 +156,9 @@ export class EventsService {
 
   async create(caller: Caller, dto: CreateEventDto): Promise<EventView> {
     if (!dto.hostOrganisationId === !dto.coalitionId) {
-      throw badRequest('invalid-host', 'Give exactly one of hostOrganisationId and coalitionId.', [{ field: 'hostOrganisationId', message: 'exactly one of hostOrganisationId, coalitionId is required' }]);
+      throw badRequest('invalid-host', 'Give exactly one of hostOrganisationId and coalitionId.', [
+        { field: 'hostOrganisationId', message: 'exactly one of hostOrganisationId, coalitionId is required' },
+      ]);
     }
     const startsAt = new Date(dto.startsAt);
     const endsAt = new Date(dto.endsAt);
@@ -271,7 +275,14 @@ export class EventsService {
       if (!canBecome(event.status, 'published')) throw conflict('not-a-draft', `This event is ${event.status}; only drafts can be published.`);
       if (event.endsAt.getTime() <= Date.now()) throw conflict('event-over', 'This event has already ended.');
       await this.repo.update(tx, id, { status: 'published', publishedAt: new Date() });
-      await this.changes.publish(tx, caller, { action: 'event.publish', entity: 'event', entityId: id, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { status: { from: 'draft', to: 'published' } } });
+      await this.changes.publish(tx, caller, {
+        action: 'event.publish',
+        entity: 'event',
+        entityId: id,
+        organisationId: event.hostOrganisationId,
+        coalitionId: event.coalitionId,
+        changes: { status: { from: 'draft', to: 'published' } },
+      });
     });
     return this.get(caller, id);
   }
@@ -302,7 +313,14 @@ export class EventsService {
       if (!canBecome(event.status, 'completed')) throw conflict('not-published', `This event is ${event.status}; only a published event can be completed.`);
       if (event.startsAt.getTime() > Date.now()) throw conflict('not-started', 'This event has not started yet.');
       await this.repo.update(tx, id, { status: 'completed' });
-      await this.changes.publish(tx, caller, { action: 'event.complete', entity: 'event', entityId: id, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { status: { from: 'published', to: 'completed' } } });
+      await this.changes.publish(tx, caller, {
+        action: 'event.complete',
+        entity: 'event',
+        entityId: id,
+        organisationId: event.hostOrganisationId,
+        coalitionId: event.coalitionId,
+        changes: { status: { from: 'published', to: 'completed' } },
+      });
     });
     return this.get(caller, id);
   }
@@ -323,7 +341,14 @@ export class EventsService {
       const event = await this.seats.lockEvent(tx, eventId);
       if (isClosed(event.status)) throw conflict('event-closed', `This event is ${event.status}.`);
       const shift = await this.repo.insertShift(tx, { eventId, name: dto.name, description: dto.description ?? null, startsAt, endsAt, capacity: dto.capacity ?? null });
-      await this.changes.publish(tx, caller, { action: 'event_shift.create', entity: 'event_shift', entityId: shift.id, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: diff(null, shift, SHIFT_FIELDS) });
+      await this.changes.publish(tx, caller, {
+        action: 'event_shift.create',
+        entity: 'event_shift',
+        entityId: shift.id,
+        organisationId: event.hostOrganisationId,
+        coalitionId: event.coalitionId,
+        changes: diff(null, shift, SHIFT_FIELDS),
+      });
       return shiftView(shift);
     });
   }
@@ -345,11 +370,19 @@ export class EventsService {
         ...(dto.capacity !== undefined ? { capacity: dto.capacity } : {}),
       };
       checkEnds('shift', after.startsAt, after.endsAt);
-      if (after.capacity !== null && after.capacity < before.goingCount) throw conflict('capacity-below-seats', `${before.goingCount} people already hold this shift; the capacity cannot go below that.`);
+      if (after.capacity !== null && after.capacity < before.goingCount)
+        throw conflict('capacity-below-seats', `${before.goingCount} people already hold this shift; the capacity cannot go below that.`);
       const changes = diff(before, after, SHIFT_FIELDS);
       if (!Object.keys(changes).length) return shiftView(before);
       await this.repo.updateShift(tx, shiftId, { name: after.name, description: after.description, startsAt: after.startsAt, endsAt: after.endsAt, capacity: after.capacity });
-      await this.changes.publish(tx, caller, { action: 'event_shift.update', entity: 'event_shift', entityId: shiftId, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes });
+      await this.changes.publish(tx, caller, {
+        action: 'event_shift.update',
+        entity: 'event_shift',
+        entityId: shiftId,
+        organisationId: event.hostOrganisationId,
+        coalitionId: event.coalitionId,
+        changes,
+      });
       if (after.capacity === null || (before.capacity !== null && after.capacity > before.capacity)) await this.seats.promote(tx, caller, event, shiftId);
       return shiftView((await this.repo.shiftById(tx, shiftId))!);
     });
@@ -370,7 +403,14 @@ export class EventsService {
       if (!(await this.repo.activeUserExists(tx, userId))) throw badRequest('unknown-user', 'There is no such user.', [{ field: 'userId', message: 'unknown user' }]);
       const inserted = await this.repo.insertHost(tx, eventId, userId, caller.user?.id ?? null);
       if (inserted) {
-        await this.changes.publish(tx, caller, { action: 'event_role.grant', entity: 'event', entityId: eventId, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { host: { from: null, to: userId } } });
+        await this.changes.publish(tx, caller, {
+          action: 'event_role.grant',
+          entity: 'event',
+          entityId: eventId,
+          organisationId: event.hostOrganisationId,
+          coalitionId: event.coalitionId,
+          changes: { host: { from: null, to: userId } },
+        });
         return { eventId, userId, role: 'host', grantedBy: inserted.granted_by, createdAt: inserted.created_at };
       }
       const existing = await this.repo.hostRole(tx, eventId, userId);
@@ -382,7 +422,14 @@ export class EventsService {
     await this.transactions.run(async (tx) => {
       const event = await this.managed(tx, caller, eventId);
       if (!(await this.repo.deleteHost(tx, eventId, userId))) throw notFound('event host');
-      await this.changes.publish(tx, caller, { action: 'event_role.revoke', entity: 'event', entityId: eventId, organisationId: event.hostOrganisationId, coalitionId: event.coalitionId, changes: { host: { from: userId, to: null } } });
+      await this.changes.publish(tx, caller, {
+        action: 'event_role.revoke',
+        entity: 'event',
+        entityId: eventId,
+        organisationId: event.hostOrganisationId,
+        coalitionId: event.coalitionId,
+        changes: { host: { from: userId, to: null } },
+      });
     });
   }
 }

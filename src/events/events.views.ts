@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import type { OrganisationScope } from '../access/access.service';
 import { LinkedDemand } from '../campaigns/linked-demands.service';
-import { assertSummaryDocumented, EVENT_FIELDS, LOCATION_FIELDS, STORED_FIELDS, type StoredFieldName, SUMMARY_FIELDS } from './event-fields';
+import { assertSummaryDocumented, EVENT_FIELDS, LOCATION_FIELDS, STORED_FIELDS, SUMMARY_FIELDS, type StoredFieldName } from './event-fields';
 import type { EventShift } from './event-shift.entity';
-import type { SignupViewRow } from './signups.repository';
-import { ADDRESS_VISIBILITIES, type AddressVisibility, type Event, EVENT_KINDS, EVENT_STATUSES, EVENT_VISIBILITIES, type EventKind, type EventStatus, type EventVisibility } from './event.entity';
 import { SIGNUP_STATUSES, type SignupStatus } from './event-signup.entity';
+import { ADDRESS_VISIBILITIES, EVENT_KINDS, EVENT_STATUSES, EVENT_VISIBILITIES, type AddressVisibility, type Event, type EventKind, type EventStatus, type EventVisibility } from './event.entity';
+import type { SignupViewRow } from './signups.repository';
 
 /** Shapes the events API answers with (documented for OpenAPI). */
 
@@ -114,12 +115,14 @@ export class SignupView {
   @ApiProperty({ enum: SIGNUP_STATUSES }) status: SignupStatus;
   @ApiProperty({
     enum: ['guest', 'member', 'attendee'],
-    description: 'guest: signed up from the public form; member: a member record the caller may read; attendee: a member record held by another data controller — only the name given at signup is shown',
+    description:
+      'guest: signed up from the public form; member: a member record the caller may read; attendee: a member record held by another data controller — only the name given at signup is shown',
   })
   kind: 'guest' | 'member' | 'attendee';
   @ApiPropertyOptional({ nullable: true, type: String }) memberId: string | null;
   @ApiProperty({ type: String, description: 'The name given (guests) or the member’s name; "—" once erased' }) name: string;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Guests: for member-data readers of a host organisation; members: for member-data readers of one of their organisations' }) email?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Guests: for member-data readers of a host organisation; members: for member-data readers of one of their organisations' }) email?:
+    string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'As email' }) phone?: string | null;
   @ApiProperty({ description: 'Arrival order', type: String }) seq: string;
   @ApiProperty({ type: String }) source: string;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Caller } from '../access/caller';
 import { notFound } from '../common/problem';
 import type { Tx } from '../database/transactions';
@@ -6,7 +7,7 @@ import { DomainEvents } from '../domain-events/domain-events';
 import type { EventShift } from './event-shift.entity';
 import type { Event } from './event.entity';
 import { SignupPromoted } from './signup-events';
-import { type SeatPool, SignupsRepository } from './signups.repository';
+import { SignupsRepository, type SeatPool } from './signups.repository';
 
 /**
  * Changes to who holds a seat, under the capacity invariant and its lock

@@ -8,7 +8,10 @@ import type { Event } from './event.entity';
  */
 
 /** The event fields a notice shows. */
-export type NoticeEvent = Pick<Event, 'id' | 'title' | 'startsAt' | 'endsAt' | 'timezone' | 'venue' | 'address' | 'locality' | 'region' | 'country' | 'onlineUrl' | 'addressVisibility' | 'revision' | 'cancelReason'>;
+export type NoticeEvent = Pick<
+  Event,
+  'id' | 'title' | 'startsAt' | 'endsAt' | 'timezone' | 'venue' | 'address' | 'locality' | 'region' | 'country' | 'onlineUrl' | 'addressVisibility' | 'revision' | 'cancelReason'
+>;
 
 /** What a change of an event or its signups is recorded under. */
 type Scope = Pick<Event, 'hostOrganisationId' | 'coalitionId'>;

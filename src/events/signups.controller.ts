@@ -1,14 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiForbiddenResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
-import { type Page, PageQuery } from '../common/pagination';
+import { PageQuery, type Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
-import { CreateSignupDto, ManageTokenDto, SignupQueryDto, UpdateSignupDto } from './dto/signup.dto';
-import { OwnSignupPage, type OwnSignupView, SignupAnswer, SignupCancelled, SignupLookupView, SignupPage, SignupView } from './events.views';
-import { SignupsService } from './signups.service';
 import { RateLimited } from '../rate-limit/rate-limited.decorator';
+import { CreateSignupDto, ManageTokenDto, SignupQueryDto, UpdateSignupDto } from './dto/signup.dto';
+import { OwnSignupPage, SignupAnswer, SignupCancelled, SignupLookupView, SignupPage, SignupView, type OwnSignupView } from './events.views';
+import { SignupsService } from './signups.service';
 
 /**
  * Signups. Routes for those who handle an event's signups declare `self`
@@ -26,7 +27,10 @@ export class SignupsController {
 
   @Get('events/:id/signups')
   @Permission('self')
-  @ApiOperation({ summary: 'Signups in arrival order (organisers and per-event hosts). E-mail and phone: a guest’s for member-data readers of a host organisation, a member’s for member-data readers of one of the member’s organisations' })
+  @ApiOperation({
+    summary:
+      'Signups in arrival order (organisers and per-event hosts). E-mail and phone: a guest’s for member-data readers of a host organisation, a member’s for member-data readers of one of the member’s organisations',
+  })
   @ApiOkResponse({ type: SignupPage })
   @ForSignupHandlers()
   list(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Query() query: SignupQueryDto): Promise<Page<SignupView>> {
@@ -35,7 +39,10 @@ export class SignupsController {
 
   @Post('events/:id/signups')
   @Public()
-  @ApiOperation({ summary: 'Sign up: a logged-in member with an empty body (or just shiftId), or a guest with name, email, phone?, consent (rate limited). Answers going or waitlisted, and a guest’s secret manageToken, shown once' })
+  @ApiOperation({
+    summary:
+      'Sign up: a logged-in member with an empty body (or just shiftId), or a guest with name, email, phone?, consent (rate limited). Answers going or waitlisted, and a guest’s secret manageToken, shown once',
+  })
   @ApiCreatedResponse({ type: SignupAnswer })
   @ApiConflictResponse({ description: 'Already signed up, signups closed, event cancelled or over', type: ProblemDetails })
   @RateLimited()
@@ -49,12 +56,7 @@ export class SignupsController {
   @ApiOkResponse({ type: SignupView })
   @ForSignupHandlers()
   @ApiConflictResponse({ type: ProblemDetails })
-  update(
-    @CurrentCaller() caller: Caller,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('signupId', ParseUUIDPipe) signupId: string,
-    @Body() dto: UpdateSignupDto,
-  ): Promise<SignupView> {
+  update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Param('signupId', ParseUUIDPipe) signupId: string, @Body() dto: UpdateSignupDto): Promise<SignupView> {
     return this.signups.update(caller, id, signupId, dto);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, QueryFailedError } from 'typeorm';
+import { QueryFailedError, type DataSource } from 'typeorm';
+
 import type { OrganisationScope } from '../access/access.service';
 import { returningRows, SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
@@ -8,8 +9,8 @@ import type { StatementContext } from '../domain-events/domain-event';
 import { outboxInsertSql } from '../outbox/outbox.service';
 import { EventShift } from './event-shift.entity';
 import type { SignupStatus } from './event-signup.entity';
-import type { EventSignupExport } from './events.views';
 import { Event } from './event.entity';
+import type { EventSignupExport } from './events.views';
 
 /** Where a signup takes its seat: the event itself (shiftId null), or one of its shifts. */
 export interface SeatPool {
@@ -240,9 +241,7 @@ export class SignupsRepository {
   /** Where the selected signups are mailed (RECIPIENT_COLUMNS), in arrival order. */
   recipients(tx: Tx, which: RecipientSelection): Promise<RecipientRow[]> {
     const [where, params] =
-      'ids' in which
-        ? [`s.id = ANY($1::uuid[])${which.going ? ` AND s.status = 'going'` : ''}`, [which.ids]]
-        : [`s.event_id = $1 AND s.status IN ('going','waitlisted')`, [which.liveOfEvent]];
+      'ids' in which ? [`s.id = ANY($1::uuid[])${which.going ? ` AND s.status = 'going'` : ''}`, [which.ids]] : [`s.event_id = $1 AND s.status IN ('going','waitlisted')`, [which.liveOfEvent]];
     return tx.query<RecipientRow[]>(`SELECT ${RECIPIENT_COLUMNS} FROM event_signups s ${RECIPIENT_JOINS} WHERE ${where} ORDER BY s.seq`, params);
   }
 
@@ -353,10 +352,10 @@ export class SignupsRepository {
 
   /** Attended (checked in now, unless already), or no-show. */
   async setAttendance(tx: Tx, signupId: string, status: 'attended' | 'no_show'): Promise<void> {
-    await tx.query(
-      `UPDATE event_signups SET status = $2, checked_in_at = CASE WHEN $2 = 'attended' THEN coalesce(checked_in_at, now()) ELSE checked_in_at END, updated_at = now() WHERE id = $1`,
-      [signupId, status],
-    );
+    await tx.query(`UPDATE event_signups SET status = $2, checked_in_at = CASE WHEN $2 = 'attended' THEN coalesce(checked_in_at, now()) ELSE checked_in_at END, updated_at = now() WHERE id = $1`, [
+      signupId,
+      status,
+    ]);
   }
 
   // ---------------------------------------------------------------- a person's data (export, erasure)

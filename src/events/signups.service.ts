@@ -1,26 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+
 import { AccessService, type OrganisationScope } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { sha256 } from '../auth/account-tokens.service';
-import { decodeCursorAs, type Page, type PageQuery, toPage } from '../common/pagination';
+import { decodeCursorAs, toPage, type Page, type PageQuery } from '../common/pagination';
 import { badRequest, conflict, notFound } from '../common/problem';
-import { type Tx, Transactions } from '../database/transactions';
+import { Transactions, type Tx } from '../database/transactions';
 import { MASKED } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import type { CreateSignupDto, SignupQueryDto, UpdateSignupDto } from './dto/signup.dto';
-import { EventAccess, type EventRights } from './event.access';
-import { ATTENDANCE_STATUSES } from './event-workflow';
 import type { SignupStatus } from './event-signup.entity';
-import { type ContactRules, type EventSignupExport, type EventSummary, type EventView, type OwnSignupView, type SignupAnswer, type SignupView, signupView, summaryFromRow } from './events.views';
+import { ATTENDANCE_STATUSES } from './event-workflow';
+import { EventAccess, type EventRights } from './event.access';
 import type { Event } from './event.entity';
 import { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';
+import { signupView, summaryFromRow, type ContactRules, type EventSignupExport, type EventSummary, type EventView, type OwnSignupView, type SignupAnswer, type SignupView } from './events.views';
 import { SeatsService } from './seats.service';
 import { SignupCancelled, SignupCreated } from './signup-events';
 import { CANCELLABLE, CHECK_IN_FROM, organiserMayMove } from './signup-workflow';
-import { isLiveSignupDuplicate, type SignupRow, SignupsRepository } from './signups.repository';
+import { isLiveSignupDuplicate, SignupsRepository, type SignupRow } from './signups.repository';
 
 /** Public-form budgets (PostgreSQL counters, shared by all processes). */
 const SIGNUP_PER_IP = { max: 30, windowSeconds: 600 };
@@ -124,7 +125,11 @@ export class SignupsService {
    * is now goes with the signup: the managers of an event outside the
    * record's controller see that name and nothing else of the record.
    */
-  private async whoSignsUp(caller: Caller, dto: CreateSignupDto, eventId: string): Promise<{ kind: 'guest'; name: string; email: string; phone: string | null } | { kind: 'member'; memberId: string; name: string }> {
+  private async whoSignsUp(
+    caller: Caller,
+    dto: CreateSignupDto,
+    eventId: string,
+  ): Promise<{ kind: 'guest'; name: string; email: string; phone: string | null } | { kind: 'member'; memberId: string; name: string }> {
     const guestFields = dto.name !== undefined || dto.email !== undefined || dto.phone !== undefined || dto.consent !== undefined;
     const memberIds = caller.user?.memberIds ?? [];
     if (!guestFields && memberIds.length) {
@@ -136,9 +141,10 @@ export class SignupsService {
     if (!dto.email) errors.push({ field: 'email', message: 'email is required for a guest signup' });
     if (!dto.consent) errors.push({ field: 'consent.dataProcessing', message: 'dataProcessing must be true' });
     if (errors.length) {
-      const detail = guestFields || !caller.user
-        ? 'A guest signup needs a name, an e-mail and consent to the processing of that data.'
-        : 'Your login is not linked to a member: sign up as a guest, with a name, an e-mail and consent to the processing of that data.';
+      const detail =
+        guestFields || !caller.user
+          ? 'A guest signup needs a name, an e-mail and consent to the processing of that data.'
+          : 'Your login is not linked to a member: sign up as a guest, with a name, an e-mail and consent to the processing of that data.';
       throw badRequest('validation-failed', detail, errors);
     }
     return { kind: 'guest', name: dto.name!.trim(), email: dto.email!.trim(), phone: dto.phone ?? null };
@@ -150,7 +156,8 @@ export class SignupsService {
     if (event.status === 'completed') throw conflict('event-over', 'This event is over.');
     if (event.status !== 'published') throw conflict('event-not-published', 'This event is not published yet.');
     const closes = event.signupDeadline ?? event.endsAt;
-    if (closes.getTime() <= Date.now()) throw conflict(event.signupDeadline ? 'signup-deadline-passed' : 'event-over', event.signupDeadline ? 'Signups for this event have closed.' : 'This event is over.');
+    if (closes.getTime() <= Date.now())
+      throw conflict(event.signupDeadline ? 'signup-deadline-passed' : 'event-over', event.signupDeadline ? 'Signups for this event have closed.' : 'This event is over.');
   }
 
   // ---------------------------------------------------------------- cancelling
@@ -208,7 +215,12 @@ export class SignupsService {
     const rules = await this.contactRules(tx, caller, event);
     const after = decodeCursorAs<[string]>(q.cursor, 'integer');
     const rows = await this.repo.views(tx, scopeIds(rules), { eventId, status: q.status, shiftId: q.shift, afterSeq: after ? String(after[0]) : undefined, limit: q.limit + 1 });
-    return toPage(rows, q.limit, (r) => [r.seq], (r) => signupView(r, rules));
+    return toPage(
+      rows,
+      q.limit,
+      (r) => [r.seq],
+      (r) => signupView(r, rules),
+    );
   }
 
   private async loadSignup(tx: Tx, eventId: string, signupId: string, lock = false): Promise<SignupRow> {
@@ -323,11 +335,16 @@ export class SignupsService {
     if (!memberIds.length) return { items: [], nextCursor: null };
     const after = decodeCursorAs<[string]>(q.cursor, 'integer');
     const rows = await this.eventsRepo.ownSignupsPage(memberIds, q.limit + 1, after ? String(after[0]) : null);
-    return toPage(rows, q.limit, (r) => [r.seq], (r): OwnSignupView => {
-      const summary: EventSummary = summaryFromRow(r);
-      if (summary.locationHidden) Object.assign(summary, { address: null, lat: null, lng: null, onlineUrl: null });
-      return { id: r.signup_id, status: r.signup_status, shiftId: r.shift_id, shiftName: r.shift_name, createdAt: r.signup_created_at, checkedInAt: r.checked_in_at, event: summary };
-    });
+    return toPage(
+      rows,
+      q.limit,
+      (r) => [r.seq],
+      (r): OwnSignupView => {
+        const summary: EventSummary = summaryFromRow(r);
+        if (summary.locationHidden) Object.assign(summary, { address: null, lat: null, lng: null, onlineUrl: null });
+        return { id: r.signup_id, status: r.signup_status, shiftId: r.shift_id, shiftName: r.shift_name, createdAt: r.signup_created_at, checkedInAt: r.checked_in_at, event: summary };
+      },
+    );
   }
 
   // ---------------------------------------------------------------- hooks for the members module (export, erasure)

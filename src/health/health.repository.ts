@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import { pendingMigrations } from '../database/migrations';
 
 /** What the readiness check asks the database: the migrations not applied yet (it throws when the database does not answer). */

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { ProblemDetails } from '../common/problem';
-import { EraseSelfDto } from './dto/member.dto';
-import { ErasureResult, MeExport } from './members.views';
-import { MemberRightsService } from './member-rights.service';
 import { RateLimited } from '../rate-limit/rate-limited.decorator';
+import { EraseSelfDto } from './dto/member.dto';
+import { MemberRightsService } from './member-rights.service';
+import { ErasureResult, MeExport } from './members.views';
 
 @ApiTags('me')
 @Controller('me')

@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import type { ACCEPTED } from '../auth/accounts.service';
@@ -9,8 +10,8 @@ import { AcceptedDto, TokenPairDto } from '../auth/auth.views';
 import { AcceptInvitationDto, EmailDto } from '../auth/dto/auth.dto';
 import type { TokenPair } from '../auth/tokens.service';
 import { ProblemDetails } from '../common/problem';
-import { MemberAccountsService } from './member-accounts.service';
 import { RateLimited } from '../rate-limit/rate-limited.decorator';
+import { MemberAccountsService } from './member-accounts.service';
 
 class TokenDto {
   @ApiProperty({ description: 'The token from the e-mail link' })
@@ -35,7 +36,8 @@ export class MemberAccountsController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'E-mail a member record a single-use link (7 days) to a login (org_admin of one of its organisations)',
-    description: 'The link goes to the record’s own address. Following it creates the login, or adds the record to the login the address already has (with its password). Whether the address has a login anywhere is never told to the caller.',
+    description:
+      'The link goes to the record’s own address. Following it creates the login, or adds the record to the login the address already has (with its password). Whether the address has a login anywhere is never told to the caller.',
   })
   @ApiAcceptedResponse({ schema: { example: { status: 'sent' } } })
   @ApiConflictResponse({ description: 'No address, or this record is already linked to a login', type: ProblemDetails })
@@ -58,7 +60,8 @@ export class MemberAccountsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Follow an invitation or registration link with a password; answers a token pair',
-    description: 'Without a login for the address, creates it with this password. With a confirmed login, the password must be that login’s, and the record is added to it. A login never confirmed is taken over by the address’s owner (its sessions end).',
+    description:
+      'Without a login for the address, creates it with this password. With a confirmed login, the password must be that login’s, and the record is added to it. A login never confirmed is taken over by the address’s owner (its sessions end).',
   })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiBadRequestResponse({ description: 'Token invalid, expired or used; password too weak', type: ProblemDetails })

@@ -1,24 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { type Caller, requireUser } from '../access/caller';
-import { type Tx, Transactions } from '../database/transactions';
-import { DomainEvents } from '../domain-events/domain-events';
+
+import { requireUser, type Caller } from '../access/caller';
 import type { AccountTokenPurpose } from '../auth/account-token.entity';
 import { AccountTokensService, invalidToken } from '../auth/account-tokens.service';
 import { ACCEPTED, AccountsService } from '../auth/accounts.service';
 import { loginLimits } from '../auth/auth.service';
 import { assertNewPassword } from '../auth/password-policy';
 import { hashPassword, verifyPassword } from '../auth/passwords';
-import { type TokenPair, TokensService } from '../auth/tokens.service';
+import { TokensService, type TokenPair } from '../auth/tokens.service';
 import { conflict, forbidden, unauthorized } from '../common/problem';
+import { Transactions, type Tx } from '../database/transactions';
+import { DomainEvents } from '../domain-events/domain-events';
 import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import type { Member } from './member.entity';
-import { MemberAccess } from './member.access';
 import { MemberLoginsRepository } from './member-logins.repository';
+import { MemberAccess } from './member.access';
+import type { Member } from './member.entity';
 import { MembersRepository } from './members.repository';
 
 const DAY = 86_400;
@@ -77,13 +78,19 @@ export class MemberAccountsService {
   async sendApplicationConfirmation(tx: Tx, member: Member, organisation: Organisation): Promise<void> {
     if (!member.email || member.emailVerifiedAt || member.erasedAt) return;
     if (!(await this.mayMail('confirm', member.email))) return;
-    await this.mailLink(tx, 'email_verification', 2 * DAY, { memberId: member.id, email: member.email }, {
-      template: 'membership.application_confirm',
-      dedupe: 'application_confirm',
-      locale: member.preferredLanguage,
-      path: '/account/confirm-email',
-      payload: { name: member.givenName, organisation: organisation.name },
-    });
+    await this.mailLink(
+      tx,
+      'email_verification',
+      2 * DAY,
+      { memberId: member.id, email: member.email },
+      {
+        template: 'membership.application_confirm',
+        dedupe: 'application_confirm',
+        locale: member.preferredLanguage,
+        path: '/account/confirm-email',
+        payload: { name: member.givenName, organisation: organisation.name },
+      },
+    );
   }
 
   async verifyEmail(caller: Caller, token: string): Promise<void> {
@@ -119,13 +126,19 @@ export class MemberAccountsService {
       // controller: a count shared with other controllers would tell this one that they invited the address too).
       await this.limiter.consume({ key: `mail:invite:${member.controllerId}:${member.email.toLowerCase()}`, max: MAILS_PER_ADDRESS_PER_DAY, windowSeconds: DAY });
       const organisation = await this.organisations.get(organisationIds[0], tx);
-      await this.mailLink(tx, 'invitation', 7 * DAY, { memberId: member.id, email: member.email }, {
-        template: 'account.invitation',
-        dedupe: 'invitation',
-        locale: member.preferredLanguage,
-        path: '/account/accept-invitation',
-        payload: { name: member.givenName, organisation: organisation.name },
-      });
+      await this.mailLink(
+        tx,
+        'invitation',
+        7 * DAY,
+        { memberId: member.id, email: member.email },
+        {
+          template: 'account.invitation',
+          dedupe: 'invitation',
+          locale: member.preferredLanguage,
+          path: '/account/accept-invitation',
+          payload: { name: member.givenName, organisation: organisation.name },
+        },
+      );
       await this.changes.publish(tx, caller, { action: 'member.invite', entity: 'member', entityId: member.id, organisationId: organisation.id });
     });
     return { status: 'sent' };
@@ -142,12 +155,18 @@ export class MemberAccountsService {
     await this.transactions.run(async (tx) => {
       const record = await this.members.firstRegistrable(tx, email);
       if (!record || !(await this.mayMail('register', record.email))) return;
-      await this.mailLink(tx, 'registration', DAY, { memberId: record.id, email: record.email }, {
-        template: 'account.registration',
-        dedupe: 'registration',
-        locale: record.preferred_language,
-        path: '/account/accept-invitation',
-      });
+      await this.mailLink(
+        tx,
+        'registration',
+        DAY,
+        { memberId: record.id, email: record.email },
+        {
+          template: 'account.registration',
+          dedupe: 'registration',
+          locale: record.preferred_language,
+          path: '/account/accept-invitation',
+        },
+      );
     });
     return ACCEPTED;
   }
@@ -222,12 +241,16 @@ export class MemberAccountsService {
   /** The owner of the address sets the password of a login never confirmed (as a reset does); whoever else held a session loses it. */
   private async takeOver(tx: Tx, caller: Caller, user: { id: string }, passwordHash: string): Promise<void> {
     await this.accounts.ownerSetsPassword(tx, user.id, passwordHash, 'address-confirmed');
-    await this.changes.publish(tx, { ...caller, user: null }, {
-      action: 'user.confirm',
-      entity: 'user',
-      entityId: user.id,
-      changes: { emailConfirmed: { from: false, to: true }, password: { from: '[secret]', to: '[secret]' } },
-    });
+    await this.changes.publish(
+      tx,
+      { ...caller, user: null },
+      {
+        action: 'user.confirm',
+        entity: 'user',
+        entityId: user.id,
+        changes: { emailConfirmed: { from: false, to: true }, password: { from: '[secret]', to: '[secret]' } },
+      },
+    );
   }
 
   /**
@@ -239,7 +262,11 @@ export class MemberAccountsService {
   private async linkRecords(tx: Tx, caller: Caller, user: { id: string }, email: string, only: string[] | null): Promise<{ memberId: string; controllerId: string }[]> {
     const linked = await this.logins.link(tx, user.id, email, only);
     for (const l of linked) {
-      await this.changes.publish(tx, { ...caller, user: null }, { action: 'member.login_link', entity: 'member', entityId: l.memberId, organisationId: l.controllerId, changes: { userId: { from: null, to: user.id } } });
+      await this.changes.publish(
+        tx,
+        { ...caller, user: null },
+        { action: 'member.login_link', entity: 'member', entityId: l.memberId, organisationId: l.controllerId, changes: { userId: { from: null, to: user.id } } },
+      );
     }
     return linked;
   }
@@ -256,12 +283,18 @@ export class MemberAccountsService {
       if (!user?.emailConfirmedAt || user.disabledAt) return;
       const language = await this.logins.linkableLanguage(tx, user.id, user.email);
       if (!language || !(await this.mayMail('link', user.email))) return;
-      await this.mailLink(tx, 'member_link', DAY, { userId: user.id, email: user.email }, {
-        template: 'account.member_link',
-        dedupe: 'member_link',
-        locale: language,
-        path: '/account/link-memberships',
-      });
+      await this.mailLink(
+        tx,
+        'member_link',
+        DAY,
+        { userId: user.id, email: user.email },
+        {
+          template: 'account.member_link',
+          dedupe: 'member_link',
+          locale: language,
+          path: '/account/link-memberships',
+        },
+      );
     });
     return ACCEPTED;
   }

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+
 import { Organisation } from '../organisations/organisation.entity';
 import { Member } from './member.entity';
 

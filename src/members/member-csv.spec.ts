@@ -1,5 +1,5 @@
 import { csvCell, csvLine, unguardCsvCell } from '../common/csv';
-import { detectDelimiter, type HeaderError, isCalendarDate, mapHeader, parseRecord } from './member-csv';
+import { detectDelimiter, isCalendarDate, mapHeader, parseRecord, type HeaderError } from './member-csv';
 
 describe('member CSV format', () => {
   it('maps headers case-, accent- and spacing-insensitively, with synonyms; export-only columns are ignored', () => {
@@ -31,7 +31,20 @@ describe('member CSV format', () => {
   it('validates a record and normalises it', () => {
     const columns = mapHeader(['given_name', 'family_name', 'email', 'phone', 'languages', 'status', 'joined_on', 'preferred_language']);
     expect(parseRecord([' Ana ', 'Quispe', 'Ana@Example.org', '+51 (987) 654-321', 'ES | qu', 'Suspended', '2026-02-28', 'EN'], columns, 7)).toEqual({
-      row: { givenName: 'Ana', familyName: 'Quispe', email: 'Ana@Example.org', phone: '+51987654321', region: null, locality: null, languages: 'es,qu', preferredLanguage: 'en', status: 'suspended', title: null, joinedOn: '2026-02-28', duesPaidUntil: null },
+      row: {
+        givenName: 'Ana',
+        familyName: 'Quispe',
+        email: 'Ana@Example.org',
+        phone: '+51987654321',
+        region: null,
+        locality: null,
+        languages: 'es,qu',
+        preferredLanguage: 'en',
+        status: 'suspended',
+        title: null,
+        joinedOn: '2026-02-28',
+        duesPaidUntil: null,
+      },
     });
     expect(parseRecord(['', 'x'.repeat(101), 'a@b', '12', 'spanish', '', '2026-02-30', 'fr'], columns, 9)).toEqual({
       errors: [

@@ -1,9 +1,10 @@
 import { isEmail } from 'class-validator';
-import { DATE_PATTERN } from '../common/dto-fields';
+
 import { unguardCsvCell } from '../common/csv';
+import { DATE_PATTERN } from '../common/dto-fields';
 import { LANGUAGE_CODE } from './dto/member.dto';
-import { E164_PATTERN, LANGUAGES, type PreferredLanguage } from './member.entity';
 import type { ImportRowError } from './member-import.entity';
+import { E164_PATTERN, LANGUAGES, type PreferredLanguage } from './member.entity';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
 
 /**
@@ -157,7 +158,14 @@ export function parseRecord(record: string[], columns: (ImportColumn | null)[], 
 
   let languages: string | null = null;
   if (cells.languages) {
-    const codes = [...new Set(cells.languages.toLowerCase().split(/[\s,;|/]+/).filter(Boolean))];
+    const codes = [
+      ...new Set(
+        cells.languages
+          .toLowerCase()
+          .split(/[\s,;|/]+/)
+          .filter(Boolean),
+      ),
+    ];
     if (codes.length > 10 || !codes.every((c) => LANGUAGE_CODE.test(c))) fail('languages', 'languages must be ISO 639 codes such as es, qu, ay, separated by spaces or |');
     languages = codes.join(',');
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import type { Tx } from '../database/transactions';
 
 /** How long an export waits for a client that has stopped reading. */

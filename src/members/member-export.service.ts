@@ -1,15 +1,16 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { Transactions } from '../database/transactions';
-import { DomainEvents } from '../domain-events/domain-events';
 import { csvCell, csvLine } from '../common/csv';
 import { forbidden } from '../common/problem';
+import { Transactions } from '../database/transactions';
+import { DomainEvents } from '../domain-events/domain-events';
 import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { EXPORT_COLUMNS } from './member-csv';
-import { type ExportRow, MemberExportRepository } from './member-export.repository';
+import { MemberExportRepository, type ExportRow } from './member-export.repository';
 
 /** Rows fetched from the cursor at a time while streaming an export; one batch (plus one queued) is in memory. */
 export const EXPORT_BATCH = 5000;

@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
 import { Organisation } from '../organisations/organisation.entity';
 
 export const IMPORT_STATES = ['queued', 'running', 'completed', 'failed'] as const;

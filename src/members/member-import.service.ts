@@ -3,26 +3,27 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, pipeline } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { CsvError, type Info, parse, type Parser } from 'csv-parse';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { CsvError, parse, type Info, type Parser } from 'csv-parse';
 import type { FastifyRequest } from 'fastify';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { Transactions } from '../database/transactions';
-import { DomainEvents } from '../domain-events/domain-events';
 import { PeriodicTask } from '../common/periodic-task';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { Transactions } from '../database/transactions';
+import { DomainEvents } from '../domain-events/domain-events';
 import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { type ImportAccepted, type ImportView, importView } from './members.views';
-import { detectDelimiter, HeaderError, type ImportColumn, type ImportRow, mapHeader, parseRecord } from './member-csv';
-import { type ImportRowError, type ImportState, MAX_STORED_ERRORS, type MemberImport } from './member-import.entity';
+import { detectDelimiter, HeaderError, mapHeader, parseRecord, type ImportColumn, type ImportRow } from './member-csv';
+import { MAX_STORED_ERRORS, type ImportRowError, type ImportState, type MemberImport } from './member-import.entity';
 import { MemberImportsRepository } from './member-imports.repository';
 import { MembersService } from './members.service';
+import { importView, type ImportAccepted, type ImportView } from './members.views';
 
 /** Rows per batch: each batch is one transaction and one set-based statement. */
 export const IMPORT_BATCH_ROWS = 5000;
@@ -219,7 +220,12 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
       try {
         mapHeader(scan.header);
       } catch (err) {
-        if (err instanceof HeaderError) throw badRequest('invalid-header', err.message, err.problems.map((message) => ({ field: 'file', message })));
+        if (err instanceof HeaderError)
+          throw badRequest(
+            'invalid-header',
+            err.message,
+            err.problems.map((message) => ({ field: 'file', message })),
+          );
         throw err;
       }
       if (scan.rows === 0) throw badRequest('empty-file', 'The file has a header but no rows.', [{ field: 'file', message: 'no rows' }]);
@@ -286,7 +292,13 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
     const ok = await this.transactions.run(async (tx) => {
       const row = await this.imports.requeueForRetry(tx, id, this.config.importStaleSeconds);
       if (row) {
-        await this.changes.publish(tx, caller, { action: 'import.retry', entity: 'import', entityId: id, organisationId: current.organisationId, changes: { state: { from: current.state, to: 'queued' } } });
+        await this.changes.publish(tx, caller, {
+          action: 'import.retry',
+          entity: 'import',
+          entityId: id,
+          organisationId: current.organisationId,
+          changes: { state: { from: current.state, to: 'queued' } },
+        });
       }
       return row;
     });
@@ -337,7 +349,13 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
           entity: 'import',
           entityId: id,
           organisationId: job.organisation_id,
-          changes: { state: { from: 'running', to: 'completed' }, read: { from: null, to: done.rows_read }, created: { from: null, to: done.rows_created }, updated: { from: null, to: done.rows_updated }, failed: { from: null, to: done.rows_failed } },
+          changes: {
+            state: { from: 'running', to: 'completed' },
+            read: { from: null, to: done.rows_read },
+            created: { from: null, to: done.rows_created },
+            updated: { from: null, to: done.rows_updated },
+            failed: { from: null, to: done.rows_failed },
+          },
         });
       });
       // After a bulk load the planner's statistics are stale until autovacuum gets to it; the
@@ -354,7 +372,8 @@ export class MemberImportService implements OnApplicationBootstrap, BeforeApplic
       const failure = describeFailure(err);
       this.logger.warn({ importId: id, failure }, 'import failed');
       await this.transactions.run(async (tx) => {
-        if (await this.imports.fail(tx, id, token, failure)) await this.changes.publish(tx, system, { action: 'import.fail', entity: 'import', entityId: id, organisationId: job.organisation_id, changes: { state: { from: 'running', to: 'failed' } } });
+        if (await this.imports.fail(tx, id, token, failure))
+          await this.changes.publish(tx, system, { action: 'import.fail', entity: 'import', entityId: id, organisationId: job.organisation_id, changes: { state: { from: 'running', to: 'failed' } } });
       });
     }
   }

@@ -1,13 +1,26 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { ProblemDetails } from '../common/problem';
-import { ImportAccepted, ImportView } from './members.views';
 import { EXPORT_COLUMNS, IMPORT_COLUMNS } from './member-csv';
 import { MemberExportService } from './member-export.service';
 import { MemberImportService } from './member-import.service';
+import { ImportAccepted, ImportView } from './members.views';
 
 @ApiTags('members')
 @Controller()

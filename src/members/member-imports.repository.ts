@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+
 import { returningRows } from '../common/sql';
 import type { Tx } from '../database/transactions';
 import type { ImportRow } from './member-csv';
-import { type ImportRowError, MemberImport } from './member-import.entity';
+import { MemberImport, type ImportRowError } from './member-import.entity';
 
 /** What a run needs of the import it claimed. */
 export interface ClaimedImport {
@@ -90,11 +91,10 @@ export class MemberImportsRepository {
 
   /** Beats the run's heartbeat; the line processed so far, or null when another run owns the import. */
   async heartbeat(tx: Tx, id: string, token: string): Promise<number | null> {
-    const [owned] = await returningRows<{ processed_line: number }>(
-      tx,
-      `UPDATE imports SET heartbeat_at = now() WHERE id = $1 AND run_token = $2 AND state = 'running' RETURNING processed_line`,
-      [id, token],
-    );
+    const [owned] = await returningRows<{ processed_line: number }>(tx, `UPDATE imports SET heartbeat_at = now() WHERE id = $1 AND run_token = $2 AND state = 'running' RETURNING processed_line`, [
+      id,
+      token,
+    ]);
     return owned ? owned.processed_line : null;
   }
 

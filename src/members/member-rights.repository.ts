@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { OrganisationScope } from '../access/access.service';
 import type { Tx } from '../database/transactions';
 

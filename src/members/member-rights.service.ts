@@ -1,25 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { type Caller, requireUser } from '../access/caller';
+
+import { requireUser, type Caller } from '../access/caller';
 import { requireAccess } from '../access/resource-access';
 import { RolesService } from '../access/roles.service';
-import { type Tx, Transactions } from '../database/transactions';
-import { DomainEvents } from '../domain-events/domain-events';
-import { verifyPassword } from '../auth/passwords';
-import { conflict, notFound, unauthorized } from '../common/problem';
-import { today } from '../common/dates';
 import { AccountTokensService } from '../auth/account-tokens.service';
-import { OutboxService } from '../outbox/outbox.service';
+import { verifyPassword } from '../auth/passwords';
+import { today } from '../common/dates';
+import { conflict, notFound, unauthorized } from '../common/problem';
+import { Transactions, type Tx } from '../database/transactions';
+import { DomainEvents } from '../domain-events/domain-events';
 import { SignupsService } from '../events/signups.service';
+import { OutboxService } from '../outbox/outbox.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { UsersService } from '../users/users.service';
-import { auditSummary, type ErasureResult, type MeExport, type MemberExport } from './members.views';
-import { type LoadedMember, MemberAccess } from './member.access';
 import { MemberImportsRepository } from './member-imports.repository';
 import { MemberLoginsRepository } from './member-logins.repository';
 import { MemberRightsRepository } from './member-rights.repository';
-import { KEPT_BY_ERASURE } from './membership-workflow';
-import { MembersService } from './members.service';
+import { MemberAccess, type LoadedMember } from './member.access';
 import { MembersRepository } from './members.repository';
+import { MembersService } from './members.service';
+import { auditSummary, type ErasureResult, type MeExport, type MemberExport } from './members.views';
+import { KEPT_BY_ERASURE } from './membership-workflow';
 import { MembershipsRepository } from './memberships.repository';
 
 /** Wrong passwords allowed on /me/erase per account and window. */
@@ -57,7 +58,13 @@ export class MemberRightsService {
     const a = await this.memberAccess.load(this.transactions.auto, caller, memberId);
     return this.transactions.run(async (tx) => {
       const out = await this.exportOf(caller, a, tx);
-      await this.changes.publish(tx, caller, { action: 'member.export', entity: 'member', entityId: memberId, organisationId: a.memberships[0]?.organisationId ?? a.member.controllerId, changes: null });
+      await this.changes.publish(tx, caller, {
+        action: 'member.export',
+        entity: 'member',
+        entityId: memberId,
+        organisationId: a.memberships[0]?.organisationId ?? a.member.controllerId,
+        changes: null,
+      });
       return out;
     });
   }

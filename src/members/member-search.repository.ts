@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import { SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
 
@@ -167,8 +168,7 @@ function directorySql(f: DirectoryFilter): { text: string; values: unknown[] } {
   const keyset = (family: string, given: string, id: string) => (after ? [`(${family}, ${given}, ${id}) > (${after.join(', ')})`] : []);
   /** Member `id` has one of the words bound at `set` (a text[] placeholder); OFFSET 0: a probe, checked before the scope's. */
   const hasWord = (id: string, set: string) => `EXISTS (SELECT 1 FROM member_search_words o WHERE o.member_id = ${id} AND o.word = ANY(${set}::text[]) OFFSET 0)`;
-  const inScope = (id: string) =>
-    scope ? [membershipScopeSql(id, scope, status ? [status] : [])] : status ? [`EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = ${id} AND ${status})`] : [];
+  const inScope = (id: string) => (scope ? [membershipScopeSql(id, scope, status ? [status] : [])] : status ? [`EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = ${id} AND ${status})`] : []);
   const page = (from: string, where: string[]) =>
     `SELECT ${DIRECTORY_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.family_name, m.given_name, m.id LIMIT ${limit}`;
   const regionOf = region ? [`m.region = ${region}`] : [];

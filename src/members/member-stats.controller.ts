@@ -1,9 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
-import { CoalitionStats, OrganisationStats } from './members.views';
 import { MemberStatsService } from './member-stats.service';
+import { CoalitionStats, OrganisationStats } from './members.views';
 
 @ApiTags('statistics')
 @Controller()
@@ -22,7 +23,9 @@ export class MemberStatsController {
   @Get('coalitions/:id/stats')
   @Permission('coalition.stats')
   @ApiParam({ name: 'id', description: 'id or slug' })
-  @ApiOperation({ summary: 'The same aggregates per active partner, counts under 5 shown as "<5" and, where a total would let one be worked out, further counts withheld as "suppressed"; never a member list' })
+  @ApiOperation({
+    summary: 'The same aggregates per active partner, counts under 5 shown as "<5" and, where a total would let one be worked out, further counts withheld as "suppressed"; never a member list',
+  })
   @ApiOkResponse({ type: CoalitionStats })
   coalition(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<CoalitionStats> {
     return this.stats.forCoalition(caller, id);

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { CoalitionsService } from '../coalitions/coalitions.service';
-import { Transactions } from '../database/transactions';
 import { forbidden } from '../common/problem';
+import { Transactions } from '../database/transactions';
 import { OrganisationsService } from '../organisations/organisations.service';
+import { MemberStatsRepository } from './member-stats.repository';
 import type { CoalitionStats, OrganisationStats, PartnerStats } from './members.views';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
-import { MemberStatsRepository } from './member-stats.repository';
-import { type ExactStats, protectPartner, SUPPRESS_BELOW } from './stats-suppression';
+import { protectPartner, SUPPRESS_BELOW, type ExactStats } from './stats-suppression';
 
 /**
  * Member statistics. Everything is counted in SQL over memberships, whose

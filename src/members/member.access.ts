@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService, type OrganisationScope } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { forbidden, notFound } from '../common/problem';
 import type { ResourceAccess } from '../access/resource-access';
-import { type Tx, Transactions } from '../database/transactions';
+import { forbidden, notFound } from '../common/problem';
+import { Transactions, type Tx } from '../database/transactions';
 import type { Member } from './member.entity';
-import type { Membership } from './membership.entity';
 import { MembersRepository } from './members.repository';
+import type { Membership } from './membership.entity';
 import { MembershipsRepository } from './memberships.repository';
 
 /**
@@ -74,7 +75,11 @@ export class MemberAccess implements ResourceAccess<MemberAction> {
     const out = new Set<string>();
     if (ids.length === 0) return out;
     for (const row of await this.memberships.organisationsOf(this.transactions.auto, ids)) {
-      const judged = await this.judge(caller, row.id, row.organisation_ids.map((organisationId) => ({ organisationId })));
+      const judged = await this.judge(
+        caller,
+        row.id,
+        row.organisation_ids.map((organisationId) => ({ organisationId })),
+      );
       if (judged.see && (action === 'see' || (await judged.may(action)))) out.add(row.id);
     }
     return out;

@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
 import { Organisation } from '../organisations/organisation.entity';
 
 export const LANGUAGES = ['es', 'en'] as const;

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { ProblemDetails } from '../common/problem';
 import { CreateMemberDto, MemberQueryDto, UpdateMemberDto } from './dto/member.dto';
-import { DirectoryPage, ErasureResult, MemberExport, MemberView } from './members.views';
 import { MemberRightsService } from './member-rights.service';
 import { MembersService } from './members.service';
+import { DirectoryPage, ErasureResult, MemberExport, MemberView } from './members.views';
 
 /**
  * Routes on one member declare `self` besides their permission: the person

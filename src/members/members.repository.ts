@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+
 import type { OrganisationScope } from '../access/access.service';
 import { returningRows } from '../common/sql';
 import type { Tx } from '../database/transactions';
-import { type ConsentSource, MemberConsent } from './member-consent.entity';
+import { MemberConsent, type ConsentSource } from './member-consent.entity';
 import { ERASED_NAME, Member, type PreferredLanguage } from './member.entity';
 
 /** The person-level fields of a new record. */

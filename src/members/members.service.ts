@@ -1,22 +1,23 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { type Tx, Transactions } from '../database/transactions';
-import { DomainEvents } from '../domain-events/domain-events';
-import { diff } from '../domain-events/changes';
+import { today } from '../common/dates';
 import { decodeCursorAs, encodeCursor, type Page } from '../common/pagination';
 import { badRequest, conflict, forbidden } from '../common/problem';
-import { today } from '../common/dates';
+import { Transactions, type Tx } from '../database/transactions';
+import { diff } from '../domain-events/changes';
+import { DomainEvents } from '../domain-events/domain-events';
 import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import type { ConsentDto, CreateMemberDto, MemberQueryDto, UpdateMemberDto } from './dto/member.dto';
-import { type ConsentView, consentView, type DirectoryItem, directoryItem, type DirectoryMembership, memberView, type MemberView } from './members.views';
 import type { ConsentSource } from './member-consent.entity';
-import type { Member } from './member.entity';
-import type { Membership, MembershipSource, MembershipStatus } from './membership.entity';
-import { type LoadedMember, MemberAccess } from './member.access';
 import { MemberSearchRepository } from './member-search.repository';
+import { MemberAccess, type LoadedMember } from './member.access';
+import type { Member } from './member.entity';
 import { MembersRepository } from './members.repository';
+import { consentView, directoryItem, memberView, type ConsentView, type DirectoryItem, type DirectoryMembership, type MemberView } from './members.views';
+import type { Membership, MembershipSource, MembershipStatus } from './membership.entity';
 import { MembershipsRepository } from './memberships.repository';
 
 export const MEMBER_FIELDS: (keyof Member)[] = ['givenName', 'familyName', 'email', 'phone', 'region', 'locality', 'languages', 'preferredLanguage'];

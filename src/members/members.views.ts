@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import { EventSignupExport } from '../events/events.views';
 import type { MemberConsent } from './member-consent.entity';
-import { LANGUAGES, type Member, type PreferredLanguage } from './member.entity';
-import { IMPORT_STATES, type ImportState, MAX_STORED_ERRORS, type MemberImport } from './member-import.entity';
+import { IMPORT_STATES, MAX_STORED_ERRORS, type ImportState, type MemberImport } from './member-import.entity';
 import type { AuditSummaryRow } from './member-rights.repository';
 import type { DirectoryRow } from './member-search.repository';
+import { LANGUAGES, type Member, type PreferredLanguage } from './member.entity';
 import { MEMBERSHIP_SOURCES, MEMBERSHIP_STATUSES, type Membership, type MembershipSource, type MembershipStatus } from './membership.entity';
 import type { OrganisationMembershipRow } from './memberships.repository';
 

@@ -1,5 +1,5 @@
+import { datesOnStatus, ENDED_STATUSES, KEPT_BY_ERASURE, transitionError, TRANSITIONS } from './membership-workflow';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
-import { datesOnStatus, ENDED_STATUSES, KEPT_BY_ERASURE, TRANSITIONS, transitionError } from './membership-workflow';
 
 describe('membership workflow', () => {
   it('reaches every status from an application', () => {

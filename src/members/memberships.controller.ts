@@ -1,22 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import { ProblemDetails } from '../common/problem';
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 import { ApplicationDto, CreateMembershipDto, MembershipQueryDto, UpdateMembershipDto } from './dto/member.dto';
 import { ApplicationReceived, MembershipView, OrganisationMembershipPage } from './members.views';
 import { MembershipsService } from './memberships.service';
-import { RateLimited } from '../rate-limit/rate-limited.decorator';
 
 @ApiTags('members')
 @Controller()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import type { OrganisationScope } from '../access/access.service';
-import { SqlParams, returningRows } from '../common/sql';
+import { returningRows, SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
 import { Membership, type MembershipSource, type MembershipStatus } from './membership.entity';
 

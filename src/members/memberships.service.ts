@@ -1,20 +1,21 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { Transactions } from '../database/transactions';
-import { DomainEvents } from '../domain-events/domain-events';
-import { diff } from '../domain-events/changes';
+import { today } from '../common/dates';
 import { decodeCursorAs, encodeCursor, type Page } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { today } from '../common/dates';
+import { Transactions } from '../database/transactions';
+import { diff } from '../domain-events/changes';
+import { DomainEvents } from '../domain-events/domain-events';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import type { ApplicationDto, CreateMembershipDto, MembershipQueryDto, UpdateMembershipDto } from './dto/member.dto';
-import { type ApplicationReceived, type MembershipView, membershipView, type OrganisationMembershipItem, organisationMembershipItem } from './members.views';
-import { datesOnStatus, ENDED_STATUSES, transitionError } from './membership-workflow';
-import { MEMBERSHIP_FIELDS, MEMBERSHIP_PERSONAL, MembersService, noMembersIn, refuseErased } from './members.service';
-import { MemberAccess } from './member.access';
 import { MemberAccountsService } from './member-accounts.service';
+import { MemberAccess } from './member.access';
+import { MEMBERSHIP_FIELDS, MEMBERSHIP_PERSONAL, MembersService, noMembersIn, refuseErased } from './members.service';
+import { membershipView, organisationMembershipItem, type ApplicationReceived, type MembershipView, type OrganisationMembershipItem } from './members.views';
+import { datesOnStatus, ENDED_STATUSES, transitionError } from './membership-workflow';
 import { MembershipsRepository } from './memberships.repository';
 
 /** Public form: applications per client address and window. */
@@ -102,7 +103,9 @@ export class MembershipsService {
       if (dto.duesPaidUntil !== undefined) row.duesPaidUntil = dto.duesPaidUntil;
       if (dto.endedOn !== undefined) {
         if (dto.endedOn !== null && !ENDED_STATUSES.includes(row.status)) {
-          throw badRequest('not-ended', `A ${row.status} membership has not ended: endedOn is set when it lapses, is resigned or expelled.`, [{ field: 'endedOn', message: 'membership has not ended' }]);
+          throw badRequest('not-ended', `A ${row.status} membership has not ended: endedOn is set when it lapses, is resigned or expelled.`, [
+            { field: 'endedOn', message: 'membership has not ended' },
+          ]);
         }
         row.endedOn = dto.endedOn;
       }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+
 import { attack, type PartnerAnswer } from '../../test/support/disclosure';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
-import { type ExactStats, protectPartner } from './stats-suppression';
+import { protectPartner, type ExactStats } from './stats-suppression';
 
 interface Person {
   status: MembershipStatus;

@@ -1,7 +1,8 @@
 import type { OpenAPIObject, ReferenceObject, RequestBodyObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
-import { EXAMPLE_UUID, exampleFor, LEFT_OUT_OF_REQUEST_EXAMPLES } from './openapi-examples';
+
 import type { FieldError } from '../common/problem';
 import { titleOf } from '../common/problem.filter';
+import { EXAMPLE_UUID, exampleFor, LEFT_OUT_OF_REQUEST_EXAMPLES } from './openapi-examples';
 import type { RouteInfo } from './routes';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';

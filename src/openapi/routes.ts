@@ -1,7 +1,8 @@
-import { type INestApplication, RequestMethod, type Type } from '@nestjs/common';
+import { RequestMethod, type INestApplication, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
+
 import { REQUIRED_PERMISSION } from '../access/permission.decorator';
 import type { Permission } from '../access/permissions';
 import { IS_PUBLIC } from '../access/public.decorator';
@@ -31,7 +32,12 @@ interface RouteArg {
   pipes?: unknown[];
 }
 
-const join = (...parts: string[]) => '/' + parts.flatMap((p) => p.split('/')).filter(Boolean).join('/');
+const join = (...parts: string[]) =>
+  '/' +
+  parts
+    .flatMap((p) => p.split('/'))
+    .filter(Boolean)
+    .join('/');
 
 /**
  * Every route of every controller registered in the running application, with

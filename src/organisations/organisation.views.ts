@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { PageOf } from '../common/pagination';
 import { ORGANISATION_KINDS, ORGANISATION_STATUSES, type Organisation, type OrganisationKind, type OrganisationStatus } from './organisation.entity';
 

@@ -1,13 +1,14 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { Public } from '../access/public.decorator';
 import type { Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import { CreateOrganisationDto, OrganisationQueryDto, UpdateOrganisationDto } from './dto/organisation.dto';
-import { OrganisationPage, OrganisationView } from './organisation.views';
 import type { Organisation } from './organisation.entity';
+import { OrganisationPage, OrganisationView } from './organisation.views';
 import { OrganisationsService } from './organisations.service';
 
 @ApiTags('organisations')

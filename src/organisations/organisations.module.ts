@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { OrganisationsController } from './organisations.controller';
 import { OrganisationsRepository } from './organisations.repository';
 import { OrganisationsService } from './organisations.service';

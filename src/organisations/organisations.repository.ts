@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import { idOrSlugWhere } from '../common/ids';
 import type { Tx } from '../database/transactions';
 import { Organisation, type OrganisationKind } from './organisation.entity';

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { decodeCursor, type Page, toPage } from '../common/pagination';
-import { type AppError, badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { type Tx, Transactions } from '../database/transactions';
+import { decodeCursor, toPage, type Page } from '../common/pagination';
+import { badRequest, conflict, forbidden, notFound, type AppError } from '../common/problem';
+import { Transactions, type Tx } from '../database/transactions';
 import { diff } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
 import type { CreateOrganisationDto, OrganisationQueryDto, UpdateOrganisationDto } from './dto/organisation.dto';
@@ -158,7 +159,10 @@ export class OrganisationsService {
   private async assertKeepsController(tx: Tx, org: Organisation, parentId: string | null): Promise<void> {
     const move = await this.organisations.move(tx, org.id, parentId);
     if (move.crosses && move.holds) {
-      throw conflict('holds-member-records', 'This organisation (or one of its sub-organisations) holds member records, which belong to its top-level organisation: it cannot move under another top-level organisation.');
+      throw conflict(
+        'holds-member-records',
+        'This organisation (or one of its sub-organisations) holds member records, which belong to its top-level organisation: it cannot move under another top-level organisation.',
+      );
     }
   }
 }

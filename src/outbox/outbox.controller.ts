@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { Permission } from '../access/permission.decorator';
 import type { Page } from '../common/pagination';
 import { OutboxQueryDto } from './dto/outbox-query.dto';

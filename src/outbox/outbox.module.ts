@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+
 import { OutboxController } from './outbox.controller';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxService } from './outbox.service';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import type { Tx } from '../database/transactions';
 import { OutboxMessage, type OutboxState } from './outbox-message.entity';
 
@@ -54,10 +55,13 @@ export class OutboxRepository {
     let written = 0;
     for (let i = 0; i < messages.length; i += BATCH) {
       const batch = messages.slice(i, i + BATCH);
-      const rows = await tx.query<{ id: string }[]>(
-        `${outboxInsertSql('SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])')} RETURNING id`,
-        [batch.map((m) => m.template), batch.map((m) => m.recipient), batch.map((m) => m.locale), batch.map((m) => JSON.stringify(m.payload)), batch.map((m) => m.dedupeKey)],
-      );
+      const rows = await tx.query<{ id: string }[]>(`${outboxInsertSql('SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])')} RETURNING id`, [
+        batch.map((m) => m.template),
+        batch.map((m) => m.recipient),
+        batch.map((m) => m.locale),
+        batch.map((m) => JSON.stringify(m.payload)),
+        batch.map((m) => m.dedupeKey),
+      ]);
       written += rows.length;
     }
     return written;
@@ -68,7 +72,10 @@ export class OutboxRepository {
     const qb = this.db.getRepository(OutboxMessage).createQueryBuilder('m');
     if (query.state) qb.andWhere('m.state = :state', { state: query.state });
     if (query.afterSeq !== null) qb.andWhere('m.seq < :after', { after: query.afterSeq });
-    return qb.orderBy('m.seq', 'DESC').take(query.limit + 1).getMany();
+    return qb
+      .orderBy('m.seq', 'DESC')
+      .take(query.limit + 1)
+      .getMany();
   }
 
   /**

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursorAs, type Page, toPage } from '../common/pagination';
+
+import { decodeCursorAs, toPage, type Page } from '../common/pagination';
 import type { Tx } from '../database/transactions';
 import type { OutboxState } from './outbox-message.entity';
 import { OutboxRepository } from './outbox.repository';
-import { type OutboxMessageView, outboxMessageView } from './outbox.views';
+import { outboxMessageView, type OutboxMessageView } from './outbox.views';
 import { hasTemplate } from './templates';
 
 // The events module's notices write a signup's confirmation inside the statement that takes the seat (the stated exception).

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import { PageOf } from '../common/pagination';
 import { OUTBOX_STATES, type OutboxMessage, type OutboxState } from './outbox-message.entity';
 

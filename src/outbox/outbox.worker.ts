@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+
+import { PeriodicTask } from '../common/periodic-task';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
-import { type Mailer, smtpMailer } from './mailer';
+import { smtpMailer, type Mailer } from './mailer';
 import { OutboxRepository } from './outbox.repository';
 import { afterAttempt, retryDelayMs } from './outbox.states';
 import { render } from './templates';
-import { PeriodicTask } from '../common/periodic-task';
 
 /** Messages sent at once by one worker. Each is its own transaction. */
 const CONCURRENCY = 4;

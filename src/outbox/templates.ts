@@ -17,7 +17,7 @@ export interface Rendered {
 }
 
 type Payload = Record<string, unknown>;
-const s = (p: Payload, key: string): string => (typeof p[key] === 'string' ? (p[key]) : '');
+const s = (p: Payload, key: string): string => (typeof p[key] === 'string' ? p[key] : '');
 
 const TEMPLATES: Record<string, Record<Locale, (p: Payload) => Content>> = {
   'account.password_reset': {
@@ -55,24 +55,36 @@ const TEMPLATES: Record<string, Record<Locale, (p: Payload) => Content>> = {
   'account.staff_invitation': {
     es: (p) => ({
       subject: 'Tu cuenta de Convoca',
-      paragraphs: ['Un administrador de Convoca creó una cuenta para esta dirección de correo.', 'Elige tu contraseña con el enlace; vale siete días y sirve una sola vez. Si no esperabas este correo, ignóralo.'],
+      paragraphs: [
+        'Un administrador de Convoca creó una cuenta para esta dirección de correo.',
+        'Elige tu contraseña con el enlace; vale siete días y sirve una sola vez. Si no esperabas este correo, ignóralo.',
+      ],
       action: { label: 'Elegir mi contraseña', url: s(p, 'url') },
     }),
     en: (p) => ({
       subject: 'Your Convoca account',
-      paragraphs: ['A Convoca administrator created an account for this e-mail address.', 'Choose your password at the link; it is valid for seven days and works once. If you did not expect this e-mail, ignore it.'],
+      paragraphs: [
+        'A Convoca administrator created an account for this e-mail address.',
+        'Choose your password at the link; it is valid for seven days and works once. If you did not expect this e-mail, ignore it.',
+      ],
       action: { label: 'Choose my password', url: s(p, 'url') },
     }),
   },
   'account.member_link': {
     es: (p) => ({
       subject: 'Vincular tus membresías a tu cuenta de Convoca',
-      paragraphs: ['Pediste vincular a tu cuenta las membresías registradas con esta dirección de correo.', 'Abre el enlace con tu sesión iniciada; vale 24 horas y sirve una sola vez. Si no lo pediste, ignora este correo.'],
+      paragraphs: [
+        'Pediste vincular a tu cuenta las membresías registradas con esta dirección de correo.',
+        'Abre el enlace con tu sesión iniciada; vale 24 horas y sirve una sola vez. Si no lo pediste, ignora este correo.',
+      ],
       action: { label: 'Vincular mis membresías', url: s(p, 'url') },
     }),
     en: (p) => ({
       subject: 'Link your memberships to your Convoca account',
-      paragraphs: ['You asked to link to your account the memberships recorded with this e-mail address.', 'Open the link while logged in; it is valid for 24 hours and works once. If you did not ask for it, ignore this e-mail.'],
+      paragraphs: [
+        'You asked to link to your account the memberships recorded with this e-mail address.',
+        'Open the link while logged in; it is valid for 24 hours and works once. If you did not ask for it, ignore this e-mail.',
+      ],
       action: { label: 'Link my memberships', url: s(p, 'url') },
     }),
   },

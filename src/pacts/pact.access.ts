@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Caller } from '../access/caller';
 import type { ResourceAccess } from '../access/resource-access';
-import { type Tx, Transactions } from '../database/transactions';
+import { Transactions, type Tx } from '../database/transactions';
 import { OwnerAccessService } from '../demands/owner-access.service';
 import { PactsRepository } from './pacts.repository';
 

@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
 import { Coalition } from '../coalitions/coalition.entity';
 import { Organisation } from '../organisations/organisation.entity';
 

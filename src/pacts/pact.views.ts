@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { DEMAND_STATUSES, type DemandStatus } from '../demands/demand-workflow';
 import { CONDITION_STATUSES, type ConditionStatus } from './pact-condition.entity';
 import { PACT_KINDS, PACT_STATUSES, type PactKind, type PactStatus } from './pact.entity';

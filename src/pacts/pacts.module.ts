@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { DemandsModule } from '../demands/demands.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { PactAccess } from './pact.access';

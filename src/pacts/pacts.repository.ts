@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import { SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
 import type { DemandStatus } from '../demands/demand.entity';
 import type { OwnerScope } from '../demands/owner-access.service';
-import { type ConditionStatus, PactCondition } from './pact-condition.entity';
+import { PactCondition, type ConditionStatus } from './pact-condition.entity';
 import { Pact, type PactStatus } from './pact.entity';
 
 /** A pact with its counterpart and the tally of its conditions; dates as text. */

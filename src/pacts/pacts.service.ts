@@ -1,21 +1,22 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Caller } from '../access/caller';
 import { requireAccess } from '../access/resource-access';
 import { today } from '../common/dates';
-import { decodeCursorAs, invalidCursor, type Page, toPage } from '../common/pagination';
+import { decodeCursorAs, invalidCursor, toPage, type Page } from '../common/pagination';
 import { badRequest, conflict, forbidden } from '../common/problem';
 import { Transactions, type Tx } from '../database/transactions';
-import { diff } from '../domain-events/changes';
-import { DomainEvents } from '../domain-events/domain-events';
 import { DemandsService } from '../demands/demands.service';
 import { OwnerAccessService, ownerAudit, ownerOf, requestedOwner } from '../demands/owner-access.service';
+import { diff } from '../domain-events/changes';
+import { DomainEvents } from '../domain-events/domain-events';
 import { OrganisationsService } from '../organisations/organisations.service';
 import type { CreatePactDto, PactQueryDto, PutConditionDto, UpdatePactDto } from './dto/pact.dto';
-import { PactAccess } from './pact.access';
 import type { PactCondition } from './pact-condition.entity';
 import { conditionChangeError, pactTransitionError } from './pact-workflow';
+import { PactAccess } from './pact.access';
 import type { Pact } from './pact.entity';
-import { type ConditionView, type PactDetailView, pactDetailView, type PactView, pactView } from './pact.views';
+import { pactDetailView, pactView, type ConditionView, type PactDetailView, type PactView } from './pact.views';
 import { PactsRepository } from './pacts.repository';
 
 const FIELDS: (keyof Pact)[] = ['ownerCoalitionId', 'ownerOrganisationId', 'counterpartOrganisationId', 'title', 'description', 'kind', 'status', 'startsOn', 'endsOn', 'signedOn'];
@@ -61,7 +62,14 @@ export class PactsService {
     const after = decodeCursorAs<[string, string]>(query.cursor, 'timestamp', 'uuid');
     if (after && !CURSOR_AT.test(after[0])) throw invalidCursor();
     const scope = await this.owners.readScope(caller, 'pact.read');
-    const rows = await this.pacts.list(scope, { coalition: query.coalition, organisation: query.organisation, counterpart: query.counterpart, status: query.status, after: after ?? undefined, limit: query.limit + 1 });
+    const rows = await this.pacts.list(scope, {
+      coalition: query.coalition,
+      organisation: query.organisation,
+      counterpart: query.counterpart,
+      status: query.status,
+      after: after ?? undefined,
+      limit: query.limit + 1,
+    });
     return toPage(rows, query.limit, (r) => [r.cursor_at, r.id], pactView);
   }
 
@@ -78,7 +86,8 @@ export class PactsService {
       if (!(await this.owners.canAct(caller, 'pact.manage', owner))) throw forbidden('You may offer pacts only for an organisation you are org_admin of or a coalition you coordinate.');
       const counterpart = await this.organisations.find(tx, dto.counterpartOrganisationId);
       if (!counterpart) throw badRequest('unknown-counterpart', 'The counterpart organisation does not exist.', [{ field: 'counterpartOrganisationId', message: 'no such organisation' }]);
-      if (counterpart.id === owner.organisationId) throw badRequest('pact-with-itself', 'An organisation cannot make a pact with itself.', [{ field: 'counterpartOrganisationId', message: 'is our own side' }]);
+      if (counterpart.id === owner.organisationId)
+        throw badRequest('pact-with-itself', 'An organisation cannot make a pact with itself.', [{ field: 'counterpartOrganisationId', message: 'is our own side' }]);
       assertDates(dto);
       const pact = await this.pacts.insert(tx, {
         ownerCoalitionId: owner.coalitionId,

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+
 import { RateLimitRepository } from './rate-limit.repository';
 import { RateLimitService } from './rate-limit.service';
 

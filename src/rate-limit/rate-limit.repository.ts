@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import type { Tx } from '../database/transactions';
 
 /** A counter as counted or read: its use count in the window and the seconds left until its reset. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import { AppError } from '../common/problem';
 import type { Tx } from '../database/transactions';
 import { RateLimitRepository } from './rate-limit.repository';

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../access/caller';
+
+import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
-import { type Page, PageQuery } from '../common/pagination';
+import { PageQuery, type Page } from '../common/pagination';
 import { ProblemDetails } from '../common/problem';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UsersService } from './users.service';
-import { UserPage, type UserView, UserViewSchema } from './users.views';
+import { UserPage, UserViewSchema, type UserView } from './users.views';
 
 @ApiTags('users')
 @Controller('users')
@@ -25,7 +26,8 @@ export class UsersController {
   @Permission('user.create')
   @ApiOperation({
     summary: 'Invite a staff login (platform admin): the address gets a link to set its password; grant it roles with /role-assignments',
-    description: 'Nobody chooses a password for someone else. Until its owner follows the link the login is unconfirmed, has no usable password, and never blocks the owner from registering or resetting.',
+    description:
+      'Nobody chooses a password for someone else. Until its owner follows the link the login is unconfirmed, has no usable password, and never blocks the owner from registering or resetting.',
   })
   @ApiCreatedResponse({ type: UserViewSchema, description: 'The new user' })
   @ApiConflictResponse({ type: ProblemDetails })

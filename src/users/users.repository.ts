@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+
 import { returningRows } from '../common/sql';
 import type { Tx } from '../database/transactions';
 import { User } from './user.entity';
@@ -58,7 +59,10 @@ export class UsersRepository {
   page(limit: number, afterEmail: string | null): Promise<User[]> {
     const qb = this.db.getRepository(User).createQueryBuilder('u');
     if (afterEmail !== null) qb.where('u.email > :after', { after: afterEmail });
-    return qb.orderBy('u.email', 'ASC').take(limit + 1).getMany();
+    return qb
+      .orderBy('u.email', 'ASC')
+      .take(limit + 1)
+      .getMany();
   }
 
   /** With the password hash, for login only. */

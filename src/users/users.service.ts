@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+
 import { AccessService } from '../access/access.service';
 import type { Caller } from '../access/caller';
 import { AccountTokensService } from '../auth/account-tokens.service';
 import { hashPassword } from '../auth/passwords';
 import { TokensService } from '../auth/tokens.service';
-import { decodeCursorAs, type Page, toPage } from '../common/pagination';
+import { decodeCursorAs, toPage, type Page } from '../common/pagination';
 import { conflict, forbidden } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -14,7 +15,7 @@ import { DomainEvents } from '../domain-events/domain-events';
 import { OutboxService } from '../outbox/outbox.service';
 import type { User } from './user.entity';
 import { UsersRepository } from './users.repository';
-import { type LinkedMember, userView, type UserView } from './users.views';
+import { userView, type LinkedMember, type UserView } from './users.views';
 
 export { userView, type UserView } from './users.views';
 

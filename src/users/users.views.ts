@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import { PageOf } from '../common/pagination';
 import type { User } from './user.entity';
 

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { Server } from 'node:http';
 import type { DataSource } from 'typeorm';
+
 import { createApp, type OpenApiCache } from '../../src/app';
-import { type AppConfig, loadConfig } from '../../src/config/config';
+import { loadConfig, type AppConfig } from '../../src/config/config';
 import { createTestDatabase, TEST_ENV, type TestDatabase } from './database';
 
 export interface TestApp {

@@ -139,6 +139,11 @@ export function attack(answer: PartnerAnswer): Finding[] {
       seen.a.add(a);
     }
   }
-  const pinned = [...([[total, seen.t], [active, seen.a]] as const)].filter(([c, values]) => !c.shown && values.size === 1 && [...values][0] >= 1 && [...values][0] <= 4);
+  const pinned = [
+    ...([
+      [total, seen.t],
+      [active, seen.a],
+    ] as const),
+  ].filter(([c, values]) => !c.shown && values.size === 1 && [...values][0] >= 1 && [...values][0] <= 4);
   return [...pinned.map(([c, values]) => ({ cells: [c.name], value: [...values][0] })), ...[byStatus, byRegion, growth].flatMap((e) => e?.findings() ?? [])];
 }

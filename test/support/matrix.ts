@@ -1,4 +1,5 @@
 import request from 'supertest';
+
 import type { TestApp } from './app';
 import type { World } from './world';
 

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Length, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
+
 import { Public } from '../../src/access/public.decorator';
 
 class ProbeDto {

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
-import Sequencer from '@jest/test-sequencer';
 import type { Test } from '@jest/test-result';
+import Sequencer from '@jest/test-sequencer';
 
 /**
  * Seconds each slow file took in a full run on the reference machine (2 cores): the long ones start first, so that

@@ -1,12 +1,13 @@
 import request from 'supertest';
-import { RoleAssignment } from '../../src/access/role-assignment.entity';
+
 import type { ScopedRole } from '../../src/access/permissions';
+import { RoleAssignment } from '../../src/access/role-assignment.entity';
 import { hashPassword } from '../../src/auth/passwords';
 import { CoalitionPartner } from '../../src/coalitions/coalition-partner.entity';
 import { Coalition } from '../../src/coalitions/coalition.entity';
+import { Demand } from '../../src/demands/demand.entity';
 import { EventShift } from '../../src/events/event-shift.entity';
 import { Event } from '../../src/events/event.entity';
-import { Demand } from '../../src/demands/demand.entity';
 import { Member } from '../../src/members/member.entity';
 import { Membership, type MembershipStatus } from '../../src/members/membership.entity';
 import { Organisation } from '../../src/organisations/organisation.entity';

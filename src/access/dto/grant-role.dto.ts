@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
+
 import { SCOPED_ROLES, type ScopedRole } from '../permissions';
 
 export class GrantRoleDto {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+
 import { PageOf, PageQuery } from '../../common/pagination';
 import type { AuditEntry } from '../audit-entry.entity';
 

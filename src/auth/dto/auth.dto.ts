@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+
 import { PasswordField } from '../password-policy';
 
 export class LoginDto {
@@ -65,4 +66,3 @@ export class AcceptInvitationDto {
   @MaxLength(256)
   password: string;
 }
-

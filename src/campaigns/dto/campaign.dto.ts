@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+
 import { DATE_PATTERN, TextField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { CAMPAIGN_STATUSES, type CampaignStatus } from '../campaign.entity';

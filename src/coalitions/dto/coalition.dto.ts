@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+
 import { DATE_PATTERN, SlugField, TextField } from '../../common/dto-fields';
-import { COALITION_STATUSES, type CoalitionStatus } from '../coalition.entity';
 import { PARTNER_ROLES, PARTNER_STATUSES, type PartnerRole, type PartnerStatus } from '../coalition-partner.entity';
+import { COALITION_STATUSES, type CoalitionStatus } from '../coalition.entity';
 
 export class CreateCoalitionDto {
   @SlugField()

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+
 import { DATE_PATTERN, TextField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { DEMAND_STATUSES, type DemandStatus } from '../demand.entity';

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../../access/caller';
+
+import { CurrentCaller, type Caller } from '../../access/caller';
 import { Public } from '../../access/public.decorator';
 import { CalendarQueryDto } from '../dto/event.dto';
 import { CalendarService } from './calendar.service';

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import ical, { escape, ICalEventStatus } from 'ical-generator';
-import type { Caller } from '../../access/caller';
+
 import { AccessService } from '../../access/access.service';
+import type { Caller } from '../../access/caller';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import type { CalendarQueryDto } from '../dto/event.dto';

@@ -1,14 +1,15 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsTimeZone, IsUrl, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+
 import { TextField, TimestampField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import {
   ADDRESS_VISIBILITIES,
-  type AddressVisibility,
   DEFAULT_TIMEZONE,
   EVENT_KINDS,
   EVENT_STATUSES,
   EVENT_VISIBILITIES,
+  type AddressVisibility,
   type EventKind,
   type EventStatus,
   type EventVisibility,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Equals, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+
 import { TextField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { SIGNUP_STATUSES, type SignupStatus } from '../event-signup.entity';

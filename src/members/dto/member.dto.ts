@@ -21,6 +21,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+
 import { DATE_PATTERN, SLUG_PATTERN, TextField, UUID_PATTERN } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { E164_PATTERN, LANGUAGES, type PreferredLanguage } from '../member.entity';
@@ -53,11 +54,7 @@ const EmailField = (required: boolean) =>
   );
 
 const DateField = (name: string, description?: string) =>
-  applyDecorators(
-    ApiPropertyOptional({ example: '2026-03-01', nullable: true, description }),
-    IsOptional(),
-    Matches(DATE_PATTERN, { message: `${name} must be a date YYYY-MM-DD` }),
-  );
+  applyDecorators(ApiPropertyOptional({ example: '2026-03-01', nullable: true, description }), IsOptional(), Matches(DATE_PATTERN, { message: `${name} must be a date YYYY-MM-DD` }));
 
 /** The person-level fields, shared by creation, update and the public application. */
 class PersonFields {
@@ -233,7 +230,10 @@ export class CreateMembershipDto {
 }
 
 export class UpdateMembershipDto {
-  @ApiPropertyOptional({ enum: MEMBERSHIP_STATUSES, description: 'Allowed transitions: applied→active|resigned; active→suspended|lapsed|resigned|expelled; suspended→active|resigned|expelled; lapsed→active|resigned' })
+  @ApiPropertyOptional({
+    enum: MEMBERSHIP_STATUSES,
+    description: 'Allowed transitions: applied→active|resigned; active→suspended|lapsed|resigned|expelled; suspended→active|resigned|expelled; lapsed→active|resigned',
+  })
   @IsOptional()
   @IsIn(MEMBERSHIP_STATUSES)
   status?: MembershipStatus;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsUUID, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsUrl, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+
 import { SlugField, TextField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { ORGANISATION_KINDS, ORGANISATION_STATUSES, type OrganisationKind, type OrganisationStatus } from '../organisation.entity';

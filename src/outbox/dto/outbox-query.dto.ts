@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+
 import { PageQuery } from '../../common/pagination';
 import { OUTBOX_STATES, type OutboxState } from '../outbox-message.entity';
 

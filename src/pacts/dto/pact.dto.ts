@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+
 import { DATE_PATTERN, TextField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { CONDITION_STATUSES, type ConditionStatus } from '../pact-condition.entity';
