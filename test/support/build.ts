@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -7,11 +7,30 @@ const ROOT = join(__dirname, '..', '..');
 const SOURCES = ['src', 'migrations'];
 const BUILD_INFO = join(ROOT, 'dist', '.tsbuildinfo');
 
-function* typeScriptFiles(dir: string): Generator<string> {
+function* filesEndingWith(dir: string, suffix: string): Generator<string> {
+  if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* typeScriptFiles(path);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) yield path;
+    if (entry.isDirectory()) yield* filesEndingWith(path, suffix);
+    else if (entry.name.endsWith(suffix)) yield path;
+  }
+}
+
+const typeScriptFiles = (dir: string) => [...filesEndingWith(dir, '.ts')].filter((f) => !f.endsWith('.spec.ts') && !f.endsWith('.d.ts'));
+
+/**
+ * Compiled files whose source is gone (moved or deleted) are removed: the
+ * build leaves them behind, and TypeORM would still load an old entity or
+ * migration by its file pattern.
+ */
+function removeOrphans(): void {
+  for (const dir of SOURCES) {
+    for (const js of filesEndingWith(join(ROOT, 'dist', dir), '.js')) {
+      if (existsSync(join(ROOT, relative(join(ROOT, 'dist'), js)).replace(/\.js$/, '.ts'))) continue;
+      process.stderr.write(`\n[test setup] ${relative(ROOT, js)}: its source is gone, removed\n`);
+      rmSync(js);
+      rmSync(`${js}.map`, { force: true });
+    }
   }
 }
 
@@ -33,9 +52,11 @@ function staleSource(): string | null {
  * dist/src/main.js`, as `npm start` does), not the sources through ts-node (a
  * few seconds of compiling per start). So that they never run stale code,
  * `npm run build` (incremental) runs first whenever a source file is newer
- * than the last build, whether jest was started by `npm test` or directly.
+ * than the last build, whether jest was started by `npm test` or directly;
+ * and a compiled file whose source is gone is removed.
  */
 export function ensureFreshBuild(): void {
+  removeOrphans();
   const stale = staleSource();
   if (!stale) return;
   process.stderr.write(`\n[test setup] ${stale} is newer than the build: npm run build\n`);
