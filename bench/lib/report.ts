@@ -39,7 +39,7 @@ export const SCENARIO_IDS = ['member-search', 'deep-page', 'event-list', 'signup
  * (before → after). Kept here so that the generated report carries it.
  */
 export const CHANGES: string[] = [
-  'Member search by words (migration MemberSearchWords, src/members/member-search.ts). Before: one trigram GIN index over "given family e-mail", each query word matched by ' +
+  'Member search by words (migration MemberSearchWords, src/members/member-search.repository.ts). Before: one trigram GIN index over "given family e-mail", each query word matched by ' +
     '`%>` word similarity, the result sorted by name; a common name (`Quispe`, 15 % of members) or two words (`Rosa Mamani`) rechecked 10 000+ heap rows and sorted them, and the ' +
     "party-wide scope `EXISTS` hash-joined all 1M memberships: p95 7.6 s. After: every member's folded words sit in `member_search_words` with the member's directory key, indexed " +
     "(word, family, given, id) INCLUDE (all the member's words); a query word is expanded against the distinct words (trigram, or prefix for words with digits), and each expansion's " +
@@ -80,6 +80,7 @@ export const CHANGES: string[] = [
     "deep page 1.15 → 1.1, event list 0.78× → 0.74×, signup burst 0.47× → 0.36×, export 1.01× → 0.58× (see the notes: 0.25–1.01× on either runtime, with the machine's load), import " +
     '0.008× → 0.009×, start-up 2.4 → 2.0 s. Peak RSS is higher on Node 26: after the 1M export 185 → 209–239 MiB (161 MiB for Node 20 in the same-day A/B), under the read load ' +
     '165 → 206–216 MiB; both under their limits (300 and 250 MiB), the read-load figure with less room than before.',
+  "One data layer (issue 19): every module's SQL in its repositories, side effects (audit entry, notices) as subscribers of domain events, one object-level access shape; the hot statements moved unchanged, and a new signup is still one statement (the subscribers' parts are CTEs of it). Last full run → this run: search 1.14× → 1.44× (the same queries per search; 1.14–1.6× in the last three full runs), deep page 1.1 → 1.01, event list 0.74× → 0.79×, signup burst 0.36× → 0.37×, export 0.58× → 0.60×, import 0.009× → 0.009×; peak RSS under the read load 213 → 224 MiB.",
   "Method: the search and event-list phases alternate slices of the API and its baseline, and the seed ends with a CHECKPOINT and waits for autovacuum and the kernel's writeback " +
     'to finish (`settle`), so neither side is measured while the server digests the load.',
 ];

@@ -17,22 +17,6 @@ export class SqlParams {
 }
 
 /**
- * A SQL fragment written with named parameters (`:name`, as TypeORM's query
- * builder takes them; `::type` casts are left alone) turned into positional
- * ones added to `p`, for hand-written queries on hot paths that reuse such
- * fragments. The same name gets the same placeholder.
- */
-export function bindNamed(sql: string, params: Record<string, unknown>, p: SqlParams): string {
-  const bound = new Map<string, string>();
-  return sql.replace(/(?<![:\w]):([A-Za-z_]\w*)/g, (match, name: string) => {
-    if (!(name in params)) throw new Error(`no value for the SQL parameter :${name}`);
-    let placeholder = bound.get(name);
-    if (!placeholder) bound.set(name, (placeholder = p.add(params[name])));
-    return placeholder;
-  });
-}
-
-/**
  * Rows of an `UPDATE`/`DELETE … RETURNING` run through TypeORM's `query()`,
  * which answers those two commands with `[rows, affectedCount]` instead of
  * the rows (other commands return the rows).

@@ -16,96 +16,96 @@ export type NoticeEvent = Pick<
 /** What a change of an event or its signups is recorded under. */
 type Scope = Pick<Event, 'hostOrganisationId' | 'coalitionId'>;
 
+/** A change of one event or of its signups, recorded under the event's host organisation or coalition. */
+abstract class EventChange implements DomainEvent {
+  abstract readonly action: string;
+  abstract readonly entity: 'event' | 'event_signup';
+  abstract readonly entityId: string | null;
+  abstract readonly changes: Record<string, unknown>;
+  readonly organisationId: string | null;
+  readonly coalitionId: string | null;
+
+  protected constructor(scope: Scope) {
+    this.organisationId = scope.hostOrganisationId;
+    this.coalitionId = scope.coalitionId;
+  }
+}
+
 /**
  * A new signup (going or waitlisted), written as one statement
  * (`DomainEvents.inStatement`): its id and status are known only there, so
  * the entry's `status.to` is filled in by the statement. A guest's
  * confirmation carries `manageToken`.
  */
-export class SignupCreated implements DomainEvent {
+export class SignupCreated extends EventChange {
   readonly action = 'event_signup.create';
   readonly entity = 'event_signup';
   readonly entityId = null;
-  readonly organisationId: string | null;
-  readonly coalitionId: string | null;
 
   constructor(
     readonly event: NoticeEvent & Scope,
     readonly changes: Record<string, unknown>,
     readonly manageToken: string | null,
   ) {
-    this.organisationId = event.hostOrganisationId;
-    this.coalitionId = event.coalitionId;
+    super(event);
   }
 }
 
 /** A waitlisted signup got a freed seat. */
-export class SignupPromoted implements DomainEvent {
+export class SignupPromoted extends EventChange {
   readonly action = 'event_signup.promote';
   readonly entity = 'event_signup';
-  readonly organisationId: string | null;
-  readonly coalitionId: string | null;
   readonly changes = { status: { from: 'waitlisted', to: 'going' } };
 
   constructor(
     readonly event: NoticeEvent & Scope,
     readonly entityId: string,
   ) {
-    this.organisationId = event.hostOrganisationId;
-    this.coalitionId = event.coalitionId;
+    super(event);
   }
 }
 
 /** A signup was cancelled (by the person, an organiser, or an erasure). */
-export class SignupCancelled implements DomainEvent {
+export class SignupCancelled extends EventChange {
   readonly action = 'event_signup.cancel';
   readonly entity = 'event_signup';
-  readonly organisationId: string | null;
-  readonly coalitionId: string | null;
 
   constructor(
-    event: Scope,
+    scope: Scope,
     readonly entityId: string,
     readonly changes: Record<string, unknown>,
   ) {
-    this.organisationId = event.hostOrganisationId;
-    this.coalitionId = event.coalitionId;
+    super(scope);
   }
 }
 
 /** An event was edited; `timeOrPlace` when the change moves it (its revision was bumped): those signed up are told. */
-export class EventChanged implements DomainEvent {
+export class EventChanged extends EventChange {
   readonly action = 'event.update';
   readonly entity = 'event';
   readonly entityId: string;
-  readonly organisationId: string | null;
-  readonly coalitionId: string | null;
 
   constructor(
     readonly event: NoticeEvent & Scope,
     readonly changes: Record<string, unknown>,
     readonly timeOrPlace: boolean,
   ) {
+    super(event);
     this.entityId = event.id;
-    this.organisationId = event.hostOrganisationId;
-    this.coalitionId = event.coalitionId;
   }
 }
 
 /** An event was cancelled (`event.cancelReason` set): everyone still signed up is told. */
-export class EventCancelled implements DomainEvent {
+export class EventCancelled extends EventChange {
   readonly action = 'event.cancel';
   readonly entity = 'event';
   readonly entityId: string;
-  readonly organisationId: string | null;
-  readonly coalitionId: string | null;
 
   constructor(
     readonly event: NoticeEvent & Scope,
     readonly changes: Record<string, unknown>,
   ) {
+    super(event);
     this.entityId = event.id;
-    this.organisationId = event.hostOrganisationId;
-    this.coalitionId = event.coalitionId;
   }
 }
