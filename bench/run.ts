@@ -11,7 +11,8 @@
  *            --rewrite-report (re-render REPORT.md from <out>/results.json, measuring nothing),
  *            --no-settle (do not wait for autovacuum and the kernel's writeback after seeding), --warm-up <s> (unmeasured
  *            load before a measured phase, default 2; 0: none): both for the test suite's smoke run, whose timings mean
- *            nothing (on a busy machine the settling wait can take its full two minutes)
+ *            nothing (on a busy machine the settling wait can take its full two minutes),
+ *            --slices <n> (alternating slices of the API and its baseline in the search and event-list phases, default 4)
  *   BENCH_DATABASE_URL=postgres://…/postgres  use this server (a scratch database is created and dropped)
  *                                             instead of a temporary embedded PostgreSQL
  */
@@ -52,10 +53,12 @@ interface Options {
   settle: boolean;
   /** Seconds of unmeasured load before a measured phase (JIT, pools), for the API and its baseline alike. */
   warmUp: number;
+  /** How many alternating slices of ours and the baseline the search and event-list phases take (each at least a second of load). */
+  slices: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { quick: false, duration: 0, out: join(ROOT, 'bench'), fromSource: false, rewriteReport: false, only: [], members: 0, settle: true, warmUp: 2 };
+  const opts: Options = { quick: false, duration: 0, out: join(ROOT, 'bench'), fromSource: false, rewriteReport: false, only: [], members: 0, settle: true, warmUp: 2, slices: 4 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
@@ -63,6 +66,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--rewrite-report') opts.rewriteReport = true;
     else if (a === '--no-settle') opts.settle = false;
     else if (a === '--warm-up') opts.warmUp = Number(argv[++i]);
+    else if (a === '--slices') opts.slices = Number(argv[++i]);
     else if (a === '--duration') opts.duration = Number(argv[++i]);
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--only') opts.only = argv[++i].split(',');
@@ -71,6 +75,7 @@ function parseArgs(argv: string[]): Options {
   }
   if (!opts.duration) opts.duration = opts.quick ? 3 : 10;
   if (!(opts.warmUp >= 0)) throw new Error('--warm-up takes a number of seconds, 0 or more');
+  if (!Number.isInteger(opts.slices) || opts.slices < 1) throw new Error('--slices takes a whole number, 1 or more');
   return opts;
 }
 
@@ -189,6 +194,7 @@ async function main(): Promise<void> {
         D,
         (duration) => driveSample({ url: apiOrigin, connections: 10, duration, headers: auth, paths: searchPaths }),
         (duration) => loopSample(10, duration, searchOnce),
+        opts.slices,
       );
       scenarios.push({
         id: 'member-search',
@@ -247,6 +253,7 @@ async function main(): Promise<void> {
           D,
           (duration) => driveSample({ url: apiOrigin, connections: 50, duration, paths: [listPath] }),
           (duration) => driveSample({ url: bare.origin, connections: 50, duration, paths: [listPath] }),
+          opts.slices,
         );
         eventList = { ours, bare: base };
       } finally {

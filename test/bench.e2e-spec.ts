@@ -16,7 +16,7 @@ describe('npm run bench (quick smoke run)', () => {
   it('writes a well-formed REPORT.md and results.json with every scenario measured', () => {
     const run = spawnSync(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'bench', 'run.ts'), '--quick', '--duration', '1', '--warm-up', '0', '--no-settle', '--out', out],
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'bench', 'run.ts'), '--quick', '--duration', '1', '--warm-up', '0', '--slices', '1', '--no-settle', '--out', out],
       { cwd: join(__dirname, '..'), env: { ...process.env, BENCH_DATABASE_URL: process.env[TEST_ENV.adminUrl] }, encoding: 'utf8', timeout: 170_000 },
     );
     expect(existsSync(join(out, 'results.json'))).toBe(true);
