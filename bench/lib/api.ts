@@ -1,25 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { freePort } from '../../test/support/free-port';
 import { hasTaskset } from './load';
+
+export { freePort };
 
 export const ROOT = join(__dirname, '..', '..');
 export const JWT_SECRET = 'bench-jwt-secret-0123456789-abcdefghij-long';
 export const HEAP_CAP = '--max-old-space-size=256';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface ApiProcess {
   pid: number;

@@ -1,5 +1,4 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -10,21 +9,10 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/da
 import { runMigrations } from '../../src/database/migrations';
 import { ensureFreshBuild } from './build';
 import { databaseUrl, TEST_ENV } from './database';
+import { freePort } from './free-port';
 
 declare global {
   var __CONVOCA_TEST_PG__: { embedded: EmbeddedPostgresHandle | null; adminUrl: string; template: string; root: string } | undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**
