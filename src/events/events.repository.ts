@@ -289,19 +289,20 @@ export class EventsRepository {
 
   /** Published public events (cancelled and completed ones too) for a public calendar feed, in start order. */
   feed(filter: { pastDays: number; max: number; organisationIds?: string[]; coalitionId?: string | null; campaignId?: string }): Promise<FeedRow[]> {
-    const params: unknown[] = [filter.pastDays, filter.max];
+    const p = new SqlParams();
     let where = `e.visibility = 'public' AND e.published_at IS NOT NULL AND e.status IN ('published','cancelled','completed')
-                 AND e.starts_at >= now() - make_interval(days => $1)`;
+                 AND e.starts_at >= now() - make_interval(days => ${p.add(filter.pastDays)})`;
     if (filter.organisationIds) {
-      where += ` AND (e.host_organisation_id = ANY($${params.push(filter.organisationIds)}::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts h WHERE h.event_id = e.id AND h.organisation_id = ANY($${params.length}::uuid[])))`;
+      const orgs = p.add(filter.organisationIds);
+      where += ` AND (e.host_organisation_id = ANY(${orgs}::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts h WHERE h.event_id = e.id AND h.organisation_id = ANY(${orgs}::uuid[])))`;
     }
-    if (filter.coalitionId !== undefined) where += ` AND e.coalition_id = $${params.push(filter.coalitionId)}::uuid`;
-    if (filter.campaignId) where += ` AND e.campaign_id = $${params.push(filter.campaignId)}::uuid`;
+    if (filter.coalitionId !== undefined) where += ` AND e.coalition_id = ${p.add(filter.coalitionId)}::uuid`;
+    if (filter.campaignId) where += ` AND e.campaign_id = ${p.add(filter.campaignId)}::uuid`;
     return this.db.query<FeedRow[]>(
       `SELECT e.id, e.title, e.description, e.status, e.starts_at, e.ends_at, e.timezone, e.venue, e.address, e.locality, e.region, e.country,
               e.lat, e.lng, e.online_url, e.address_visibility, e.revision, e.updated_at, e.created_at
-         FROM events e WHERE ${where} ORDER BY e.starts_at, e.id LIMIT $2`,
-      params,
+         FROM events e WHERE ${where} ORDER BY e.starts_at, e.id LIMIT ${p.add(filter.max)}`,
+      p.values,
     );
   }
 

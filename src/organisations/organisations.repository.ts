@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 
 import { idOrSlugWhere } from '../common/ids';
 import type { Tx } from '../database/transactions';
@@ -36,6 +36,11 @@ export class OrganisationsRepository {
 
   byId(tx: Tx, id: string): Promise<Organisation | null> {
     return tx.findOne(Organisation, { where: { id } });
+  }
+
+  /** Those of `ids` that exist, in one read. */
+  byIds(tx: Tx, ids: readonly string[]): Promise<Organisation[]> {
+    return tx.find(Organisation, { where: { id: In([...ids]) } });
   }
 
   /** By slug, `limit` rows (ask one more to know of a next page). */

@@ -68,14 +68,10 @@ export class OrganisationsService {
   /**
    * The same check for several organisations named by id (e.g. an event's
    * co-hosts): every one must exist (else `unknown`), then none may be
-   * external (else `external`). The organisations, in the order of `ids`.
+   * external (else `external`). The organisations, read at once.
    */
   async requireInternalAll(tx: Tx, ids: readonly string[], refuse: OrganisationRefusals): Promise<Organisation[]> {
-    const found: Organisation[] = [];
-    for (const id of ids) {
-      const org = await this.organisations.byId(tx, id);
-      if (org) found.push(org);
-    }
+    const found = await this.organisations.byIds(tx, ids);
     if (found.length !== ids.length) throw refuse.unknown();
     if (found.some((o) => o.external)) throw refuse.external();
     return found;
