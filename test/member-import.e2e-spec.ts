@@ -5,6 +5,13 @@ import { MemberImportService } from '../src/members/member-import.service';
 import { bootTestApp, type TestApp } from './support/app';
 import { buildWorld, makeMember, makeOrganisation, unique, type World } from './support/world';
 
+/** A streamed response body (the CSV export), collected as text. */
+const asText: Parameters<request.Test['parse']>[0] = (res, done) => {
+  let text = '';
+  res.on('data', (c: Buffer) => (text += c.toString()));
+  res.on('end', () => done(null, text));
+};
+
 /** 2 MiB: small enough to test the 413, large enough for the 12 000-row file below. */
 const MAX_BYTES = 2 * 1024 * 1024;
 
@@ -185,15 +192,7 @@ describe('CSV member import and export', () => {
     expect(await ours()).toEqual({ people: 12_000, emails: 12_000, memberships: 12_000 });
 
     // Exported again across several keyset batches: every membership once, in directory order.
-    const exported = await request(t.http)
-      .get(`/api/v1/organisations/${org.id}/members.csv`)
-      .set(w.users.adminA.auth)
-      .buffer(true)
-      .parse((r, cb) => {
-        let text = '';
-        r.on('data', (c: Buffer) => (text += c.toString()));
-        r.on('end', () => cb(null, text));
-      });
+    const exported = await request(t.http).get(`/api/v1/organisations/${org.id}/members.csv`).set(w.users.adminA.auth).buffer(true).parse(asText);
     const emails = (exported.body as string)
       .trim()
       .split('\r\n')
@@ -212,15 +211,7 @@ describe('CSV member import and export', () => {
     const sub = await makeOrganisation(t, { kind: 'chapter', parentId: org.id });
     const a = await makeMember(t, [{ organisation: org, title: 'vocal' }], { givenName: '=HYPERLINK("http://evil")', familyName: 'Apaza', phone: '+51911000111', languages: ['es', 'qu'] });
     const b = await makeMember(t, [org, sub], { givenName: 'Berta', familyName: 'Zapata, Ruiz' });
-    const res = await request(t.http)
-      .get(`/api/v1/organisations/${org.id}/members.csv`)
-      .set(w.users.adminA.auth)
-      .buffer(true)
-      .parse((r, cb) => {
-        let text = '';
-        r.on('data', (c: Buffer) => (text += c.toString()));
-        r.on('end', () => cb(null, text));
-      });
+    const res = await request(t.http).get(`/api/v1/organisations/${org.id}/members.csv`).set(w.users.adminA.auth).buffer(true).parse(asText);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toMatch(new RegExp(`attachment; filename="members-${org.slug}-\\d{4}-\\d{2}-\\d{2}\\.csv"`));
@@ -255,15 +246,7 @@ describe('CSV member import and export', () => {
     expect(applied.status).toBe(202);
     const other = await makeMember(t, [org], { givenName: 'Berta', familyName: 'Zapata', email: `-2+3.${unique('minus')}@example.org`, phone: null });
 
-    const res = await request(t.http)
-      .get(`/api/v1/organisations/${org.id}/members.csv`)
-      .set(w.users.adminA.auth)
-      .buffer(true)
-      .parse((r, cb) => {
-        let text = '';
-        r.on('data', (c: Buffer) => (text += c.toString()));
-        r.on('end', () => cb(null, text));
-      });
+    const res = await request(t.http).get(`/api/v1/organisations/${org.id}/members.csv`).set(w.users.adminA.auth).buffer(true).parse(asText);
     expect(res.status).toBe(200);
     const body = res.body as string;
     const rows = parseCsv<Record<string, string>>(body, { columns: true });

@@ -10,8 +10,6 @@ import type { GrantRoleDto } from './dto/grant-role.dto';
 import { GRANTABLE, ROLE_SCOPE, type ScopedRole } from './permissions';
 import { RoleAssignmentsRepository, type RoleScope } from './role-assignments.repository';
 
-export type { RoleAssignmentView } from './access.views';
-
 @Injectable()
 export class RolesService {
   constructor(

@@ -8,8 +8,6 @@ import { DomainEvents } from '../domain-events/domain-events';
 import type { AuditEntry } from './audit-entry.entity';
 import { AuditRepository, type AuditQuery } from './audit.repository';
 
-export type { AuditQuery } from './audit.repository';
-
 /**
  * The audit log: a subscriber to every change (DomainEvents), writing one
  * entry in the change's own transaction, so it commits or rolls back with it.

@@ -15,8 +15,6 @@ export const REFRESH_GRACE_SECONDS = 20;
 export const JWT_AUDIENCE = 'convoca-api';
 export const JWT_ISSUER = 'convoca';
 
-export type { TokenPair } from './auth.views';
-
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 @Injectable()

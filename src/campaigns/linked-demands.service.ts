@@ -8,8 +8,6 @@ import { DemandsService } from '../demands/demands.service';
 import { LinkedDemand } from './campaign.views';
 import { LinkedDemandsRepository } from './linked-demands.repository';
 
-export { LinkedDemand } from './campaign.views';
-
 /** Statuses a campaign or an event can push: put forward, adopted, or won. */
 const LINKABLE: readonly DemandStatus[] = ['proposed', 'adopted', 'achieved'];
 

@@ -16,8 +16,6 @@ import { CoalitionsRepository } from './coalitions.repository';
 import type { AddPartnerDto, CreateCoalitionDto, UpdateCoalitionDto, UpdatePartnerDto } from './dto/coalition.dto';
 import { partnerMayAnswer, partnerTransitionError } from './partner-workflow';
 
-export type { PartnerView } from './coalition.views';
-
 const FIELDS: (keyof Coalition)[] = ['slug', 'name', 'description', 'foundedOn', 'status'];
 const PARTNER_FIELDS: (keyof CoalitionPartner)[] = ['role', 'status', 'joinedOn', 'leftOn', 'notes'];
 

@@ -11,8 +11,6 @@ import type { SignupStatus } from './event-signup.entity';
 import { EventCancelled, EventChanged, SignupCreated, SignupPromoted, type NoticeEvent } from './signup-events';
 import { SignupsRepository, type RecipientRow, type RecipientSelection } from './signups.repository';
 
-export type { NoticeEvent } from './signup-events';
-
 /** One signup as a notice sees it: where to write, in which language, what to call them. */
 interface Recipient {
   id: string;

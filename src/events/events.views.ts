@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import type { OrganisationScope } from '../access/access.service';
-import { LinkedDemand } from '../campaigns/linked-demands.service';
+import { LinkedDemand } from '../campaigns/campaign.views';
 import { assertSummaryDocumented, EVENT_FIELDS, LOCATION_FIELDS, STORED_FIELDS, SUMMARY_FIELDS, type StoredFieldName } from './event-fields';
 import type { EventShift } from './event-shift.entity';
 import { SIGNUP_STATUSES, type SignupStatus } from './event-signup.entity';

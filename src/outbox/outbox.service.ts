@@ -9,7 +9,6 @@ import { hasTemplate } from './templates';
 
 // The events module's notices write a signup's confirmation inside the statement that takes the seat (the stated exception).
 export { outboxInsertSql } from './outbox.repository';
-export type { OutboxMessageView } from './outbox.views';
 
 export interface NewMessage {
   template: string;

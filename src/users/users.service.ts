@@ -17,8 +17,6 @@ import type { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { userView, type LinkedMember, type UserView } from './users.views';
 
-export { userView, type UserView } from './users.views';
-
 /** A password nobody can log in with: a login waiting for its owner to follow the invitation. */
 export const NO_PASSWORD = '!invited';
 const STAFF_INVITATION_SECONDS = 7 * 86_400;
