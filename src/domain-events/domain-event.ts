@@ -38,6 +38,13 @@ export interface StatementContext {
 export interface DomainEventSubscriber {
   handle(tx: Tx, actor: Caller, event: DomainEvent): Promise<void>;
   /**
+   * Several changes announced together (one `publish` of several events:
+   * the signups a freed seat promoted), for a subscriber that does better
+   * with them at once (one read of their recipients, one insert). Without
+   * it, `handle` is called for each.
+   */
+  handleAll?(tx: Tx, actor: Caller, events: DomainEvent[]): Promise<void>;
+  /**
    * Its part of a one-statement change (a data-modifying CTE, or null for
    * nothing). A subscriber that handles such an event must implement it: the
    * statement calls no `handle`.

@@ -26,10 +26,17 @@ export class DomainEvents {
     this.subscriptions.push({ subscriber, accepts });
   }
 
-  /** Announces changes made in `tx`: each subscriber reacts to each, in `tx`, before this returns. */
+  /**
+   * Announces changes made in `tx`: each subscriber, in the order they
+   * registered, reacts to those it accepts (in the order given; at once
+   * through `handleAll` when it has one), in `tx`, before this returns.
+   */
   async publish(tx: Tx, actor: Caller, ...events: DomainEvent[]): Promise<void> {
-    for (const event of events) {
-      for (const s of this.subscriptions) if (s.accepts(event)) await s.subscriber.handle(tx, actor, event);
+    for (const s of this.subscriptions) {
+      const accepted = events.filter(s.accepts);
+      if (!accepted.length) continue;
+      if (s.subscriber.handleAll) await s.subscriber.handleAll(tx, actor, accepted);
+      else for (const event of accepted) await s.subscriber.handle(tx, actor, event);
     }
   }
 

@@ -44,11 +44,27 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
     this.changes.subscribe(this, (e) => e instanceof SignupCreated || e instanceof SignupPromoted || e instanceof EventCancelled || (e instanceof EventChanged && e.timeOrPlace));
   }
 
-  async handle(tx: Tx, _actor: Caller, e: DomainEvent): Promise<void> {
-    if (e instanceof SignupPromoted) await this.promoted(tx, e.event, [e.entityId]);
-    else if (e instanceof EventChanged) await this.changed(tx, e.event);
-    else if (e instanceof EventCancelled) await this.cancelled(tx, e.event);
-    else throw new Error(`${e.action} is written in one statement: its notice is part of it (inStatement)`);
+  async handle(tx: Tx, actor: Caller, e: DomainEvent): Promise<void> {
+    await this.handleAll(tx, actor, [e]);
+  }
+
+  /** The signups one freed seat (or a larger capacity) promoted come together: their notices are written at once. */
+  async handleAll(tx: Tx, _actor: Caller, events: DomainEvent[]): Promise<void> {
+    const promoted = new Map<string, SignupPromoted[]>();
+    for (const e of events) if (e instanceof SignupPromoted) promoted.set(e.event.id, [...(promoted.get(e.event.id) ?? []), e]);
+    for (const ofEvent of promoted.values()) {
+      await this.promoted(
+        tx,
+        ofEvent[0].event,
+        ofEvent.map((e) => e.entityId),
+      );
+    }
+    for (const e of events) {
+      if (e instanceof SignupPromoted) continue;
+      if (e instanceof EventChanged) await this.changed(tx, e.event);
+      else if (e instanceof EventCancelled) await this.cancelled(tx, e.event);
+      else throw new Error(`${e.action} is written in one statement: its notice is part of it (inStatement)`);
+    }
   }
 
   /** A new signup's confirmation (going or waitlisted), in the statement that makes the signup. A guest's carries the manage link. */
