@@ -21,6 +21,7 @@ import { MembersModule } from './members/members.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { PactsModule } from './pacts/pacts.module';
+import { PagesModule } from './pages/pages.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
@@ -48,6 +49,7 @@ export class AppModule {
         DemandsModule,
         PactsModule,
         MembersModule,
+        PagesModule,
         ...extraModules,
       ],
       providers: [

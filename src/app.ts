@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -18,11 +19,24 @@ import type { AppConfig } from './config/config';
 import { runMigrations } from './database/migrations';
 import { completeOpenApiDocument } from './openapi/openapi';
 import { listRoutes } from './openapi/routes';
+import { isPagePath, LEGACY_EVENT_PATH, PAGE_PATHS } from './pages/page-paths';
 
 export const API_PREFIX = 'api/v1';
 
 /** A request id from the caller is kept only when it is short and plain. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The path as logged: a page's secret token (manage, invitation, reset links) never reaches a log line. */
+function loggedPath(url: string, params: unknown): string {
+  const path = url.split('?')[0];
+  const token = (params as Record<string, unknown> | undefined)?.token;
+  return typeof token === 'string' && token ? path.split(token).join('[token]') : path;
+}
+
+/** A form post's fields (pages only): the last value of a repeated name wins. */
+function parseForm(body: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(body));
+}
 
 function requestId(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];
@@ -113,7 +127,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
         {
           requestId: request.id,
           method: request.method,
-          path: request.url.split('?')[0],
+          path: loggedPath(request.url, request.params),
           route: request.routeOptions.url,
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime * 10) / 10,
@@ -122,6 +136,14 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
       );
     });
   }
+
+  // The pages' cookie session (read only by the pages; the API takes Bearer tokens).
+  await app.register(cookie);
+  // Links that e-mails and calendar files carried before the pages: the event page now lives at /e/{id}.
+  fastify.get(LEGACY_EVENT_PATH, (request, reply) => {
+    const { id } = request.params as { id: string };
+    void reply.redirect(`/e/${encodeURIComponent(id)}`, 301);
+  });
 
   // Multipart (CSV imports) is not covered by bodyLimit: its own limits. A
   // file over the limit is truncated, not thrown, so that the handler can
@@ -132,10 +154,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   });
   app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: false });
   app.setGlobalPrefix(API_PREFIX, {
-    exclude: [
-      { path: 'health/live', method: RequestMethod.GET },
-      { path: 'health/ready', method: RequestMethod.GET },
-    ],
+    exclude: [{ path: 'health/live', method: RequestMethod.GET }, { path: 'health/ready', method: RequestMethod.GET }, ...PAGE_PATHS],
   });
 
   let document = options.openApiCache?.get();
@@ -149,6 +168,16 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     await runMigrations(app.get<DataSource>(getDataSourceToken()));
   }
   await app.init();
+  // Forms (the pages') post url-encoded bodies. The API takes JSON only: Nest's own parser for them (registered by
+  // app.init), which let any route read a form post, is replaced by one that answers 415 outside the pages.
+  fastify.removeContentTypeParser('application/x-www-form-urlencoded');
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (request, body, done) => {
+    if (!isPagePath(request.url)) {
+      done(Object.assign(new Error(`Unsupported Media Type: application/x-www-form-urlencoded`), { statusCode: 415 }), undefined);
+      return;
+    }
+    done(null, parseForm(String(body)));
+  });
   await fastify.ready();
   return app;
 }

@@ -65,6 +65,22 @@ export class AuthService {
     return this.tokens.startSession(user.id);
   }
 
+  /** Log in on a page: the same check, limits and record as the API's login; the session lives in a cookie. */
+  async loginBrowser(email: string, password: string, ip: string): Promise<string> {
+    const user = await this.verifyLogin(email, password, ip);
+    await this.users.recordLogin(user.id);
+    return this.tokens.startBrowserSession(user.id);
+  }
+
+  browserSessionUser(cookie: string): Promise<AuthUser | null> {
+    return this.tokens.browserSessionUser(cookie);
+  }
+
+  /** Log out on a page: the cookie's session ends. */
+  async logoutBrowser(user: AuthUser): Promise<void> {
+    await this.tokens.revokeSession(user.id, user.sessionId, 'logout');
+  }
+
   async refresh(refreshToken: string, ip: string): Promise<TokenPair> {
     await this.limiter.consume({ key: `refresh:ip:${ip}`, max: REFRESH_LIMIT.perIp, windowSeconds: REFRESH_LIMIT.windowSeconds });
     return this.tokens.rotate(refreshToken);

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 
 import type { AuthUser } from '../access/caller';
+import { UUID_PATTERN } from '../common/dto-fields';
 import { unauthorized } from '../common/problem';
 import { Transactions, type Tx } from '../database/transactions';
 import type { TokenPair } from './auth.views';
@@ -13,6 +14,9 @@ export const REFRESH_TOKEN_DAYS = 30;
 /** A client that lost the answer to a refresh may retry with the same token this long. */
 export const REFRESH_GRACE_SECONDS = 20;
 export const JWT_AUDIENCE = 'convoca-api';
+/** The pages' cookie session: its own audience, so a cookie is never a Bearer token nor the reverse. */
+export const PAGES_AUDIENCE = 'convoca-pages';
+export const BROWSER_SESSION_SECONDS = 12 * 3600;
 export const JWT_ISSUER = 'convoca';
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -40,6 +44,28 @@ export class TokensService {
     });
     const accessToken = await this.jwt.signAsync({ sid: sessionId }, { subject: userId, expiresIn: ACCESS_TOKEN_SECONDS, audience: JWT_AUDIENCE, issuer: JWT_ISSUER, algorithm: 'HS256' });
     return { accessToken, refreshToken, expiresIn: ACCESS_TOKEN_SECONDS, tokenType: 'Bearer' };
+  }
+
+  /**
+   * A new session for the pages (log in on a page): no refresh token, one
+   * signed value for an `HttpOnly` cookie that names the session, so logout,
+   * a password change or a disabled account ends it at once, as for the API.
+   */
+  async startBrowserSession(userId: string): Promise<string> {
+    const sessionId = await this.sessions.insertSession(this.transactions.auto, userId);
+    return this.jwt.signAsync({ sid: sessionId }, { subject: userId, expiresIn: BROWSER_SESSION_SECONDS, audience: PAGES_AUDIENCE, issuer: JWT_ISSUER, algorithm: 'HS256' });
+  }
+
+  /** The user behind a pages cookie, or null (forged, expired, revoked, disabled, or not a pages cookie). */
+  async browserSessionUser(cookie: string): Promise<AuthUser | null> {
+    let payload: { sub?: unknown; sid?: unknown };
+    try {
+      payload = await this.jwt.verifyAsync(cookie, { audience: PAGES_AUDIENCE, issuer: JWT_ISSUER, algorithms: ['HS256'] });
+    } catch {
+      return null;
+    }
+    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !UUID_PATTERN.test(payload.sub) || !UUID_PATTERN.test(payload.sid)) return null;
+    return this.sessions.loadAuthUser(payload.sub, payload.sid);
   }
 
   /**

@@ -19,7 +19,7 @@ const STATUS_CODES: Record<number, string> = {
   503: 'unavailable',
 };
 
-interface Mapped {
+export interface Mapped {
   headers?: Record<string, string>;
   status: number;
   code: string;
@@ -85,6 +85,30 @@ function mapFrameworkError(err: unknown): Mapped | null {
   return { status, code: STATUS_CODES[status] ?? `http-${status}`, detail };
 }
 
+/**
+ * Any error as the status, code, detail and headers it answers with; an
+ * unexpected one is logged (everything) and becomes a 500 that says nothing
+ * internal. Shared by the API's problem+json and the pages' error page.
+ */
+export function mapError(exception: unknown, request: FastifyRequest, logger: Logger): Mapped {
+  let mapped: Mapped | null;
+  if (exception instanceof AppError) {
+    mapped = { status: exception.status, code: exception.code, detail: exception.message, errors: exception.errors, headers: exception.headers };
+  } else if (exception instanceof HttpException) {
+    mapped = mapHttpException(exception);
+  } else if (exception instanceof QueryFailedError) {
+    mapped = mapDatabaseError(exception as QueryFailedError<Error>);
+  } else {
+    mapped = mapFrameworkError(exception);
+  }
+  if (!mapped) {
+    // Unexpected: log everything, answer nothing internal.
+    logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+    mapped = { status: 500, code: 'internal-error', detail: `An unexpected error occurred. Quote request id ${request.id} when reporting it.` };
+  }
+  return mapped;
+}
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -93,22 +117,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-
-    let mapped: Mapped | null;
-    if (exception instanceof AppError) {
-      mapped = { status: exception.status, code: exception.code, detail: exception.message, errors: exception.errors, headers: exception.headers };
-    } else if (exception instanceof HttpException) {
-      mapped = mapHttpException(exception);
-    } else if (exception instanceof QueryFailedError) {
-      mapped = mapDatabaseError(exception as QueryFailedError<Error>);
-    } else {
-      mapped = mapFrameworkError(exception);
-    }
-    if (!mapped) {
-      // Unexpected: log everything, answer nothing internal.
-      this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
-      mapped = { status: 500, code: 'internal-error', detail: `An unexpected error occurred. Quote request id ${request.id} when reporting it.` };
-    }
+    const mapped = mapError(exception, request, this.logger);
 
     const body: ProblemDetails = {
       type: `urn:convoca:problem:${mapped.code}`,

@@ -16,7 +16,10 @@ function* filesEndingWith(dir: string, suffix: string): Generator<string> {
   }
 }
 
-const typeScriptFiles = (dir: string) => [...filesEndingWith(dir, '.ts')].filter((f) => !f.endsWith('.spec.ts') && !f.endsWith('.d.ts'));
+/** What the build turns into dist/: TypeScript (compiled) and the pages' stylesheet, script and translations (copied). */
+const sourceFiles = (dir: string) => [...filesEndingWith(dir, '')].filter((f) => /\.(tsx?|css|js|json)$/.test(f) && !/\.spec\.tsx?$/.test(f) && !f.endsWith('.d.ts'));
+/** Where the build puts a source file: compiled to .js, or copied as it is. */
+const builtPath = (rel: string) => join(ROOT, 'dist', rel.replace(/\.tsx?$/, '.js'));
 
 /**
  * Compiled files whose source is gone (moved or deleted) are removed: the
@@ -26,7 +29,8 @@ const typeScriptFiles = (dir: string) => [...filesEndingWith(dir, '.ts')].filter
 function removeOrphans(): void {
   for (const dir of SOURCES) {
     for (const js of filesEndingWith(join(ROOT, 'dist', dir), '.js')) {
-      if (existsSync(join(ROOT, relative(join(ROOT, 'dist'), js)).replace(/\.js$/, '.ts'))) continue;
+      const source = join(ROOT, relative(join(ROOT, 'dist'), js));
+      if (existsSync(source) || existsSync(source.replace(/\.js$/, '.ts')) || existsSync(source.replace(/\.js$/, '.tsx'))) continue;
       process.stderr.write(`\n[test setup] ${relative(ROOT, js)}: its source is gone, removed\n`);
       rmSync(js);
       rmSync(`${js}.map`, { force: true });
@@ -39,9 +43,9 @@ function staleSource(): string | null {
   if (!existsSync(BUILD_INFO)) return 'dist/';
   const built = statSync(BUILD_INFO).mtimeMs;
   for (const dir of SOURCES) {
-    for (const file of typeScriptFiles(join(ROOT, dir))) {
+    for (const file of sourceFiles(join(ROOT, dir))) {
       const rel = relative(ROOT, file);
-      if (statSync(file).mtimeMs > built || !existsSync(join(ROOT, 'dist', rel.replace(/\.ts$/, '.js')))) return rel;
+      if (statSync(file).mtimeMs > built || !existsSync(builtPath(rel))) return rel;
     }
   }
   return null;

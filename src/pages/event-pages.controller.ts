@@ -1,0 +1,130 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
+import { Public } from '../access/public.decorator';
+import { UUID_PATTERN } from '../common/dto-fields';
+import { AppError, notFound } from '../common/problem';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { CreateSignupDto } from '../events/dto/signup.dto';
+import { EventsService } from '../events/events.service';
+import type { EventView } from '../events/events.views';
+import { SignupsService } from '../events/signups.service';
+import { formValues, serviceFieldErrors, validateForm } from './forms';
+import { Page, PageGuard, type PageContext } from './page-context';
+import { PageErrorFilter } from './page-error.filter';
+import { sendPage } from './page-response';
+import { EventPage, SIGNUP_NOTICE_VERSION, type SignupFormState } from './views/event';
+import { FragmentLinkPage } from './views/fragment-link';
+import { ManagePage, SignupResultPage } from './views/signup-result';
+
+const SIGNUP_FIELDS = ['name', 'email', 'phone', 'shiftId', 'consent', 'contactByEmail', 'noticeVersion', 'website'] as const;
+/** The signup secret as the API issues it (base64url of 32 bytes); anything else is a page that does not exist. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,200}$/;
+
+/** "+51 987-654-321" → "+51987654321": people type phone numbers with spaces and dashes. */
+const compactPhone = (phone: string) => phone.replace(/[\s().-]/g, '');
+
+/**
+ * The event page, its signup form and a guest's manage page: the same
+ * services and access rules as the JSON API (404 for an event the reader may
+ * not see), rendered on the server, working without JavaScript.
+ */
+@ApiExcludeController()
+@Controller()
+@Public()
+@UseGuards(PageGuard)
+@UseFilters(PageErrorFilter)
+export class EventPagesController {
+  private readonly base: string;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly events: EventsService,
+    private readonly signups: SignupsService,
+  ) {
+    this.base = config.publicUrl.replace(/\/$/, '');
+  }
+
+  /** A published (or since cancelled or completed) event the reader may see; drafts and anything else are 404. */
+  private async event(page: PageContext, id: string): Promise<EventView> {
+    if (!UUID_PATTERN.test(id)) throw notFound('event');
+    const event = await this.events.get(page.caller, id);
+    if (event.status === 'draft') throw notFound('event');
+    return event;
+  }
+
+  private async render(page: PageContext, reply: FastifyReply, event: EventView, form?: SignupFormState, status = 200): Promise<string> {
+    const shifts = await this.events.shifts(page.caller, event.id);
+    // Anonymous readers of a public event all see the same page: it may be cached briefly. A member sees their own.
+    const cache = page.user || event.visibility !== 'public' || form ? 'private' : 'public';
+    return sendPage(reply, EventPage({ page, event, shifts, url: `${this.base}/e/${event.id}`, base: this.base, form }), { status, cache });
+  }
+
+  @Get('e/:id')
+  async show(@Page() page: PageContext, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    return this.render(page, reply, await this.event(page, id));
+  }
+
+  @Post('e/:id')
+  @HttpCode(200)
+  async signUp(@Page() page: PageContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const { t } = page;
+    const event = await this.event(page, id);
+    const values = formValues(body, SIGNUP_FIELDS);
+    // The honeypot: a field people never see; whatever fills it is a bot. Nothing is written.
+    if (values.website) throw new AppError(400, 'bad-request', 'Form refused.');
+    const errors: Record<string, string> = {};
+    let dto: CreateSignupDto;
+    if (page.user) {
+      dto = Object.assign(new CreateSignupDto(), values.shiftId ? { shiftId: values.shiftId } : {});
+    } else {
+      const input = {
+        name: values.name || undefined,
+        email: values.email || undefined,
+        phone: values.phone ? compactPhone(values.phone) : undefined,
+        shiftId: values.shiftId || undefined,
+        locale: t.locale === 'en' ? 'en' : 'es',
+        consent: { dataProcessing: values.consent === 'yes', contactByEmail: values.contactByEmail === 'yes', noticeVersion: values.noticeVersion || SIGNUP_NOTICE_VERSION },
+      };
+      const checked = await validateForm(t, CreateSignupDto, input);
+      Object.assign(errors, checked.errors);
+      for (const f of ['name', 'email'] as const) if (!values[f]) errors[f] = t.t('field.required');
+      dto = checked.dto;
+    }
+    if (Object.keys(errors).length) return this.render(page, reply, event, { values, errors }, 400);
+    try {
+      const answer = await this.signups.signUp(page.caller, event.id, dto);
+      return sendPage(reply, SignupResultPage({ page, event, status: answer.status === 'waitlisted' ? 'waitlisted' : 'going', manageToken: answer.manageToken }), { cache: 'private' });
+    } catch (err) {
+      const fieldErrors = serviceFieldErrors(t, err, SIGNUP_FIELDS);
+      if (fieldErrors) return this.render(page, reply, event, { values, errors: fieldErrors }, 400);
+      // Already signed up, or signups closed meanwhile: said on the form, the input kept.
+      if (err instanceof AppError && err.status === 409) return this.render(page, reply, await this.event(page, id), { values, errors: { form: err.message } }, 409);
+      throw err;
+    }
+  }
+
+  /** Links mailed before the pages existed: the token in the fragment (see FragmentLinkPage). */
+  @Get('signups/manage')
+  fragmentLink(@Page() page: PageContext, @Res({ passthrough: true }) reply: FastifyReply): string {
+    return sendPage(reply, FragmentLinkPage({ page, title: page.t.t('manage.title') }), { cache: 'private' });
+  }
+
+  @Get('signups/manage/:token')
+  async manage(@Page() page: PageContext, @Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    if (!TOKEN_PATTERN.test(token)) throw notFound('signup');
+    const { signup, event } = await this.signups.lookup(page.caller, token);
+    return sendPage(reply, ManagePage({ page, token, event, status: signup.status }), { cache: 'private' });
+  }
+
+  @Post('signups/manage/:token/cancel')
+  @HttpCode(200)
+  async cancel(@Page() page: PageContext, @Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    if (!TOKEN_PATTERN.test(token)) throw notFound('signup');
+    await this.signups.cancelByToken(page.caller, token);
+    const { signup, event } = await this.signups.lookup(page.caller, token);
+    return sendPage(reply, ManagePage({ page, token, event, status: signup.status, justCancelled: true }), { cache: 'private' });
+  }
+}

@@ -1,0 +1,59 @@
+import type { FastifyReply } from 'fastify';
+import type { VNode } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+
+/**
+ * How long a shared or browser cache may keep an anonymous public page: a
+ * minute, so a published change or a filled seat shows soon, while a link
+ * shared to a thousand phones at once mostly hits the cache.
+ */
+export const PUBLIC_MAX_AGE_SECONDS = 60;
+
+export type PageCache = 'public' | 'private';
+
+export interface PageOptions {
+  status?: number;
+  /** `public`: the same for every anonymous reader (cacheable briefly); `private`: personal or a form answer (never stored). */
+  cache: PageCache;
+  /** Origins allowed to show this page in an `<iframe>` (the organisation's embed list); none by default. */
+  frameAncestors?: readonly string[];
+}
+
+/**
+ * The pages' Content-Security-Policy: nothing inline, nothing from another
+ * host (a visit to a political event page is itself sensitive: no CDN, no
+ * font, no map tile, no analytics), forms only to ourselves.
+ */
+export function contentSecurityPolicy(frameAncestors: readonly string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "form-action 'self'",
+    "base-uri 'none'",
+    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(' ') : "'none'"}`,
+  ].join('; ');
+}
+
+/** The headers every page answers with (the API's are set first, in app.ts, and these replace them). */
+export function pageHeaders(options: PageOptions): Record<string, string> {
+  const embeddable = !!options.frameAncestors?.length;
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': contentSecurityPolicy(options.frameAncestors),
+    // Links in pages can carry a token (manage, reset): no page ever tells another site where the reader came from.
+    'referrer-policy': 'no-referrer',
+    'cache-control': options.cache === 'public' ? `public, max-age=${PUBLIC_MAX_AGE_SECONDS}` : 'no-store',
+    vary: 'Accept-Language, Cookie',
+    // The older header for browsers without frame-ancestors; an embeddable page relies on the CSP alone.
+    ...(embeddable ? {} : { 'x-frame-options': 'DENY' }),
+  };
+}
+
+/** Sends a page: `<!doctype html>` and the rendered tree, with the page headers. */
+export function sendPage(reply: FastifyReply, page: VNode, options: PageOptions): string {
+  void reply.status(options.status ?? 200).headers(pageHeaders(options));
+  if (options.frameAncestors?.length) reply.removeHeader('x-frame-options');
+  return `<!doctype html>${renderToString(page)}`;
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+
+import { EventsModule } from '../events/events.module';
+import { AssetsController } from './assets.controller';
+import { EventPagesController } from './event-pages.controller';
+import { PageGuard } from './page-context';
+
+/**
+ * The public pages (issue 20): server-rendered HTML on the same services and
+ * access rules as the API, outside its `/api/v1` prefix (PAGE_PATHS).
+ */
+@Module({
+  imports: [EventsModule],
+  controllers: [EventPagesController, AssetsController],
+  providers: [PageGuard],
+})
+export class PagesModule {}
