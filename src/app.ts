@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -137,8 +136,6 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     });
   }
 
-  // The pages' cookie session (read only by the pages; the API takes Bearer tokens).
-  await app.register(cookie);
   // Links that e-mails and calendar files carried before the pages: the event page now lives at /e/{id}.
   fastify.get(LEGACY_EVENT_PATH, (request, reply) => {
     const { id } = request.params as { id: string };

@@ -50,11 +50,14 @@ describe('OpenAPI document', () => {
     expect(res.status).toBe(200);
     doc = res.body as OpenAPIObject;
     schemas = doc.components!.schemas as Record<string, SchemaObject>;
-    operations = listRoutes(t.app).map((route) => ({
-      name: `${route.method} ${route.path}`,
-      route,
-      op: doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase() as 'get'] as OperationObject,
-    }));
+    // The API's routes; the pages (HTML) are not part of its document.
+    operations = listRoutes(t.app)
+      .filter((route) => !route.page)
+      .map((route) => ({
+        name: `${route.method} ${route.path}`,
+        route,
+        op: doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase() as 'get'] as OperationObject,
+      }));
   });
   afterAll(() => t.close());
 

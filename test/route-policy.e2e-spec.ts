@@ -29,6 +29,13 @@ describe('route policies (ACCESS.md rule 1)', () => {
     expect(routes.filter((r) => r.policy === null).map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
 
+  // The pages' paths leave the /api/v1 prefix (src/pages/page-paths.ts): an API route under one of them would silently move.
+  it('keeps the API prefix on every API route: only the pages’ own controllers answer outside it', () => {
+    const outside = listRoutes(t.app).filter((r) => r.page);
+    expect(outside.length).toBeGreaterThan(3);
+    expect(outside.filter((r) => !/^(\w+Pages|Assets)Controller$/.test(r.controller)).map((r) => `${r.controller} ${r.method} ${r.path}`)).toEqual([]);
+  });
+
   // A change in who can reach what shows up here, to be reviewed as such.
   it('matches the reviewed list of routes and policies', () => {
     expect(listRoutes(t.app).map((r) => `${r.method.padEnd(6)} ${r.path.padEnd(52)} ${r.policy}`)).toMatchSnapshot();

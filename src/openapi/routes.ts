@@ -6,6 +6,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { REQUIRED_PERMISSION } from '../access/permission.decorator';
 import type { Permission } from '../access/permissions';
 import { IS_PUBLIC } from '../access/public.decorator';
+import { isPagePath } from '../pages/page-paths';
 
 export interface RouteInfo {
   method: string;
@@ -22,6 +23,8 @@ export interface RouteInfo {
   body: Type | null;
   /** The handler takes a `@Query()` DTO (validated). */
   query: boolean;
+  /** A public page (HTML, outside the API prefix and its document: src/pages), not an API route. */
+  page: boolean;
   /** Path parameters that go through a pipe (ParseUUIDPipe: a malformed value is a 400). */
   validatedParams: string[];
 }
@@ -60,7 +63,8 @@ export function listRoutes(app: INestApplication, prefix = 'api/v1', unprefixed:
         if (path === undefined || method === undefined) continue;
         const isPublic = (Reflect.getMetadata(IS_PUBLIC, handler) ?? Reflect.getMetadata(IS_PUBLIC, controller)) === true;
         const permissions = ((Reflect.getMetadata(REQUIRED_PERMISSION, handler) ?? Reflect.getMetadata(REQUIRED_PERMISSION, controller)) as Permission[] | undefined) ?? [];
-        const full = unprefixed.some((u) => base.startsWith(u)) ? join(base, String(path)) : join(prefix, base, String(path));
+        const page = isPagePath(join(base, String(path)));
+        const full = page || unprefixed.some((u) => base.startsWith(u)) ? join(base, String(path)) : join(prefix, base, String(path));
         const args = Object.entries((Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) as Record<string, RouteArg> | undefined) ?? {});
         const ofType = (type: RouteParamtypes) => args.filter(([key]) => key.startsWith(`${type}:`)).map(([, arg]) => arg);
         const paramTypes = (Reflect.getMetadata('design:paramtypes', proto, name) as Type[] | undefined) ?? [];
@@ -71,6 +75,7 @@ export function listRoutes(app: INestApplication, prefix = 'api/v1', unprefixed:
           policy: isPublic ? 'public' : permissions.length ? permissions.join(' | ') : null,
           isPublic,
           permissions: isPublic ? [] : permissions,
+          page,
           controller: controller.name,
           handler: name,
           body: bodyArg ? (paramTypes[bodyArg.index] ?? null) : null,

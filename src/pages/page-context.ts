@@ -20,7 +20,16 @@ export interface PageContext {
   embed: boolean;
 }
 
-type PageRequest = RequestWithCaller & { page?: PageContext; cookies?: Record<string, string | undefined> };
+type PageRequest = RequestWithCaller & { page?: PageContext };
+
+/** One cookie's value from the Cookie header (ours are JWTs: no quoting, no escapes). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
 
 /** A form that did not come from our own page: refused before anything is read or written. */
 export class FormRefused extends HttpException {
@@ -64,7 +73,7 @@ export class PageGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<PageRequest>();
-    const cookie = request.cookies?.[this.cookieName];
+    const cookie = readCookie(request.headers.cookie, this.cookieName);
     // The pages never take a Bearer token: only their own cookie (the API guard may have read a header).
     request.user = cookie ? ((await this.auth.browserSessionUser(cookie)) ?? undefined) : undefined;
     request.caller = undefined;
@@ -109,19 +118,18 @@ export class PageGuard implements CanActivate {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  /** Starts the reader's cookie session after a login on a page. */
+  /** Starts the reader's cookie session after a login on a page: HttpOnly, SameSite=Lax, Secure (and `__Host-`) over HTTPS. */
   setSession(reply: FastifyReply, value: string): void {
-    void reply.setCookie(this.cookieName, value, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.cookieName.startsWith('__Host-'),
-      maxAge: BROWSER_SESSION_SECONDS,
-    });
+    void reply.header('set-cookie', this.cookie(value, BROWSER_SESSION_SECONDS));
   }
 
   clearSession(reply: FastifyReply): void {
-    void reply.clearCookie(this.cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.cookieName.startsWith('__Host-') });
+    void reply.header('set-cookie', this.cookie('', 0));
+  }
+
+  private cookie(value: string, maxAge: number): string {
+    const secure = this.cookieName.startsWith('__Host-') ? '; Secure' : '';
+    return `${this.cookieName}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`;
   }
 }
 
