@@ -121,7 +121,8 @@ export class EventPagesController {
 
   @Post('signups/manage/:token/cancel')
   @HttpCode(200)
-  async cancel(@Page() page: PageContext, @Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  // The form's only fields are the anti-forgery token and the language (PageGuard reads them).
+  async cancel(@Page() page: PageContext, @Param('token') token: string, @Body() _form: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     if (!TOKEN_PATTERN.test(token)) throw notFound('signup');
     await this.signups.cancelByToken(page.caller, token);
     const { signup, event } = await this.signups.lookup(page.caller, token);

@@ -21,8 +21,7 @@ export class PageErrorFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest & { page?: PageContext }>();
     const mapped = mapError(exception, request, this.logger);
-    // A validation error of a route parameter (a malformed id or token) is a page that does not exist.
-    const status = mapped.status === 400 && !(exception instanceof FormRefused) ? 404 : mapped.status;
+    const status = mapped.status;
     const page: PageContext = request.page ?? {
       caller: { user: null, requestId: String(request.id), ip: request.ip },
       user: null,

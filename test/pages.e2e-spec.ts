@@ -1,0 +1,211 @@
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+
+import { OutboxWorker } from '../src/outbox/outbox.worker';
+import { STYLESHEET } from '../src/pages/assets';
+import { bootTestApp, type TestApp } from './support/app';
+import { axeViolations, launchBrowser, mailLinks, phoneContext } from './support/browser';
+import { freePort } from './support/free-port';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
+import { makeEvent, makeOrganisation, unique } from './support/world';
+
+/**
+ * The public pages as people meet them: a phone-sized headless Chromium
+ * (Debian's package) against the service listening on loopback, mails caught
+ * by a local SMTP sink.
+ */
+describe('public pages in a real browser', () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+  let browser: Browser;
+  let origin: string;
+  let client = 0;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    t = await bootTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: origin, TRUST_PROXY: 'true' } });
+    await t.app.listen(port, '127.0.0.1');
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await sink?.close();
+  });
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close();
+  });
+
+  /** A new phone, from its own address (the signup rate limits count per address). */
+  async function phone(locale = 'es-PE', options: { bypassCSP?: boolean } = {}): Promise<Page> {
+    const context = await phoneContext(browser, locale, options);
+    await context.setExtraHTTPHeaders({ 'X-Forwarded-For': `10.77.${Math.floor(++client / 250)}.${(client % 250) + 1}` });
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  const deliver = () => t.app.get(OutboxWorker).deliverDue();
+  const mailsTo = (address: string) => sink.mails.filter((m) => m.to.includes(address));
+
+  async function signUpAsGuest(page: Page, eventId: string, name: string, email: string): Promise<string> {
+    await page.goto(`${origin}/e/${eventId}`);
+    await page.getByLabel('Nombre').fill(name);
+    await page.getByLabel('Correo electrónico').fill(email);
+    await page.getByLabel(/Acepto que/).check();
+    await page.getByRole('button', { name: 'Inscribirme' }).click();
+    return (await page.locator('[data-status]').getAttribute('data-status')) ?? '';
+  }
+
+  it('lets a guest sign up on the event page, puts the next on the waiting list, and promotes them when the first cancels from the e-mailed link', async () => {
+    const host = await makeOrganisation(t, { name: 'Voces del Pueblo' });
+    const event = await makeEvent(t, { hostOrganisationId: host.id, capacity: 1, title: 'Asamblea de barrio', timezone: 'America/Lima' });
+    const first = `${unique('rosa')}@example.org`;
+    const second = `${unique('juan')}@example.org`;
+
+    const rosa = await phone();
+    expect(await signUpAsGuest(rosa, event.id, 'Rosa Quispe', first)).toBe('going');
+    expect(await rosa.locator('h1').textContent()).toBe('¡Tienes un lugar!');
+
+    const juan = await phone();
+    expect(await signUpAsGuest(juan, event.id, 'Juan Mamani', second)).toBe('waitlisted');
+
+    await deliver();
+    const [confirmation] = mailsTo(first);
+    expect(confirmation).toBeDefined();
+    const manage = mailLinks(confirmation.raw, origin).find((l) => l.includes('/signups/manage'));
+    expect(manage).toBeDefined();
+
+    // The link opens a page; looking changes nothing; the button cancels.
+    const fromMail = await phone();
+    await fromMail.goto(manage!);
+    expect(await fromMail.locator('[data-status]').getAttribute('data-status')).toBe('going');
+    await fromMail.getByRole('button', { name: 'Cancelar mi inscripción' }).click();
+    expect(await fromMail.locator('[data-status]').getAttribute('data-status')).toBe('cancelled');
+
+    const [row] = await t.db.query<{ status: string }[]>(`SELECT status FROM event_signups WHERE event_id = $1 AND guest_email = $2`, [event.id, second]);
+    expect(row.status).toBe('going');
+  });
+
+  it('keeps what was typed and says what is wrong next to each field', async () => {
+    const host = await makeOrganisation(t);
+    const event = await makeEvent(t, { hostOrganisationId: host.id });
+    const page = await phone();
+    await page.goto(`${origin}/e/${event.id}`);
+    await page.getByLabel('Nombre').fill('Rosa');
+    await page.getByLabel('Correo electrónico').fill('not-an-address');
+    await page.getByRole('button', { name: 'Inscribirme' }).click();
+    expect(await page.getByLabel('Nombre').inputValue()).toBe('Rosa');
+    expect(await page.getByLabel('Correo electrónico').inputValue()).toBe('not-an-address');
+    expect(await page.locator('#f-email-error').textContent()).toMatch(/correo válido/);
+    expect(await page.locator('#f-consent-error').textContent()).toMatch(/acepta/);
+    expect(await t.db.query(`SELECT 1 FROM event_signups WHERE event_id = $1`, [event.id])).toHaveLength(0);
+  });
+
+  it('refuses a form posted from another site, and nothing is written', async () => {
+    const host = await makeOrganisation(t);
+    const event = await makeEvent(t, { hostOrganisationId: host.id });
+    const page = await phone();
+    // The attacker copies a valid anonymous form token off our public page: only where the post comes from gives it away.
+    await page.goto(`${origin}/e/${event.id}`);
+    const token = await page.locator('input[name=_csrf]').first().inputValue();
+    // A page on another origin (served by the browser itself) with a form aimed at ours.
+    await page.route('http://elsewhere.test/**', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<form method="post" action="${origin}/e/${event.id}"><input name="name" value="Bot"><input name="email" value="bot@example.org"><input name="consent" value="yes"><input name="_csrf" value="${token}"><button>go</button></form>`,
+      }),
+    );
+    await page.goto('http://elsewhere.test/form');
+    const [answer] = await Promise.all([page.waitForResponse(`${origin}/e/${event.id}`), page.getByRole('button', { name: 'go' }).click()]);
+    expect(answer.status()).toBe(403);
+    expect(await t.db.query(`SELECT 1 FROM event_signups WHERE event_id = $1`, [event.id])).toHaveLength(0);
+  });
+
+  it('describes the event for link previews: Open Graph tags and schema.org Event JSON-LD', async () => {
+    const host = await makeOrganisation(t, { name: 'Nuevo Perú' });
+    const event = await makeEvent(t, {
+      hostOrganisationId: host.id,
+      title: 'Marcha por el agua',
+      startsAt: new Date('2027-03-06T21:00:00Z'),
+      endsAt: new Date('2027-03-07T00:00:00Z'),
+      timezone: 'America/Lima',
+      venue: 'Plaza San Martín',
+      locality: 'Lima',
+      country: 'PE',
+    });
+    const page = await phone();
+    await page.goto(`${origin}/e/${event.id}`);
+    expect(await page.locator('meta[property="og:title"]').getAttribute('content')).toBe('Marcha por el agua');
+    const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent())!);
+    expect(ld).toMatchObject({
+      '@type': 'Event',
+      name: 'Marcha por el agua',
+      startDate: '2027-03-06T16:00:00-05:00',
+      eventStatus: 'https://schema.org/EventScheduled',
+      location: { '@type': 'Place', name: 'Plaza San Martín', address: { addressLocality: 'Lima', addressCountry: 'PE' } },
+      organizer: { '@type': 'Organization', name: 'Nuevo Perú' },
+    });
+    expect(await page.getByText('sábado, 6 de marzo de 2027').count()).toBe(1);
+  });
+
+  it('loads nothing from another host and sends its CSP on every page', async () => {
+    const host = await makeOrganisation(t);
+    const event = await makeEvent(t, { hostOrganisationId: host.id, lat: -12.05, lng: -77.03 });
+    const page = await phone();
+    const requested: string[] = [];
+    const documents: Response[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('response', (r) => {
+      if (r.request().resourceType() === 'document') documents.push(r);
+    });
+    await page.goto(`${origin}/e/${event.id}`);
+    await page.getByLabel('Nombre').fill('Rosa');
+    await page.getByLabel('Correo electrónico').fill(`${unique('r')}@example.org`);
+    await page.getByLabel(/Acepto que/).check();
+    await page.getByRole('button', { name: 'Inscribirme' }).click();
+    await page.getByRole('link', { name: 'Ver o cancelar mi inscripción' }).click();
+    expect(requested.filter((u) => new URL(u).origin !== origin)).toEqual([]);
+    expect(documents.length).toBe(3);
+    for (const d of documents) {
+      const csp = (await d.allHeaders())['content-security-policy'];
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+    }
+  });
+
+  it('weighs at most 30 KB of HTML and CSS, with no script, on the event page', async () => {
+    const host = await makeOrganisation(t);
+    const event = await makeEvent(t, { hostOrganisationId: host.id, description: 'Traer agua y gorra. '.repeat(40) });
+    const page = await phone();
+    const sizes: Record<string, number> = {};
+    page.on('response', (r) => {
+      void r.body().then((b) => (sizes[r.request().resourceType()] = (sizes[r.request().resourceType()] ?? 0) + b.length));
+    });
+    await page.goto(`${origin}/e/${event.id}`, { waitUntil: 'networkidle' });
+    expect(Object.keys(sizes).sort()).toEqual(['document', 'stylesheet']);
+    expect(sizes.document + sizes.stylesheet).toBeLessThanOrEqual(30 * 1024);
+    expect(STYLESHEET.body.length).toBe(sizes.stylesheet);
+  });
+
+  it.each(['es-PE', 'en-GB'])('passes axe-core’s WCAG 2.2 AA rules on the event, confirmation and manage pages (%s)', async (locale) => {
+    const host = await makeOrganisation(t);
+    const event = await makeEvent(t, { hostOrganisationId: host.id, capacity: 5, description: 'Asamblea abierta.' });
+    const page = await phone(locale, { bypassCSP: true });
+    const seen: Record<string, unknown> = {};
+    await page.goto(`${origin}/e/${event.id}`);
+    seen.event = await axeViolations(page);
+    await page.locator('#f-name').fill('Rosa');
+    await page.locator('#f-email').fill(`${unique('r')}@example.org`);
+    await page.locator('#f-consent').check();
+    await page.locator('form.card button[type=submit]').click();
+    seen.confirmation = await axeViolations(page);
+    await page.locator('a[href^="/signups/manage/"]').click();
+    seen.manage = await axeViolations(page);
+    await page.goto(`${origin}/e/${event.id}`);
+    await page.locator('form.card button[type=submit]').click();
+    seen.formWithErrors = await axeViolations(page);
+    expect(seen).toEqual({ event: [], confirmation: [], manage: [], formWithErrors: [] });
+  });
+});
