@@ -44,6 +44,8 @@ export interface EventListFilter {
   campaignId?: string;
   region?: string;
   kind?: Event['kind'];
+  /** Within `radiusM` metres (great circle) of the point; only events with coordinates the viewer may see. */
+  near?: { lat: number; lng: number; radiusM: number };
   after?: [string, string];
   limit: number;
 }
@@ -258,6 +260,19 @@ export class EventsRepository {
     if (q.campaignId) where.push(`e.campaign_id = ${p.add(q.campaignId)}`);
     if (q.region) where.push(`e.region = ${p.add(q.region)}`);
     if (q.kind) where.push(`e.kind = ${p.add(q.kind)}`);
+    if (q.near) {
+      const centre = `event_earth(${p.add(q.near.lat)}::float8, ${p.add(q.near.lng)}::float8)`;
+      const radius = `${p.add(q.near.radiusM)}::float8`;
+      // The box test is what the GiST index ix_events_earth answers (its expression and its WHERE,
+      // repeated so that the planner may use it; event_earth is ll_to_earth safe for autovacuum: the
+      // migration EventsNear); the distance then cuts the box to the circle. A location the viewer
+      // may not see never matches: a radius search would give it away.
+      where.push(
+        `e.lat IS NOT NULL AND e.lng IS NOT NULL AND ${shown}
+         AND earth_box(${centre}, ${radius}) @> event_earth(e.lat, e.lng)
+         AND earth_distance(${centre}, event_earth(e.lat, e.lng)) <= ${radius}`,
+      );
+    }
     if (q.after) where.push(`(e.starts_at, e.id) > (${p.add(new Date(q.after[0]))}, ${p.add(q.after[1])}::uuid)`);
     // Plain SQL through the pool (no query builder, no entities): the anonymous first page is the busiest query of a mobilisation day.
     return poolQuery<SummaryRow>(
@@ -269,6 +284,19 @@ export class EventsRepository {
         LIMIT ${q.limit + 1}`,
       p.values,
     );
+  }
+
+  /** The distinct regions of the published events from `from` on that the viewer may see, among these hosts (at most 200). */
+  async upcomingRegions(viewer: VisibilityScope, q: { from: Date; organisationIds?: string[]; coalitionId?: string | null }): Promise<string[]> {
+    const p = new SqlParams();
+    const where = [this.visibleSql(p, viewer), `e.status = 'published'`, `e.starts_at >= ${p.add(q.from)}`, 'e.region IS NOT NULL'];
+    if (q.organisationIds) {
+      const orgs = p.add(q.organisationIds);
+      where.push(`(e.host_organisation_id = ANY(${orgs}::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts fh WHERE fh.event_id = e.id AND fh.organisation_id = ANY(${orgs}::uuid[])))`);
+    }
+    if (q.coalitionId !== undefined) where.push(`e.coalition_id = ${p.add(q.coalitionId)}`);
+    const rows = await this.db.query<{ region: string }[]>(`SELECT DISTINCT e.region FROM events e WHERE ${where.join(' AND ')} ORDER BY 1 LIMIT 200`, p.values);
+    return rows.map((r) => r.region);
   }
 
   /** The signups of these member records, newest first, each with its event's list row (the location as the signup's status allows). */

@@ -11,7 +11,7 @@ import { Transactions, type Tx } from '../database/transactions';
 import { diff } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
 import { OrganisationsService } from '../organisations/organisations.service';
-import type { CancelEventDto, CreateEventDto, CreateShiftDto, EventQueryDto, UpdateEventDto, UpdateShiftDto } from './dto/event.dto';
+import { MAX_NEAR_RADIUS_KM, parseNear, type CancelEventDto, type CreateEventDto, type CreateShiftDto, type EventQueryDto, type UpdateEventDto, type UpdateShiftDto } from './dto/event.dto';
 import { AUDITED_FIELDS, EDITABLE_FIELDS, NOTIFY_FIELDS } from './event-fields';
 import type { EventShift } from './event-shift.entity';
 import { canBecome, isClosed } from './event-workflow';
@@ -30,6 +30,19 @@ const MANAGERS_ONLY = 'Only the organisers of this event’s hosts may do this.'
 /** The canonical IANA name (`america/lima` → `America/Lima`); validation already refused unknown zones. */
 export function canonicalTimeZone(tz: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+}
+
+/** The list's `near` filter in metres (the query's validation checks the same; a caller in code gets the same 400). */
+function nearFilter(q: EventQueryDto): { lat: number; lng: number; radiusM: number } | undefined {
+  if (q.near === undefined && q.radiusKm === undefined) return undefined;
+  const point = q.near === undefined ? null : parseNear(q.near);
+  const radius = q.radiusKm;
+  if (!point || radius === undefined || !(radius > 0 && radius <= MAX_NEAR_RADIUS_KM)) {
+    throw badRequest('validation-failed', 'near and radiusKm go together: a point lat,lng and a radius of more than 0 and at most 500 km.', [
+      { field: point ? 'radiusKm' : 'near', message: point ? 'radiusKm must be more than 0 and at most 500' : 'near must be lat,lng' },
+    ]);
+  }
+  return { ...point, radiusM: radius * 1000 };
 }
 
 /** A 400 for a field a PATCH set to null although it is required. */
@@ -105,12 +118,7 @@ export class EventsService {
    */
   async list(caller: Caller, q: EventQueryDto): Promise<Page<EventSummary>> {
     const after = decodeCursorAs<[string, string]>(q.cursor, 'timestamp', 'uuid');
-    let organisationIds: string[] | undefined;
-    if (q.organisation) {
-      const org = await this.repo.findByIdOrSlug('organisations', q.organisation);
-      organisationIds = org ? await this.access.descendants([org.id]) : [];
-    }
-    const coalitionId = q.coalition ? ((await this.repo.findByIdOrSlug('coalitions', q.coalition))?.id ?? null) : undefined;
+    const { organisationIds, coalitionId } = await this.hostFilter(q);
     const rows = await this.repo.list(await this.eventAccess.scope(caller), caller.user?.memberIds ?? [], {
       status: q.status ?? 'published',
       from: q.from ? new Date(q.from) : new Date(),
@@ -120,10 +128,31 @@ export class EventsService {
       campaignId: q.campaign,
       region: q.region,
       kind: q.kind,
+      near: nearFilter(q),
       after: after ?? undefined,
       limit: q.limit,
     });
     return toPage(rows, q.limit, summaryKey, summaryFromRow);
+  }
+
+  /** The list's `organisation` (with its sub-organisations) and `coalition` filters as ids; an unknown one matches nothing. */
+  private async hostFilter(q: { organisation?: string; coalition?: string }): Promise<{ organisationIds?: string[]; coalitionId?: string | null }> {
+    let organisationIds: string[] | undefined;
+    if (q.organisation) {
+      const org = await this.repo.findByIdOrSlug('organisations', q.organisation);
+      organisationIds = org ? await this.access.descendants([org.id]) : [];
+    }
+    const coalitionId = q.coalition ? ((await this.repo.findByIdOrSlug('coalitions', q.coalition))?.id ?? null) : undefined;
+    return { organisationIds, coalitionId };
+  }
+
+  /**
+   * The regions of the upcoming published events the caller may see, of an
+   * organisation (with its sub-organisations) or a coalition, in
+   * alphabetical order: the choices of a page's region filter.
+   */
+  async upcomingRegions(caller: Caller, q: { organisation?: string; coalition?: string }): Promise<string[]> {
+    return this.repo.upcomingRegions(await this.eventAccess.scope(caller), { ...(await this.hostFilter(q)), from: new Date() });
   }
 
   // ---------------------------------------------------------------- writing

@@ -1,5 +1,25 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsTimeZone, IsUrl, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsTimeZone,
+  IsUrl,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 
 import { TextField, TimestampField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
@@ -155,7 +175,51 @@ export class CalendarQueryDto {
   campaign?: string;
 }
 
+export const MAX_NEAR_RADIUS_KM = 500;
+
+/** `lat,lng` in decimal degrees (`-12.0464,-77.0428`); the point, or null when it is not one (or out of range). */
+export function parseNear(value: unknown): { lat: number; lng: number } | null {
+  if (typeof value !== 'string' || value.length > 64) return null;
+  const m = /^\s*([+-]?\d{1,3}(?:\.\d{1,12})?)\s*,\s*([+-]?\d{1,3}(?:\.\d{1,12})?)\s*$/.exec(value);
+  if (!m) return null;
+  const lat = Number(m[1]);
+  const lng = Number(m[2]);
+  return Math.abs(lat) <= 90 && Math.abs(lng) <= 180 ? { lat, lng } : null;
+}
+
+/** `near` and `radiusKm` go together: each is required when the other is given. */
+const withOther = (other: 'near' | 'radiusKm') => ValidateIf((o: Record<string, unknown>, v: unknown) => v !== undefined || o[other] !== undefined);
+
 export class EventQueryDto extends IntersectionType(PageQuery, CalendarQueryDto) {
+  @ApiPropertyOptional({
+    example: '-12.0464,-77.0428',
+    description:
+      'A point `lat,lng` (decimal degrees, latitude -90..90, longitude -180..180): only events within `radiusKm` of it (great-circle distance). Events without coordinates, or whose location you may not see, are never near. Requires `radiusKm`.',
+  })
+  @withOther('radiusKm')
+  @IsDefined({ message: 'near is required with radiusKm' })
+  @ValidateBy({
+    name: 'isNearPoint',
+    validator: { validate: (v: unknown) => parseNear(v) !== null, defaultMessage: () => 'near must be lat,lng in degrees, latitude -90..90 and longitude -180..180, such as -12.0464,-77.0428' },
+  })
+  near?: string;
+
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 0,
+    exclusiveMinimum: true,
+    maximum: MAX_NEAR_RADIUS_KM,
+    example: 10,
+    description: 'Kilometres around `near` (more than 0, at most 500). Requires `near`.',
+  })
+  @withOther('near')
+  @IsDefined({ message: 'radiusKm is required with near' })
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'radiusKm must be a number of kilometres' })
+  @IsPositive({ message: 'radiusKm must be more than 0' })
+  @Max(MAX_NEAR_RADIUS_KM, { message: `radiusKm must be at most ${MAX_NEAR_RADIUS_KM}` })
+  radiusKm?: number;
+
   @TimestampField({ optional: true, description: 'Events starting at or after this instant (default: now)' })
   from?: string;
 
