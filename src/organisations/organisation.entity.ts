@@ -55,6 +55,10 @@ export class Organisation {
   @Column({ type: 'boolean', default: false })
   external: boolean;
 
+  /** Origins (`https://host[:port]`) allowed to show its public pages in an iframe (`frame-ancestors`); empty: none. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  embedOrigins: string[];
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -20,6 +20,8 @@ export class OrganisationView implements Omit<Organisation, 'parent'> {
   @ApiProperty({ nullable: true, type: String, example: 'contacto@vocesdelpueblo.pe' }) contactEmail: string | null;
   @ApiProperty({ enum: ORGANISATION_STATUSES }) status: OrganisationStatus;
   @ApiProperty({ description: 'A counterpart outside the platform (no members here)' }) external: boolean;
+  @ApiProperty({ type: [String], example: ['https://vocesdelpueblo.pe'], description: 'Sites allowed to show its public pages in an iframe (`?embed=1`); empty: none' })
+  embedOrigins: string[];
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 }

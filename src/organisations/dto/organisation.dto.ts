@@ -1,9 +1,22 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsUrl, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 import { SlugField, TextField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { ORGANISATION_KINDS, ORGANISATION_STATUSES, type OrganisationKind, type OrganisationStatus } from '../organisation.entity';
+
+/** One DNS label: lower-case letters, digits, inner hyphens. */
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+/** A TCP port 1–65535, without leading zeros. */
+const PORT = '(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d{2}|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3})';
+
+/**
+ * A site allowed to frame an organisation's pages: exactly an origin,
+ * `https://host[:port]` in lower case — no path, no wildcard, no quote or
+ * space (it is written into a Content-Security-Policy header as it is).
+ */
+export const EMBED_ORIGIN_PATTERN = new RegExp(`^https://(?:${LABEL}\\.)*${LABEL}(?::${PORT})?$`);
+export const MAX_EMBED_ORIGINS = 20;
 
 export class CreateOrganisationDto {
   @SlugField()
@@ -59,6 +72,23 @@ export class UpdateOrganisationDto extends PartialType(OmitType(CreateOrganisati
   @IsOptional()
   @IsIn(ORGANISATION_STATUSES)
   status?: OrganisationStatus;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_EMBED_ORIGINS,
+    example: ['https://vocesdelpueblo.pe'],
+    description:
+      'Sites allowed to show this organisation’s public pages (and those of the events it hosts) in an iframe, with `?embed=1`: origins `https://host[:port]`, lower case. The whole list is replaced; `[]` allows none.',
+  })
+  // Absent leaves the list as it is; null is not a list (the column is never null).
+  @ValidateIf((_o, v) => v !== undefined)
+  @IsArray()
+  @ArrayMaxSize(MAX_EMBED_ORIGINS)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(260, { each: true })
+  @Matches(EMBED_ORIGIN_PATTERN, { each: true, message: 'embedOrigins must be origins such as https://vocesdelpueblo.pe or https://example.org:8443 (https, lower case, no path)' })
+  embedOrigins?: string[];
 }
 
 export class OrganisationQueryDto extends PageQuery {
