@@ -112,6 +112,22 @@ export class DemandsRepository {
     return tx.query<DemandRow[]>(`SELECT ${DEMAND_COLUMNS} FROM demands d WHERE d.${ownerColumn(owner)} = $1 ORDER BY d.position`, [owner.coalitionId ?? owner.organisationId]);
   }
 
+  /** A coalition's demands in one status, by position (its public platform: `adopted`). */
+  coalitionDemands(coalitionId: string, status: DemandStatus): Promise<DemandRow[]> {
+    return this.db.query<DemandRow[]>(`SELECT ${DEMAND_COLUMNS} FROM demands d WHERE d.owner_coalition_id = $1 AND d.status = $2 ORDER BY d.position`, [coalitionId, status]);
+  }
+
+  /** The endorsements of these demands with the organisations, each demand's in the order they came. */
+  endorsementsOf(demandIds: readonly string[]): Promise<(EndorsementRow & { demand_id: string })[]> {
+    if (!demandIds.length) return Promise.resolve([]);
+    return this.db.query(
+      `SELECT e.demand_id, e.organisation_id, o.slug, o.name, o.short_name, e.endorsed_on::text AS endorsed_on, e.note, e.endorsed_by
+       FROM demand_endorsements e JOIN organisations o ON o.id = e.organisation_id
+       WHERE e.demand_id = ANY($1::uuid[]) ORDER BY e.demand_id, e.endorsed_on, e.created_at`,
+      [demandIds],
+    );
+  }
+
   /** An owner's demands as entities, by position. */
   ofOwner(tx: Tx, owner: Owner): Promise<Demand[]> {
     return tx.find(Demand, { where: ownerWhere(owner), order: { position: 'ASC' } });

@@ -16,7 +16,7 @@ import type { DemandText } from './demand-revision.entity';
 import { ENDORSABLE, STATUS_PERMISSION, TEXT_PERMISSION, transitionError } from './demand-workflow';
 import { DemandAccess } from './demand.access';
 import type { Demand } from './demand.entity';
-import { demandDetailView, demandView, revisionView, type DemandDetailView, type DemandView, type EndorsementView, type RevisionView } from './demand.views';
+import { demandDetailView, demandView, endorsementView, revisionView, type DemandDetailView, type DemandView, type EndorsementView, type RevisionView } from './demand.views';
 import { DemandsRepository } from './demands.repository';
 import type { CreateDemandDto, DemandQueryDto, EndorseDemandDto, ReorderDemandsDto, UpdateDemandDto } from './dto/demand.dto';
 import { OwnerAccessService, ownerAudit, ownerOf, requestedOwner, type Owner } from './owner-access.service';
@@ -72,6 +72,18 @@ export class DemandsService {
     const scope = await this.owners.readScope(caller, 'demand.draft');
     const rows = await this.demands.list(scope, { coalition: query.coalition, organisation: query.organisation, status: query.status, after: after ?? undefined, limit: query.limit + 1 });
     return toPage(rows, query.limit, (r) => [r.owner_key, r.position, r.id], demandView);
+  }
+
+  /**
+   * A coalition's platform as anyone may read it: its adopted demands in
+   * their order, each with the organisations endorsing it (who recorded an
+   * endorsement is left out, as for any outsider). Two reads, whatever the
+   * number of demands.
+   */
+  async coalitionPlatform(coalitionId: string): Promise<DemandDetailView[]> {
+    const rows = await this.demands.coalitionDemands(coalitionId, 'adopted');
+    const endorsements = await this.demands.endorsementsOf(rows.map((r) => r.id));
+    return rows.map((r) => ({ ...demandView(r), endorsements: endorsements.filter((e) => e.demand_id === r.id).map((e) => endorsementView(e, false)) }));
   }
 
   async get(caller: Caller, id: string): Promise<DemandDetailView> {

@@ -11,6 +11,8 @@ import { CreateSignupDto } from '../events/dto/signup.dto';
 import { EventsService } from '../events/events.service';
 import type { EventView } from '../events/events.views';
 import { SignupsService } from '../events/signups.service';
+import { OrganisationsService } from '../organisations/organisations.service';
+import { embedding } from './embed';
 import { formValues, serviceFieldErrors, validateForm } from './forms';
 import { Page, PageGuard, type PageContext } from './page-context';
 import { PageErrorFilter } from './page-error.filter';
@@ -43,6 +45,7 @@ export class EventPagesController {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly events: EventsService,
     private readonly signups: SignupsService,
+    private readonly organisations: OrganisationsService,
   ) {
     this.base = config.publicUrl.replace(/\/$/, '');
   }
@@ -55,16 +58,20 @@ export class EventPagesController {
     return event;
   }
 
-  private async render(page: PageContext, reply: FastifyReply, event: EventView, form?: SignupFormState, status = 200): Promise<string> {
+  private async render(page: PageContext, reply: FastifyReply, event: EventView, form?: SignupFormState, status = 200, frameAncestors: string[] = []): Promise<string> {
     const shifts = await this.events.shifts(page.caller, event.id);
     // Anonymous readers of a public event all see the same page: it may be cached briefly. A member sees their own.
     const cache = page.user || event.visibility !== 'public' || form ? 'private' : 'public';
-    return sendPage(reply, EventPage({ page, event, shifts, url: `${this.base}/e/${event.id}`, base: this.base, form }), { status, cache });
+    return sendPage(reply, EventPage({ page, event, shifts, url: `${this.base}/e/${event.id}`, base: this.base, form }), { status, cache, frameAncestors });
   }
 
   @Get('e/:id')
-  async show(@Page() page: PageContext, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    return this.render(page, reply, await this.event(page, id));
+  async show(@Page() reader: PageContext, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const event = await this.event(reader, id);
+    // `?embed=1`: framable by the sites its host organisation lists (a coalition's event: none, so the ordinary page).
+    const host = reader.embed && event.hostOrganisation ? await this.organisations.get(event.hostOrganisation.id) : null;
+    const { page, frameAncestors } = embedding(reader, host?.embedOrigins);
+    return this.render(page, reply, event, undefined, 200, frameAncestors);
   }
 
   @Post('e/:id')

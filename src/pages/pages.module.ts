@@ -1,17 +1,22 @@
 import { Module } from '@nestjs/common';
 
+import { CoalitionsModule } from '../coalitions/coalitions.module';
+import { DemandsModule } from '../demands/demands.module';
 import { EventsModule } from '../events/events.module';
+import { MembersModule } from '../members/members.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { AssetsController } from './assets.controller';
 import { EventPagesController } from './event-pages.controller';
 import { PageGuard } from './page-context';
+import { PublicPagesController } from './public-pages.controller';
 
 /**
  * The public pages (issue 20): server-rendered HTML on the same services and
  * access rules as the API, outside its `/api/v1` prefix (PAGE_PATHS).
  */
 @Module({
-  imports: [EventsModule],
-  controllers: [EventPagesController, AssetsController],
+  imports: [EventsModule, OrganisationsModule, CoalitionsModule, DemandsModule, MembersModule],
+  controllers: [EventPagesController, PublicPagesController, AssetsController],
   providers: [PageGuard],
 })
 export class PagesModule {}
