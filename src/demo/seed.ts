@@ -405,7 +405,7 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
   // followed with the demo password.
   const acceptInvitation = async (template: string, recipient: string) => {
     const url = await fixtures.latestLink(tx, template, recipient);
-    await memberAccounts.accept({ user: null, requestId: 'demo-seed', ip: '127.0.0.1' }, url.slice(url.indexOf('#token=') + '#token='.length), DEMO_PASSWORD);
+    await memberAccounts.accept({ user: null, requestId: 'demo-seed', ip: '127.0.0.1' }, url.slice(url.lastIndexOf('/') + 1), DEMO_PASSWORD);
   };
   const logins: DemoLogin[] = [{ email: adminEmail, role: 'platform admin' }];
   const login = async (email: string, role: ScopedRole, scope: { organisationId: string } | { coalitionId: string }, label: string) => {

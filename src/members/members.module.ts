@@ -48,6 +48,6 @@ import { MembershipsService } from './memberships.service';
     MemberStatsRepository,
     MemberRightsRepository,
   ],
-  exports: [MembersService, MemberStatsService, MemberRightsService],
+  exports: [MembersService, MemberStatsService, MemberRightsService, MemberAccountsService],
 })
 export class MembersModule {}

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 
 import { EventsModule } from '../events/events.module';
+import { MembersModule } from '../members/members.module';
+import { AccountPagesController } from './account-pages.controller';
 import { AssetsController } from './assets.controller';
 import { EventPagesController } from './event-pages.controller';
 import { PageGuard } from './page-context';
@@ -10,8 +12,8 @@ import { PageGuard } from './page-context';
  * access rules as the API, outside its `/api/v1` prefix (PAGE_PATHS).
  */
 @Module({
-  imports: [EventsModule],
-  controllers: [EventPagesController, AssetsController],
+  imports: [EventsModule, MembersModule],
+  controllers: [EventPagesController, AccountPagesController, AssetsController],
   providers: [PageGuard],
 })
 export class PagesModule {}
