@@ -58,6 +58,17 @@ export function tourCommands(url: string, s: DemoScenario): { title: string; com
   ];
 }
 
+/** The pages members and the public reach the demo through. */
+export function publicPages(url: string, s: DemoScenario): { label: string; url: string }[] {
+  return [
+    { label: 'Event:', url: `${url}/e/${s.marchEvent.id}` },
+    { label: 'Organisation:', url: `${url}/o/${s.organisationSlug}` },
+    { label: 'Join form:', url: `${url}/o/${s.organisationSlug}/join` },
+    { label: 'Coalition:', url: `${url}/c/${s.coalitionSlug}` },
+    { label: 'Log in:', url: `${url}/account/login` },
+  ];
+}
+
 function banner(url: string, dataDir: string, s: DemoScenario, startupMs: number): string {
   const width = Math.max(...s.logins.map((l) => l.email.length));
   return [
@@ -72,6 +83,10 @@ function banner(url: string, dataDir: string, s: DemoScenario, startupMs: number
     '',
     `Demo logins (password for all: ${DEMO_PASSWORD}):`,
     ...s.logins.map((l) => `  ${l.email.padEnd(width)}  ${l.role}`),
+    '',
+    'Public pages (open them on a phone, or at phone width; ?lang=en for English):',
+    '',
+    ...publicPages(url, s).map((p) => `  ${p.label.padEnd(14)} ${p.url}`),
     '',
     'The story in five commands (paste them in order into one POSIX shell; node extracts the JSON fields):',
     '',

@@ -83,6 +83,15 @@ describe('npm run demo', () => {
       const published = (await (await fetch(`${url}/api/v1/events?coalition=${coalition.id}`)).json()) as { items: { title: string; kind: string }[] };
       expect(published.items.map((e) => e.title)).toContain('March in defence of the popular vote — Lima');
 
+      // The public pages it prints open, in a browser's language, as HTML.
+      const pages = [...out.matchAll(/^ {2}(Event|Organisation|Join form|Coalition|Log in): +(\S+)$/gm)].map((m) => m[2]);
+      expect(pages).toHaveLength(5);
+      for (const page of pages) {
+        const res = await fetch(page, { headers: { 'accept-language': 'es-PE' } });
+        expect({ page, status: res.status, type: res.headers.get('content-type') }).toEqual({ page, status: 200, type: 'text/html; charset=utf-8' });
+      }
+      expect(await (await fetch(pages[0])).text()).toContain('March in defence of the popular vote — Lima');
+
       const steps = tour(out);
       expect(steps).toHaveLength(5);
       const [login, stats, publish, signup, checkIn] = runInOneShell(steps.map((s) => s.command));

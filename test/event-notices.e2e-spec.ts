@@ -96,7 +96,7 @@ describe('event notices through the outbox', () => {
       .find((m) => m.to.includes(es))!
       .raw.replace(/=\r?\n/g, '')
       .replace(/=3D/g, '=');
-    expect(raw).toContain('https://convoca.example.org/signups/manage#token=');
+    expect(raw).toContain(`https://convoca.example.org/signups/manage/${going.body.manageToken}`);
     expect(raw).toContain('Abancay'); // going: the attendees-only address is theirs
     expect(raw).toContain('8 de marzo de 2027, 3:00 p. m.'); // 20:00 UTC, told in Lima time
     expect(raw).toContain('(America/Lima)');
@@ -118,8 +118,8 @@ describe('event notices through the outbox', () => {
       .raw.replace(/=\r?\n/g, '')
       .replace(/=3D/g, '=');
     expect(raw).toContain('Hello Quispe');
-    expect(raw).toContain(`https://convoca.example.org/events/${event.id}`);
-    expect(raw).not.toContain('#token=');
+    expect(raw).toContain(`https://convoca.example.org/e/${event.id}`);
+    expect(raw).not.toContain('/signups/manage');
   });
 
   it('tells the first in line once when a seat frees up', async () => {

@@ -733,7 +733,7 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       expect(children(cal, 'VTIMEZONE').map((z) => prop(z, 'TZID')!.value)).toEqual(['America/Lima']);
       expect(prop(vevent, 'STATUS')!.value).toBe('CONFIRMED');
       expect(prop(vevent, 'SUMMARY')!.value).toBe('Asamblea\\; regional\\, abierta');
-      expect(prop(vevent, 'URL')!.value).toBe(`https://convoca.example.org/events/${event.id}`);
+      expect(prop(vevent, 'URL')!.value).toBe(`https://convoca.example.org/e/${event.id}`);
       expect(prop(vevent, 'LOCATION')!.value).toContain('Plaza de Armas');
       expect(prop(vevent, 'GEO')!.value).toBe('-13.5167;-71.9781');
     });

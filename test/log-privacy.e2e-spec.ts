@@ -12,8 +12,9 @@ jest.setTimeout(180_000);
  * (info, one line per request), runs the flows that handle personal data —
  * members created, searched, edited, imported, exported, erased; guests
  * signing up; applications; failed logins; registrations; password resets;
- * mail delivered and retried — and its logs hold none of the e-mail
- * addresses or phone numbers it was given.
+ * mail delivered and retried; pages opened from mailed links — and its logs
+ * hold none of the e-mail addresses or phone numbers it was given, nor any
+ * secret of a link.
  */
 describe('logs of a realistic run', () => {
   let t: TestApp;
@@ -111,11 +112,13 @@ describe('logs of a realistic run', () => {
 
     // Guests sign up (once twice: 409), look their signup up; people apply to join.
     const event = await makeEvent(t, { hostOrganisationId: w.A.id, capacity: 2 });
+    const secrets: string[] = [];
     for (let i = 0; i < 3; i++) {
       const p = person();
       const res = await api().post(`/api/v1/events/${event.id}/signups`).send(guest(p));
       expect(res.status).toBe(201);
       if (i === 0) {
+        secrets.push(res.body.manageToken);
         expect((await api().post(`/api/v1/events/${event.id}/signups`).send(guest(p))).status).toBe(409);
         expect((await api().post('/api/v1/signups/lookup').send({ token: res.body.manageToken })).status).toBe(200);
       }
@@ -148,6 +151,12 @@ describe('logs of a realistic run', () => {
     await until('every mail sent', async () => ((await t.db.query(`SELECT count(*)::int AS n FROM outbox_messages WHERE state <> 'sent'`))[0].n === 0 ? true : undefined));
     expect(sink.mails.length).toBeGreaterThan(5);
 
+    // Pages whose path carries a secret (the links the service mails): opened, the secret is not logged.
+    const [resetToken] = sink.tokensFor(w.users.organiserA.email);
+    secrets.push(resetToken);
+    expect((await api().get(`/account/reset-password/${resetToken}`)).status).toBe(200);
+    expect((await api().get(`/signups/manage/${secrets[0]}`)).status).toBe(200);
+
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
     const logs = service.output();
@@ -160,6 +169,8 @@ describe('logs of a realistic run', () => {
     // A phone number is also looked for without its country code and "+".
     const leakedPhones = phones.filter((p) => logs.includes(p.slice(3)));
     expect({ leakedEmails, leakedPhones }).toEqual({ leakedEmails: [], leakedPhones: [] });
+    expect(secrets.filter((secret) => logs.includes(secret))).toEqual([]);
+    expect(logs).toContain('"path":"/account/reset-password/[token]"');
     expect(emails.length).toBeGreaterThan(30);
   });
 });

@@ -53,13 +53,14 @@ export class AccountsService {
     return ACCEPTED;
   }
 
-  /** Sets the password, closes every session of the account and lifts its failed-login lock. */
-  async confirmPasswordReset(caller: Caller, token: string, password: string): Promise<void> {
+  /** Sets the password, closes every session of the account and lifts its failed-login lock. Answers the login's id (the pages start a session with it). */
+  async confirmPasswordReset(caller: Caller, token: string, password: string): Promise<string> {
     const passwordHash = await hashPassword(password);
-    await this.transactions.run(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const row = await this.tokens.consume(tx, ['password_reset'], token);
       await this.ownerSetsPassword(tx, row.userId!, passwordHash, 'password-reset');
       await this.changes.publish(tx, { ...caller, user: null }, { action: 'user.password_reset', entity: 'user', entityId: row.userId, changes: { password: { from: '[secret]', to: '[secret]' } } });
+      return row.userId!;
     });
   }
 

@@ -248,7 +248,14 @@ function resolveJwtSecret(raw: string | undefined, config: AppConfig): string {
  * unless LOG_LEVEL says otherwise, so that its printed tour stays readable.
  */
 export function demoEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, DATABASE_URL: '', CONVOCA_DATA_DIR: env.CONVOCA_DEMO_DATA_DIR || '.convoca-demo', LOG_LEVEL: env.LOG_LEVEL || 'warn' };
+  return {
+    ...env,
+    DATABASE_URL: '',
+    CONVOCA_DATA_DIR: env.CONVOCA_DEMO_DATA_DIR || '.convoca-demo',
+    LOG_LEVEL: env.LOG_LEVEL || 'warn',
+    // The links in the demo's pages and e-mails point at the demo itself.
+    PUBLIC_URL: env.PUBLIC_URL || `http://localhost:${env.PORT || 3000}`,
+  };
 }
 
 /** Every variable the service reads; `readme.spec.ts` checks that the README documents each. */

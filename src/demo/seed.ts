@@ -37,6 +37,10 @@ export interface DemoScenario {
   marchDay: string;
   /** The draft rally the tour publishes. */
   draftEvent: { id: string; title: string };
+  /** The published march in Lima: the event page the tour opens. */
+  marchEvent: { id: string; title: string };
+  /** The organisation whose public page and join form the tour opens. */
+  organisationSlug: string;
   members: number;
 }
 
@@ -344,6 +348,7 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
     },
   ];
   let draftEvent: DemoScenario['draftEvent'] | null = null;
+  let marchEvent: DemoScenario['marchEvent'] | null = null;
   for (const m of mobilisations) {
     const event = await events.create(admin, {
       ...m.host,
@@ -378,6 +383,7 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
     });
     if (m.publish) await events.publish(admin, event.id);
     else draftEvent = { id: event.id, title: event.title };
+    if (m.kind === 'march') marchEvent = { id: event.id, title: event.title };
   }
 
   // Members: ~300 synthetic people, imported with the CSV import (the same code as the upload route)
@@ -399,7 +405,7 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
   // followed with the demo password.
   const acceptInvitation = async (template: string, recipient: string) => {
     const url = await fixtures.latestLink(tx, template, recipient);
-    await memberAccounts.accept({ user: null, requestId: 'demo-seed', ip: '127.0.0.1' }, url.slice(url.indexOf('#token=') + '#token='.length), DEMO_PASSWORD);
+    await memberAccounts.accept({ user: null, requestId: 'demo-seed', ip: '127.0.0.1' }, url.slice(url.lastIndexOf('/') + 1), DEMO_PASSWORD);
   };
   const logins: DemoLogin[] = [{ email: adminEmail, role: 'platform admin' }];
   const login = async (email: string, role: ScopedRole, scope: { organisationId: string } | { coalitionId: string }, label: string) => {
@@ -420,7 +426,7 @@ export async function seedDemo(app: INestApplicationContext, today = new Date())
   await acceptInvitation('account.invitation', first.email);
   logins.push({ email: first.email, role: `member of Voces del Pueblo (${first.givenName} ${first.familyName})` });
 
-  if (!draftEvent) throw new Error('the demo scenario has no draft event');
+  if (!draftEvent || !marchEvent) throw new Error('the demo scenario has no draft event or no march');
   const members = await fixtures.memberCount(tx);
-  return { logins, coordinatorEmail, coalitionSlug: coalition.slug, secondRound, marchDay, draftEvent, members };
+  return { logins, coordinatorEmail, coalitionSlug: coalition.slug, secondRound, marchDay, draftEvent, marchEvent, organisationSlug: 'voces-del-pueblo', members };
 }

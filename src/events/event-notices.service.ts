@@ -77,13 +77,14 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
     return this.signups.confirmationPart(statement, template, { going: payload('going'), waitlisted: payload('waitlisted') });
   }
 
+  /** The event's public page. */
   eventUrl(eventId: string): string {
-    return `${this.config.publicUrl}/events/${eventId}`;
+    return `${this.config.publicUrl}/e/${eventId}`;
   }
 
-  /** The guest's view/cancel page; the token travels in the fragment, so it never reaches a server log or a Referer. */
+  /** The guest's view/cancel page: the token is the path's last segment, kept out of the request log (app.ts) and of any Referer (the pages send none). */
   manageUrl(token: string): string {
-    return `${this.config.publicUrl}/signups/manage#token=${token}`;
+    return `${this.config.publicUrl}/signups/manage/${token}`;
   }
 
   /** Where the selected signups are mailed (erased people, who have no address left, get nothing). */

@@ -5,7 +5,7 @@ import { registerTemplates, type Locale } from '../outbox/templates';
  * Payload fields (all strings): `name`, `title`, `startsAt`, `endsAt` (ISO),
  * `timezone`, `place` (empty when the recipient may not see the address),
  * `shift`, `status` (going|waitlisted), `reason`, `url` (the event page),
- * `manageUrl` (guests: view or cancel, token in the fragment).
+ * `manageUrl` (guests: the page to view or cancel, its token in the path).
  * Times are formatted in the event's own time zone, in the reader's language.
  */
 type Payload = Record<string, unknown>;

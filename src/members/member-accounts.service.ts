@@ -183,8 +183,16 @@ export class MemberAccountsService {
    *   password, its sessions closed).
    */
   async accept(caller: Caller, token: string, password: string): Promise<TokenPair> {
+    return this.sessions.startSession(await this.acceptLogin(caller, token, password));
+  }
+
+  /**
+   * `accept` up to the session: the login's id, for whichever session follows
+   * (the API's token pair, or the pages' cookie after the set-password page).
+   */
+  async acceptLogin(caller: Caller, token: string, password: string): Promise<string> {
     const passwordHash = await hashPassword(password);
-    const userId = await this.transactions.run(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const row = await this.tokens.consume(tx, ['invitation', 'registration'], token);
       if (!row.memberId) {
         assertNewPassword(password);
@@ -203,7 +211,6 @@ export class MemberAccountsService {
       }
       return user.id;
     });
-    return this.sessions.startSession(userId);
   }
 
   private async acceptStaffInvitation(tx: Tx, caller: Caller, userId: string | null, email: string | null, passwordHash: string): Promise<string> {

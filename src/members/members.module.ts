@@ -48,6 +48,6 @@ import { MembershipsService } from './memberships.service';
     MemberStatsRepository,
     MemberRightsRepository,
   ],
-  exports: [MembersService, MembershipsService, MemberStatsService, MemberRightsService],
+  exports: [MembersService, MembershipsService, MemberStatsService, MemberRightsService, MemberAccountsService],
 })
 export class MembersModule {}

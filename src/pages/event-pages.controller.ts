@@ -108,7 +108,8 @@ export class EventPagesController {
       const fieldErrors = serviceFieldErrors(t, err, SIGNUP_FIELDS);
       if (fieldErrors) return this.render(page, reply, event, { values, errors: fieldErrors }, 400);
       // Already signed up, or signups closed meanwhile: said on the form, the input kept.
-      if (err instanceof AppError && err.status === 409) return this.render(page, reply, await this.event(page, id), { values, errors: { form: err.message } }, 409);
+      if (err instanceof AppError && err.status === 409)
+        return this.render(page, reply, await this.event(page, id), { values, errors: { form: t.t('signup.conflict', { code: err.code.replace(/-/g, '_') }) } }, 409);
       throw err;
     }
   }

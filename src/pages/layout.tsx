@@ -46,7 +46,7 @@ export function Layout({ page, title, head, children }: LayoutProps): VNode {
                   <>
                     <a href={t.href('/account/signups')}>{t.t('common.mySignups')}</a>
                     <form method="post" action="/account/logout" class="inline">
-                      <input type="hidden" name="_csrf" value={page.csrf} />
+                      <FormBasics page={page} />
                       <button type="submit" class="link">
                         {t.t('common.logout')}
                       </button>

@@ -5,6 +5,7 @@ import { DemandsModule } from '../demands/demands.module';
 import { EventsModule } from '../events/events.module';
 import { MembersModule } from '../members/members.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
+import { AccountPagesController } from './account-pages.controller';
 import { AssetsController } from './assets.controller';
 import { EventPagesController } from './event-pages.controller';
 import { PageGuard } from './page-context';
@@ -16,7 +17,7 @@ import { PublicPagesController } from './public-pages.controller';
  */
 @Module({
   imports: [EventsModule, OrganisationsModule, CoalitionsModule, DemandsModule, MembersModule],
-  controllers: [EventPagesController, PublicPagesController, AssetsController],
+  controllers: [EventPagesController, PublicPagesController, AccountPagesController, AssetsController],
   providers: [PageGuard],
 })
 export class PagesModule {}

@@ -21,9 +21,15 @@ import { userView, type LinkedMember, type UserView } from './users.views';
 export const NO_PASSWORD = '!invited';
 const STAFF_INVITATION_SECONDS = 7 * 86_400;
 
-/** An e-mailed link of the account pages; the token travels in the fragment, never sent to a server or in a Referer. */
+/**
+ * An e-mailed link of the account pages: the token is the last segment of the
+ * path, so the page reads it without JavaScript. It stays out of the request
+ * log (app.ts redacts a route parameter named `token`) and out of any
+ * Referer (every page answers `Referrer-Policy: no-referrer`); opening the
+ * link never uses the token up: the page's button does.
+ */
 export function accountLink(config: AppConfig, path: string, token: string): string {
-  return `${config.publicUrl}${path}#token=${token}`;
+  return `${config.publicUrl}${path}/${token}`;
 }
 
 @Injectable()

@@ -16,7 +16,7 @@ export interface SmtpSink {
   failNext(n: number): void;
   /** Delay before accepting each message (to have messages in flight). */
   setDelay(ms: number): void;
-  /** Links with `#token=` found in mails to `address`. */
+  /** The tokens of the links (`…/account/reset-password/{token}`, `…/signups/manage/{token}`, …) found in mails to `address`. */
   tokensFor(address: string): string[];
   waitFor(predicate: (mails: SunkMail[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -67,7 +67,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const unfolded = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
       return mails
         .filter((m) => m.to.includes(address.toLowerCase()) || m.to.includes(address))
-        .flatMap((m) => [...unfolded(m.raw).matchAll(/#token=([A-Za-z0-9_-]{20,})/g)].map((x) => x[1]))
+        .flatMap((m) => [...unfolded(m.raw).matchAll(/\/(?:signups\/manage|account\/[a-z-]+)\/([A-Za-z0-9_-]{20,})/g)].map((x) => x[1]))
         .filter((v, i, all) => all.indexOf(v) === i);
     },
     async waitFor(predicate, timeoutMs = 20_000) {

@@ -111,7 +111,7 @@ export class CalendarService {
       timezone: { name: null, generator: (tz) => vtimezone(tz, fromYear, toYear) },
     });
     for (const e of entries) {
-      const url = `${this.config.publicUrl}/events/${e.id}`;
+      const url = `${this.config.publicUrl}/e/${e.id}`;
       const place = [e.venue, e.address, e.locality, e.region, e.country].filter((x): x is string => !!x).join(', ');
       calendar.createEvent({
         id: `${e.id}@convoca`,

@@ -14,8 +14,8 @@ export function FragmentLinkPage({ page, title }: { page: PageContext; title: st
   return (
     <Layout page={page} title={title} head={<script src={FRAGMENT_SCRIPT.url} defer />}>
       <h1>{title}</h1>
-      <p>{t.t('manage.openFromMail')}</p>
-      <p class="muted">{t.t('manage.fragmentHelp')}</p>
+      <p>{t.t('common.openFromMail')}</p>
+      <p class="muted">{t.t('common.fragmentHelp')}</p>
     </Layout>
   );
 }
