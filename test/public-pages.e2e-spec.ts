@@ -426,6 +426,18 @@ describe('public pages of organisations and coalitions (issue 20)', () => {
       expect(embedded.text).toContain(`href="/e/${event.id}" target="_blank" rel="noopener"`);
       expect(embedded.text).toContain('<input type="hidden" name="embed" value="1"/>');
 
+      // A signup sent from the embedded event page answers inside the same frame.
+      const framed = await request(t.http).get(`/e/${event.id}?embed=1`);
+      expect(framed.text).toContain(`action="/e/${event.id}?embed=1" target="_self"`);
+      const answer = await request(t.http)
+        .post(`/e/${event.id}?embed=1`)
+        .set('X-Forwarded-For', '10.91.0.1')
+        .type('form')
+        .send({ _csrf: csrfOf(framed.text), name: 'Rosa', email: `${unique('framed')}@example.org`, consent: 'yes' });
+      expect(answer.status).toBe(200);
+      expect(answer.text).toContain('data-status="going"');
+      expect(frameAncestors(answer.headers['content-security-policy'])).toBe(origins.join(' '));
+
       for (const path of [`/o/${org.slug}`, `/e/${event.id}`, `/o/${plain.slug}?embed=1`, `/e/${plainEvent.id}?embed=1`, `/e/${coalitionEvent.id}?embed=1`]) {
         const res = await request(t.http).get(path);
         expect(`${path} ${frameAncestors(res.headers['content-security-policy'])}`).toBe(`${path} 'none'`);

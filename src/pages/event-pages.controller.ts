@@ -65,20 +65,26 @@ export class EventPagesController {
     return sendPage(reply, EventPage({ page, event, shifts, url: `${this.base}/e/${event.id}`, base: this.base, form }), { status, cache, frameAncestors });
   }
 
+  /** `?embed=1`: framable by the sites its host organisation lists (a coalition's event: none, so the ordinary page). */
+  private async framing(reader: PageContext, event: EventView): Promise<{ page: PageContext; frameAncestors: string[] }> {
+    const host = reader.embed && event.hostOrganisation ? await this.organisations.get(event.hostOrganisation.id) : null;
+    return embedding(reader, host?.embedOrigins);
+  }
+
   @Get('e/:id')
   async show(@Page() reader: PageContext, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const event = await this.event(reader, id);
-    // `?embed=1`: framable by the sites its host organisation lists (a coalition's event: none, so the ordinary page).
-    const host = reader.embed && event.hostOrganisation ? await this.organisations.get(event.hostOrganisation.id) : null;
-    const { page, frameAncestors } = embedding(reader, host?.embedOrigins);
+    const { page, frameAncestors } = await this.framing(reader, event);
     return this.render(page, reply, event, undefined, 200, frameAncestors);
   }
 
   @Post('e/:id')
   @HttpCode(200)
-  async signUp(@Page() page: PageContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async signUp(@Page() reader: PageContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const event = await this.event(reader, id);
+    // A form sent from an embedded page answers inside the same frame.
+    const { page, frameAncestors } = await this.framing(reader, event);
     const { t } = page;
-    const event = await this.event(page, id);
     const values = formValues(body, SIGNUP_FIELDS);
     // The honeypot: a field people never see; whatever fills it is a bot. Nothing is written.
     if (values.website) throw new AppError(400, 'bad-request', 'Form refused.');
@@ -100,16 +106,16 @@ export class EventPagesController {
       for (const f of ['name', 'email'] as const) if (!values[f]) errors[f] = t.t('field.required');
       dto = checked.dto;
     }
-    if (Object.keys(errors).length) return this.render(page, reply, event, { values, errors }, 400);
+    if (Object.keys(errors).length) return this.render(page, reply, event, { values, errors }, 400, frameAncestors);
     try {
       const answer = await this.signups.signUp(page.caller, event.id, dto);
-      return sendPage(reply, SignupResultPage({ page, event, status: answer.status === 'waitlisted' ? 'waitlisted' : 'going', manageToken: answer.manageToken }), { cache: 'private' });
+      return sendPage(reply, SignupResultPage({ page, event, status: answer.status === 'waitlisted' ? 'waitlisted' : 'going', manageToken: answer.manageToken }), { cache: 'private', frameAncestors });
     } catch (err) {
       const fieldErrors = serviceFieldErrors(t, err, SIGNUP_FIELDS);
-      if (fieldErrors) return this.render(page, reply, event, { values, errors: fieldErrors }, 400);
+      if (fieldErrors) return this.render(page, reply, event, { values, errors: fieldErrors }, 400, frameAncestors);
       // Already signed up, or signups closed meanwhile: said on the form, the input kept.
       if (err instanceof AppError && err.status === 409)
-        return this.render(page, reply, await this.event(page, id), { values, errors: { form: t.t('signup.conflict', { code: err.code.replace(/-/g, '_') }) } }, 409);
+        return this.render(page, reply, await this.event(page, id), { values, errors: { form: t.t('signup.conflict', { code: err.code.replace(/-/g, '_') }) } }, 409, frameAncestors);
       throw err;
     }
   }

@@ -11,11 +11,13 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
-/** The other languages' switch: the same page with `?lang=`. */
+/** The other language's switch: the same page, its query kept (filters, `embed`), with `?lang=`. */
 function LanguageSwitch({ page }: { page: PageContext }) {
   const other = page.t.locale === 'es' ? 'en' : 'es';
+  const url = new URL(page.url, 'http://page.invalid');
+  url.searchParams.set('lang', other);
   return (
-    <a href={`?lang=${other}`} hreflang={other} lang={other}>
+    <a href={`${url.pathname}${url.search}`} hreflang={other} lang={other}>
       {page.t.t('common.switchTo')}
     </a>
   );
@@ -31,6 +33,8 @@ export function Layout({ page, title, head, children }: LayoutProps): VNode {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · ${t.t('common.site')}`}</title>
         <link rel="stylesheet" href={STYLESHEET.url} />
+        {/* In another site's frame, links open a tab of their own (the page's forms say target="_self"). */}
+        {page.embed && <base target="_blank" />}
         {head}
       </head>
       <body class={page.embed ? 'embed' : undefined}>

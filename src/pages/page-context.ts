@@ -16,8 +16,10 @@ export interface PageContext {
   t: Translator;
   /** The anti-forgery token for this reader's forms (bound to their session when logged in). */
   csrf: string;
-  /** `?embed=1`: the page is shown inside another site's `<iframe>` (no header, no footer). */
+  /** `?embed=1`: the page is shown inside another site's `<iframe>` (no header, no footer; links open a new tab). */
   embed: boolean;
+  /** The path and query this page was asked for (the language switch keeps them). */
+  url: string;
 }
 
 type PageRequest = RequestWithCaller & { page?: PageContext };
@@ -81,7 +83,7 @@ export class PageGuard implements CanActivate {
     const query = request.query as Record<string, unknown>;
     const { locale, explicit } = chooseLocale(query.lang ?? (request.body as Record<string, unknown> | undefined)?.lang, request.headers['accept-language']);
     const binding = caller.user?.sessionId ?? 'anonymous';
-    request.page = { caller, user: caller.user, t: new Translator(locale, explicit), csrf: this.token(binding, Date.now()), embed: query.embed === '1' };
+    request.page = { caller, user: caller.user, t: new Translator(locale, explicit), csrf: this.token(binding, Date.now()), embed: query.embed === '1', url: request.url };
     if (request.method === 'POST' && !(this.sameOrigin(request) && this.validToken(binding, (request.body as Record<string, unknown> | undefined)?._csrf))) {
       throw new FormRefused();
     }

@@ -28,6 +28,7 @@ export class PageErrorFilter implements ExceptionFilter {
       t: new Translator(chooseLocale((request.query as Record<string, unknown> | undefined)?.lang, request.headers['accept-language']).locale),
       csrf: '',
       embed: false,
+      url: request.url,
     };
     for (const [name, value] of Object.entries(mapped.headers ?? {})) void reply.header(name, value);
     const retryAfter = Number(mapped.headers?.['retry-after'] ?? 0);

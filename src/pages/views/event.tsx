@@ -144,7 +144,7 @@ function SignupForm({ page, event, shifts, form }: { page: PageContext; event: E
   );
   if (page.user) {
     return (
-      <form class="card" method="post" action={`/e/${event.id}`} aria-labelledby="signup-h">
+      <form class="card" method="post" action={`/e/${event.id}${page.embed ? '?embed=1' : ''}`} target="_self" aria-labelledby="signup-h">
         <h2 id="signup-h">{t.t('signup.heading')}</h2>
         <ErrorSummary page={page} errors={errors} />
         {errors.form && <p class="error">{errors.form}</p>}
@@ -155,7 +155,7 @@ function SignupForm({ page, event, shifts, form }: { page: PageContext; event: E
     );
   }
   return (
-    <form class="card" method="post" action={`/e/${event.id}`} aria-labelledby="signup-h" novalidate>
+    <form class="card" method="post" action={`/e/${event.id}${page.embed ? '?embed=1' : ''}`} target="_self" aria-labelledby="signup-h" novalidate>
       <h2 id="signup-h">{t.t('signup.heading')}</h2>
       <ErrorSummary page={page} errors={errors} />
       {errors.form && <p class="error">{errors.form}</p>}
