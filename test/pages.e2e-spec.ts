@@ -6,7 +6,7 @@ import { bootTestApp, type TestApp } from './support/app';
 import { axeViolations, launchBrowser, mailLinks, phoneContext } from './support/browser';
 import { freePort } from './support/free-port';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
-import { makeEvent, makeOrganisation, unique } from './support/world';
+import { makeCoalition, makeDemand, makeEvent, makeMember, makeOrganisation, makeUser, PASSWORD, unique } from './support/world';
 
 /**
  * The public pages as people meet them: a phone-sized headless Chromium
@@ -207,5 +207,106 @@ describe('public pages in a real browser', () => {
     await page.locator('form.card button[type=submit]').click();
     seen.formWithErrors = await axeViolations(page);
     expect(seen).toEqual({ event: [], confirmation: [], manage: [], formWithErrors: [] });
+  });
+
+  it('takes a membership application through the join form', async () => {
+    const org = await makeOrganisation(t, { name: 'Colectivo Warmi' });
+    const email = `${unique('ana')}@example.org`;
+    const page = await phone();
+    await page.goto(`${origin}/o/${org.slug}`);
+    await page.getByRole('link', { name: 'Quiero afiliarme' }).click();
+    await page.getByLabel('Nombres').fill('Ana');
+    await page.getByLabel('Apellidos').fill('Condori');
+    await page.getByLabel('Correo electrónico').fill(email);
+    await page.getByLabel(/Acepto que Colectivo Warmi/).check();
+    await page.getByRole('button', { name: 'Enviar mi solicitud' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Recibimos tu solicitud');
+    const rows = await t.db.query<{ status: string }[]>(`SELECT ms.status FROM memberships ms JOIN members m ON m.id = ms.member_id WHERE ms.organisation_id = $1 AND m.email = $2`, [org.id, email]);
+    expect(rows).toEqual([{ status: 'applied' }]);
+  });
+
+  it('shows a coalition’s platform in its order, with who endorses each demand', async () => {
+    const [x, y] = [await makeOrganisation(t, { name: 'Frente Amplio Sur' }), await makeOrganisation(t, { name: 'Colectivo Warmi' })];
+    const c = await makeCoalition(t, [x, y], { name: 'Alianza Venceremos' });
+    const third = await makeDemand(t, { coalition: c }, { code: 'D3', position: 3, status: 'adopted', title: 'Agua para todos' });
+    const first = await makeDemand(t, { coalition: c }, { code: 'D1', position: 1, status: 'adopted', title: 'Nueva constitución' });
+    await makeDemand(t, { coalition: c }, { code: 'D2', position: 2, status: 'draft', title: 'Borrador' });
+    await makeDemand(t, { coalition: c }, { code: 'D4', position: 4, status: 'adopted', title: 'Salud pública' });
+    await t.db.query(`INSERT INTO demand_endorsements (demand_id, organisation_id, endorsed_on) VALUES ($1, $2, '2026-05-01'), ($1, $3, '2026-05-02'), ($4, $3, '2026-05-03')`, [
+      first.id,
+      x.id,
+      y.id,
+      third.id,
+    ]);
+    const page = await phone();
+    await page.goto(`${origin}/c/${c.slug}`);
+    const items = page.locator('ol.platform > li');
+    expect(await items.count()).toBe(3);
+    expect((await items.allTextContents()).map((text) => /Nueva constitución|Agua para todos|Salud pública/.exec(text)?.[0])).toEqual(['Nueva constitución', 'Agua para todos', 'Salud pública']);
+    expect(await items.nth(0).textContent()).toMatch(/Frente Amplio Sur.*Colectivo Warmi|Colectivo Warmi.*Frente Amplio Sur/);
+  });
+
+  /** Each kind of page, as a reader reaches it (some after logging in). */
+  async function everyKindOfPage(page: Page, onPage: (name: string) => Promise<void> = () => Promise.resolve()): Promise<Record<string, string>> {
+    const org = await makeOrganisation(t, { name: 'Voces del Pueblo' });
+    const c = await makeCoalition(t, [org], { name: 'Alianza' });
+    await makeDemand(t, { coalition: c }, { status: 'adopted' });
+    const event = await makeEvent(t, { hostOrganisationId: org.id, capacity: 3, description: 'Asamblea abierta.' });
+    await makeEvent(t, { hostOrganisationId: org.id, region: 'Cusco' });
+    const member = await makeMember(t, [org], { email: `${unique('m')}@example.org` });
+    const user = await makeUser(t, [], { email: member.email! });
+    await t.db.query('INSERT INTO member_logins (member_id, user_id, controller_id) SELECT id, $1, controller_id FROM members WHERE id = $2', [user.id, member.id]);
+    const seen: Record<string, string> = {};
+    const visit = async (name: string, url?: string) => {
+      if (url) await page.goto(url);
+      seen[name] = page.url();
+      await onPage(name);
+    };
+    await visit('organisation', `${origin}/o/${org.slug}`);
+    await visit('join', `${origin}/o/${org.slug}/join`);
+    await visit('coalition', `${origin}/c/${c.slug}`);
+    await visit('event', `${origin}/e/${event.id}`);
+    await page.locator('#f-name').fill('Rosa');
+    await page.locator('#f-email').fill(`${unique('r')}@example.org`);
+    await page.locator('#f-consent').check();
+    await page.locator('form.card button[type=submit]').click();
+    await visit('confirmation');
+    await page.locator('a[href^="/signups/manage/"]').click();
+    await visit('manage');
+    await visit('forgot password', `${origin}/account/forgot-password`);
+    await visit('log in', `${origin}/account/login`);
+    await page.locator('#f-email').fill(user.email);
+    await page.locator('#f-password').fill(PASSWORD);
+    await page.locator('form.card button[type=submit]').click();
+    await visit('my signups');
+    return seen;
+  }
+
+  it.each(['es-PE', 'en-GB'])('passes axe-core’s WCAG 2.2 AA rules on the organisation, join, coalition and account pages too (%s)', async (locale) => {
+    const page = await phone(locale, { bypassCSP: true });
+    const violations: Record<string, unknown> = {};
+    const seen = await everyKindOfPage(page, async (name) => {
+      const found = await axeViolations(page);
+      if (found.length) violations[name] = found;
+    });
+    expect(Object.keys(seen)).toHaveLength(9);
+    expect(violations).toEqual({});
+  });
+
+  it('loads nothing from another host on any kind of page, each with its CSP', async () => {
+    const page = await phone();
+    const requested: string[] = [];
+    const documents: Promise<{ url: string; csp: string | undefined }>[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('response', (r) => {
+      // A redirect (303 after a form) has no content for a policy to govern.
+      if (r.request().resourceType() === 'document' && (r.status() < 300 || r.status() >= 400)) documents.push(r.allHeaders().then((h) => ({ url: r.url(), csp: h['content-security-policy'] })));
+    });
+    const seen = await everyKindOfPage(page);
+    expect(Object.keys(seen)).toHaveLength(9);
+    expect(requested.filter((u) => new URL(u).origin !== origin)).toEqual([]);
+    const answers = await Promise.all(documents);
+    expect(answers.length).toBeGreaterThanOrEqual(9);
+    expect(answers.filter((d) => !d.csp?.includes("default-src 'none'") || d.csp.includes('unsafe-inline'))).toEqual([]);
   });
 });
