@@ -3,7 +3,7 @@ import request from 'supertest';
 
 import { OutboxWorker } from '../src/outbox/outbox.worker';
 import { bootTestApp, type TestApp } from './support/app';
-import { launchBrowser, mailLinks, phoneContext } from './support/browser';
+import { axeViolations, launchBrowser, mailLinks, phoneContext } from './support/browser';
 import { freePort } from './support/free-port';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { makeEvent, makeMember, makeOrganisation, makeUser, unique } from './support/world';
@@ -38,8 +38,8 @@ describe('links in e-mails and calendars, followed in a real browser', () => {
     for (const c of contexts.splice(0)) await c.close();
   });
 
-  async function phone(): Promise<Page> {
-    const context = await phoneContext(browser);
+  async function phone(options: { bypassCSP?: boolean } = {}): Promise<Page> {
+    const context = await phoneContext(browser, 'es-PE', options);
     await context.setExtraHTTPHeaders({ 'X-Forwarded-For': `10.78.0.${++client}` });
     contexts.push(context);
     return context.newPage();
@@ -47,12 +47,17 @@ describe('links in e-mails and calendars, followed in a real browser', () => {
 
   const deliver = () => t.app.get(OutboxWorker).deliverDue();
 
-  /** Opens `url` in a fresh phone: it must answer 200 with a page that is not an error page. */
+  /** Opens `url` in a fresh phone: it must answer 200 with a page that is not an error page, and pass axe-core's WCAG 2.2 AA rules. */
   async function opens(url: string): Promise<string> {
-    const page = await phone();
+    const page = await phone({ bypassCSP: true });
     const res = await page.goto(url);
     const title = (await page.locator('h1').first().textContent())?.trim() ?? '';
-    expect({ url, status: res?.status(), error: /No encontramos|No tienes acceso|Algo salió mal/.test(title) }).toEqual({ url, status: 200, error: false });
+    expect({ url, status: res?.status(), error: /No encontramos|No tienes acceso|Algo salió mal/.test(title), axe: await axeViolations(page) }).toEqual({
+      url,
+      status: 200,
+      error: false,
+      axe: [],
+    });
     return title;
   }
 
