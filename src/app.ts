@@ -71,6 +71,8 @@ function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
       )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      // The door link (issue 21): accepted instead of a login by the check-in routes that say so; also as `Authorization: DoorLink <secret>`.
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Door-Link', description: 'A door link’s secret (POST /events/{id}/door-links)' }, 'DoorLink')
       .build(),
     { extraModels: [ProblemDetails] },
   );
@@ -162,7 +164,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
   if (config.runMigrations) {
-    await runMigrations(app.get<DataSource>(getDataSourceToken()));
+    await runMigrations(app.get<DataSource>(getDataSourceToken()), { jwtSecret: config.jwtSecret });
   }
   await app.init();
   // Forms (the pages') post url-encoded bodies. The API takes JSON only: Nest's own parser for them (registered by

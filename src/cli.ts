@@ -118,7 +118,7 @@ async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext
     const migrator = await new DataSource(dataSourceOptions(databaseUrl, config)).initialize();
     let applied: string[];
     try {
-      applied = await runMigrations(migrator);
+      applied = await runMigrations(migrator, { jwtSecret: config.jwtSecret });
     } finally {
       await migrator.destroy();
     }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 
 import { dataSourceOptions } from '../src/database/database-options';
 import { runMigrations } from '../src/database/migrations';
+import { TEST_JWT_SECRET } from './support/app';
 import { databaseUrl, TEST_ENV } from './support/database';
 
 const MIGRATIONS = join(__dirname, '..', 'migrations');
@@ -108,7 +109,8 @@ describe('migration DataControllers: one member record per data controller', () 
     before = await counts();
     const ds2 = source([join(MIGRATIONS, '*.ts')]);
     await ds2.initialize();
-    await runMigrations(ds2);
+    // Later migrations derive values for these rows (CheckIn: the signups' check-in codes) from the JWT secret.
+    await runMigrations(ds2, { jwtSecret: TEST_JWT_SECRET });
     await ds2.destroy();
   }, 120_000);
 

@@ -31,6 +31,8 @@ let ipSeq = 0;
 /** Each public signup comes from its own address (TRUST_PROXY is on): the per-IP budget is tested on its own. */
 const nextIp = () => `10.20.${Math.floor(++ipSeq / 250)}.${(ipSeq % 250) + 1}`;
 
+/** A signup's check-in code, as its answer shows it (issue 21). */
+const CHECK_IN_CODE = { token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), code: expect.stringMatching(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/) };
 describe('events: lifecycle, visibility, signups, calendar', () => {
   let t: TestApp;
   let w: World;
@@ -362,7 +364,7 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       const email = `${unique('rosa')}@example.org`;
       const res = await signUp(event.id, guest({ email, phone: '+51987654321' }));
       expect(res.status).toBe(201);
-      expect(res.body).toEqual({ id: expect.any(String), eventId: event.id, shiftId: null, status: 'going', manageToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+      expect(res.body).toEqual({ id: expect.any(String), eventId: event.id, shiftId: null, status: 'going', manageToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), checkIn: CHECK_IN_CODE });
       const twice = await signUp(event.id, guest({ email: email.toUpperCase() }));
       expectProblem(twice, 409);
       expect(twice.body.code).toBe('already-signed-up');
@@ -573,7 +575,7 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
       expect((await get(`/events/${event.id}`, user)).body.address).toBeNull();
       const res = await send('post', `/events/${event.id}/signups`, {}, user);
       expect(res.status).toBe(201);
-      expect(res.body).toEqual({ id: expect.any(String), eventId: event.id, shiftId: null, status: 'going' }); // no token: the login manages it
+      expect(res.body).toEqual({ id: expect.any(String), eventId: event.id, shiftId: null, status: 'going', checkIn: CHECK_IN_CODE }); // no token: the login manages it
       expectProblem(await send('post', `/events/${event.id}/signups`, {}, user), 409);
       const page = await get(`/events/${event.id}`, user);
       expect(page.body).toMatchObject({ address: 'Local de la base', locationHidden: false, viewer: { signups: [{ id: res.body.id, status: 'going', shiftId: null }] } });

@@ -1,6 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
+import { unauthorized } from '../common/problem';
+import type { DoorLinkCredential } from './door-link';
 import type { ScopedRole } from './permissions';
 
 export interface RoleGrant {
@@ -26,11 +28,16 @@ export interface Caller {
   user: AuthUser | null;
   requestId: string;
   ip: string;
+  /** Let in by a door link instead of a login (only on the routes that accept one: see door-link.ts); `user` is then null. */
+  doorLink?: DoorLinkCredential;
 }
 
-export type RequestWithCaller = FastifyRequest & { user?: AuthUser | false; caller?: Caller };
+/** `doorLinkPending`: the policy guard let a door link through, and the route's own guard has not checked it yet. */
+export type RequestWithCaller = FastifyRequest & { user?: AuthUser | false; caller?: Caller; doorLinkPending?: boolean };
 
 export function callerOf(request: RequestWithCaller): Caller {
+  // Fails closed: a door link nobody checked is no credential at all.
+  if (request.doorLinkPending) throw unauthorized('This door link was not checked.');
   if (!request.caller) {
     request.caller = { user: request.user || null, requestId: String(request.id), ip: request.ip };
   }

@@ -5,6 +5,7 @@ import { forbidden } from '../common/problem';
 import { refuseUnreadBody } from '../common/request-input';
 import { AUTHENTICATOR, type Authenticator } from './authenticator';
 import { callerOf, type RequestWithCaller } from './caller';
+import { ACCEPTS_DOOR_LINK, presentedDoorLink } from './door-link';
 import { REQUIRED_PERMISSION } from './permission.decorator';
 import { roleGrants, type Permission } from './permissions';
 import { IS_PUBLIC } from './public.decorator';
@@ -44,6 +45,15 @@ export class PolicyGuard implements CanActivate {
       return true;
     }
     if (!anyOf?.length) throw forbidden('This route declares no access policy, so nobody may use it.');
+
+    // A route that accepts a door link, presented one: no login is looked at. The route's own guard
+    // (DoorLinkGuard, put there with the metadata) checks it next; until it has, no caller can be read.
+    if (this.reflector.getAllAndOverride<boolean>(ACCEPTS_DOOR_LINK, targets) === true && presentedDoorLink(request.headers) !== null) {
+      request.user = undefined;
+      request.doorLinkPending = true;
+      refuseUnreadBody(context);
+      return true;
+    }
 
     const user = await this.authenticator.authenticateBearer(request); // 401 when missing, expired, forged or revoked
     request.user = user;

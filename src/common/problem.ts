@@ -61,5 +61,7 @@ export const forbidden = (detail = 'You may not do this here.') => new AppError(
 /** Also used when the caller may not see the record: never confirm it exists. */
 export const notFound = (what = 'resource') => new AppError(404, 'not-found', `No such ${what}.`);
 export const conflict = (code: string, detail: string) => new AppError(409, code, detail);
+/** What was there is over for good (a door's check-in window after the event). */
+export const gone = (code: string, detail: string) => new AppError(410, code, detail);
 export const unprocessable = (code: string, detail: string) => new AppError(422, code, detail);
 export const tooManyRequests = (detail = 'Too many requests; try again later.') => new AppError(429, 'rate-limited', detail);

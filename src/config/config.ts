@@ -41,6 +41,8 @@ export interface AppConfig {
   outboxPollMs: number;
   outboxMaxAttempts: number;
   outboxRetryBaseMs: number;
+  /** Hours after an event's end during which its check-in manifest is served and door check-ins are taken. */
+  checkinManifestHours: number;
 }
 
 /** One documented variable: parsing, default and whether it is a secret. */
@@ -213,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboxPollMs: read(env, { name: 'OUTBOX_POLL_MS', fallback: 1000, parse: integer(10, 600_000) }),
     outboxMaxAttempts: read(env, { name: 'OUTBOX_MAX_ATTEMPTS', fallback: 6, parse: integer(1, 100) }),
     outboxRetryBaseMs: read(env, { name: 'OUTBOX_RETRY_BASE_MS', fallback: 30_000, parse: integer(1, 3_600_000) }),
+    checkinManifestHours: read(env, { name: 'CHECKIN_MANIFEST_HOURS', fallback: 12, parse: integer(0, 720) }),
   };
   config.jwtSecret = resolveJwtSecret(env.JWT_SECRET, config);
   return config;
@@ -289,4 +292,5 @@ export const CONFIG_VARIABLES = [
   'OUTBOX_POLL_MS',
   'OUTBOX_MAX_ATTEMPTS',
   'OUTBOX_RETRY_BASE_MS',
+  'CHECKIN_MANIFEST_HOURS',
 ] as const;

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config';
 import { dataSourceOptions } from './database-options';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { provideMigrationKeys } from './migrations';
 import { schemaReadsOneQueryAtATime } from './one-query-at-a-time';
 
 /**
@@ -13,6 +14,8 @@ import { schemaReadsOneQueryAtATime } from './one-query-at-a-time';
  */
 async function create(): Promise<DataSource> {
   const config = loadConfig(process.env);
+  // `migration:run` applies them through TypeORM itself: the data migrations' keys, from the configuration.
+  provideMigrationKeys({ jwtSecret: config.jwtSecret });
   let url = config.databaseUrl;
   if (!url) {
     const pg = await startEmbeddedPostgres({ dataDir: `${config.dataDir}/pgdata`, port: config.embeddedPgPort, sharedBuffersMb: config.embeddedPgSharedBuffersMb });

@@ -10,7 +10,10 @@ export type SignupStatus = (typeof SIGNUP_STATUSES)[number];
 export const LIVE_STATUSES: readonly SignupStatus[] = ['going', 'waitlisted', 'attended'];
 /** Statuses that occupy a seat (counted in going_count). */
 export const SEAT_STATUSES: readonly SignupStatus[] = ['going', 'attended', 'no_show'];
-export const SIGNUP_SOURCES = ['guest_form', 'member'] as const;
+/** walk_in: someone taken in at the door with just a name (a batch check-in, issue 21). */
+/** Statuses of a signup that may still come to the door: its check-in code is shown, and a door finds it. */
+export const DOOR_STATUSES: readonly SignupStatus[] = ['going', 'waitlisted', 'attended', 'no_show'];
+export const SIGNUP_SOURCES = ['guest_form', 'member', 'walk_in'] as const;
 export type SignupSource = (typeof SIGNUP_SOURCES)[number];
 
 /**
@@ -22,16 +25,21 @@ export type SignupSource = (typeof SIGNUP_SOURCES)[number];
  * migration (expression indexes TypeORM cannot describe; declared here with
  * `synchronize: false` so that schema sync leaves them alone).
  * A guest manages the signup with a secret token; only its hash is stored.
+ * Its check-in token and short code are derived from its id (CheckInCodes):
+ * only their hashes are stored, to find the signup a door scanned.
  */
 @Entity('event_signups')
 @Check('ck_event_signups_status', `"status" IN ('going','waitlisted','cancelled','attended','no_show')`)
-@Check('ck_event_signups_source', `"source" IN ('guest_form','member')`)
+@Check('ck_event_signups_source', `"source" IN ('guest_form','member','walk_in')`)
 @Check('ck_event_signups_locale', `"locale" IN ('es','en')`)
-@Check('ck_event_signups_person', `"member_id" IS NOT NULL OR "guest_email" IS NOT NULL OR "erased_at" IS NOT NULL`)
-@Check('ck_event_signups_guest_consent', `"member_id" IS NOT NULL OR "consent_data_processing_at" IS NOT NULL`)
+@Check('ck_event_signups_person', `"member_id" IS NOT NULL OR "guest_email" IS NOT NULL OR "erased_at" IS NOT NULL OR "source" = 'walk_in'`)
+@Check('ck_event_signups_guest_consent', `"member_id" IS NOT NULL OR "consent_data_processing_at" IS NOT NULL OR "source" = 'walk_in'`)
+@Check('ck_event_signups_over_capacity', `NOT "over_capacity" OR "status" = 'attended'`)
 @Index('ix_event_signups_event_status_seq', ['eventId', 'status', 'seq'])
 @Index('uq_event_signups_live_guest', { synchronize: false })
 @Index('uq_event_signups_live_member', { synchronize: false })
+// A short code is unique where it is typed: at one event's door.
+@Index('uq_event_signups_checkin_code', ['eventId', 'checkinCodeHash'], { unique: true })
 @Index('ix_event_signups_reminder_due', ['eventId'], { where: `"status" = 'going' AND "reminder_queued_at" IS NULL` })
 export class EventSignup {
   @PrimaryGeneratedColumn('uuid')
@@ -95,6 +103,21 @@ export class EventSignup {
 
   @Column({ type: 'text', nullable: true, unique: true, select: false })
   manageTokenHash: string | null;
+
+  /** sha256 of the check-in token (CheckInCodes); null once the person is erased. */
+  @Column({ type: 'text', nullable: true, unique: true, select: false })
+  checkinTokenHash: string | null;
+
+  /** sha256 of the normalised short code (CheckInCodes), unique per event; null once the person is erased. */
+  @Column({ type: 'text', nullable: true, select: false })
+  checkinCodeHash: string | null;
+
+  /**
+   * A walk-in let in when no seat was left (the person was already inside):
+   * attended, counted apart, never in the seat count.
+   */
+  @Column({ type: 'boolean', default: false })
+  overCapacity: boolean;
 
   @Column({ type: 'timestamptz', nullable: true })
   consentDataProcessingAt: Date | null;

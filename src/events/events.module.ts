@@ -4,6 +4,13 @@ import { CampaignsModule } from '../campaigns/campaigns.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { CalendarController } from './calendar/calendar.controller';
 import { CalendarService } from './calendar/calendar.service';
+import { CheckInCodes } from './check-in-codes';
+import { CheckInsController } from './check-ins.controller';
+import { CheckInsRepository } from './check-ins.repository';
+import { CheckInsService } from './check-ins.service';
+import { DoorLinkGuard } from './door-link.guard';
+import { DoorLinksRepository } from './door-links.repository';
+import { DoorLinksService } from './door-links.service';
 import { EventNoticesService } from './event-notices.service';
 import { EventRemindersJob } from './event-reminders.job';
 import { registerEventTemplates } from './event-templates';
@@ -18,9 +25,26 @@ import { SignupsService } from './signups.service';
 
 @Module({
   imports: [CampaignsModule, OrganisationsModule],
-  controllers: [EventsController, SignupsController, CalendarController],
-  providers: [EventsRepository, SignupsRepository, EventsService, SignupsService, SeatsService, EventAccess, EventNoticesService, EventRemindersJob, CalendarService],
-  exports: [EventsService, SignupsService],
+  controllers: [EventsController, SignupsController, CalendarController, CheckInsController],
+  providers: [
+    EventsRepository,
+    SignupsRepository,
+    EventsService,
+    SignupsService,
+    SeatsService,
+    EventAccess,
+    EventNoticesService,
+    EventRemindersJob,
+    CalendarService,
+    CheckInCodes,
+    CheckInsRepository,
+    CheckInsService,
+    DoorLinksRepository,
+    DoorLinksService,
+    DoorLinkGuard,
+  ],
+  // CheckInCodes: whatever shows a signup's check-in code (an e-mail, a page, a QR code) derives it there.
+  exports: [EventsService, SignupsService, CheckInCodes, CheckInsService],
 })
 export class EventsModule implements OnModuleInit {
   onModuleInit(): void {

@@ -133,6 +133,12 @@ export class SignupView {
   @ApiPropertyOptional({ nullable: true, type: Date }) cancelledAt: Date | null;
 }
 
+/** A signup's check-in code (CheckInCodes), to show its holder: derived again whenever it is shown, never stored in the clear. */
+export class CheckInCodeView {
+  @ApiProperty({ type: String, example: 'q3vK9xT2mB7nR4wZ8pL5sA', description: 'What the QR code carries (22 characters); a door sends it as `token`' }) token: string;
+  @ApiProperty({ type: String, example: '7K4QM-XR2T9', description: 'To read out or type at the door (Crockford base32; case, hyphen, O/0 and I/L/1 do not matter)' }) code: string;
+}
+
 /** The answer to a signup: shown once, with the guest's secret. */
 export class SignupAnswer {
   @ApiProperty({ type: String }) id: string;
@@ -141,6 +147,7 @@ export class SignupAnswer {
   @ApiProperty({ enum: ['going', 'waitlisted'] }) status: 'going' | 'waitlisted';
   @ApiPropertyOptional({ type: String, description: 'Guests only, shown once: the secret to view or cancel this signup (POST /signups/lookup, /signups/cancel)' })
   manageToken?: string;
+  @ApiProperty({ type: CheckInCodeView, description: 'The check-in code to show at the door (also in GET /me/signups and the guest’s lookup)' }) checkIn: CheckInCodeView;
 }
 
 /** A person's own signup, with the event it is for. */
@@ -151,6 +158,7 @@ export class OwnSignupView {
   @ApiPropertyOptional({ nullable: true, type: String }) shiftName: string | null;
   @ApiProperty({ type: Date }) createdAt: Date;
   @ApiPropertyOptional({ nullable: true, type: Date }) checkedInAt: Date | null;
+  @ApiPropertyOptional({ type: CheckInCodeView, nullable: true, description: 'The check-in code to show at the door; null once cancelled' }) checkIn: CheckInCodeView | null;
   @ApiProperty({ type: EventSummary }) event: EventSummary;
 }
 
@@ -173,6 +181,7 @@ export class OwnSignupPage {
 export class SignupLookupView {
   @ApiProperty({ type: SignupView }) signup: SignupView;
   @ApiProperty({ type: EventView }) event: EventView;
+  @ApiPropertyOptional({ type: CheckInCodeView, nullable: true, description: 'The check-in code to show at the door; null once cancelled' }) checkIn: CheckInCodeView | null;
 }
 
 export class SignupCancelled {

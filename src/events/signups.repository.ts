@@ -20,6 +20,10 @@ export interface SeatPool {
 
 /** A new signup's person-level columns (event_signups), as given by the caller. */
 export interface NewSignup {
+  /** Chosen by the caller: the check-in hashes are derived from it (CheckInCodes). */
+  id: string;
+  checkinTokenHash: string;
+  checkinCodeHash: string;
   memberId: string | null;
   /** A member's name as it is at signup (see EventSignup.attendeeName); null for guests. */
   attendeeName?: string | null;
@@ -165,15 +169,16 @@ export class SignupsRepository {
           WHERE t.id = ${seat}${ofThisEvent} AND (SELECT open FROM ev) AND (t.capacity IS NULL OR t.going_count < t.capacity)
          RETURNING t.id),
        s AS (
-         INSERT INTO event_signups (event_id, shift_id, status, waitlisted_at, reminder_queued_at, member_id, attendee_name, guest_name, guest_email, guest_phone,
-                                    source, locale, manage_token_hash, consent_data_processing_at, consent_contact_by_email, consent_contact_by_sms, consent_notice_version)
-         SELECT ev.id, ${shift},
+         INSERT INTO event_signups (id, event_id, shift_id, status, waitlisted_at, reminder_queued_at, member_id, attendee_name, guest_name, guest_email, guest_phone,
+                                    source, locale, manage_token_hash, checkin_token_hash, checkin_code_hash,
+                                    consent_data_processing_at, consent_contact_by_email, consent_contact_by_sms, consent_notice_version)
+         SELECT ${p.add(signup.id)}::uuid, ev.id, ${shift},
                 CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'going' ELSE 'waitlisted' END,
                 CASE WHEN EXISTS (SELECT 1 FROM seat) THEN NULL ELSE clock_timestamp() END,
                 -- Inside the last 24 hours the confirmation is the reminder.
                 CASE WHEN ev.starts_at - now() <= ${window}::interval THEN now() END,
                 ${p.add(signup.memberId)}::uuid, ${p.add(signup.attendeeName ?? null)}, ${p.add(signup.guestName)}, ${p.add(signup.guestEmail)}, ${p.add(signup.guestPhone)},
-                ${p.add(signup.source)}, ${p.add(signup.locale)}, ${p.add(signup.manageTokenHash)},
+                ${p.add(signup.source)}, ${p.add(signup.locale)}, ${p.add(signup.manageTokenHash)}, ${p.add(signup.checkinTokenHash)}, ${p.add(signup.checkinCodeHash)},
                 ${c ? 'now()' : 'NULL'}, ${p.add(c?.contactByEmail ?? null)}::boolean, ${p.add(c?.contactBySms ?? null)}::boolean, ${p.add(c?.noticeVersion ?? null)}
            FROM ev
           WHERE ev.open AND (${shift} IS NULL OR EXISTS (SELECT 1 FROM event_shifts x WHERE x.id = ${shift} AND x.event_id = ev.id))
@@ -393,15 +398,20 @@ export class SignupsRepository {
     return live.map((s) => s.id);
   }
 
+  /** An erased member's signups keep no name, and no check-in code leads to them any more. */
   async forgetAttendeeName(tx: Tx, memberId: string): Promise<void> {
-    await tx.query('UPDATE event_signups SET attendee_name = NULL WHERE member_id = $1 AND attendee_name IS NOT NULL', [memberId]);
+    await tx.query(
+      `UPDATE event_signups SET attendee_name = NULL, checkin_token_hash = NULL, checkin_code_hash = NULL
+        WHERE member_id = $1 AND (attendee_name IS NOT NULL OR checkin_token_hash IS NOT NULL OR checkin_code_hash IS NOT NULL)`,
+      [memberId],
+    );
   }
 
   /** Guest signups under the e-mail (in the controller's events, or everywhere: null) lose their personal data; the rows stay for anonymous counts. */
   anonymiseGuest(tx: Tx, email: string, controllerId: string | null): Promise<{ id: string; host_organisation_id: string | null; coalition_id: string | null }[]> {
     return returningRows<{ id: string; host_organisation_id: string | null; coalition_id: string | null }>(
       tx,
-      `UPDATE event_signups s SET guest_name = NULL, guest_email = NULL, guest_phone = NULL, manage_token_hash = NULL,
+      `UPDATE event_signups s SET guest_name = NULL, guest_email = NULL, guest_phone = NULL, manage_token_hash = NULL, checkin_token_hash = NULL, checkin_code_hash = NULL,
               consent_contact_by_email = NULL, consent_contact_by_sms = NULL, consent_notice_version = NULL, erased_at = now(), updated_at = now()
          FROM events e
         WHERE e.id = s.event_id AND s.guest_email = $1::citext AND ($2::uuid IS NULL OR organisation_root(e.host_organisation_id) = $2::uuid)

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 
 import { AccessService, type OrganisationScope } from '../access/access.service';
@@ -10,14 +10,26 @@ import { Transactions, type Tx } from '../database/transactions';
 import { MASKED } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { CheckInCodes } from './check-in-codes';
 import type { CreateSignupDto, SignupQueryDto, UpdateSignupDto } from './dto/signup.dto';
-import type { SignupStatus } from './event-signup.entity';
+import { DOOR_STATUSES, type SignupStatus } from './event-signup.entity';
 import { ATTENDANCE_STATUSES } from './event-workflow';
 import { EventAccess, type EventRights } from './event.access';
 import type { Event } from './event.entity';
 import { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';
-import { signupView, summaryFromRow, type ContactRules, type EventSignupExport, type EventSummary, type EventView, type OwnSignupView, type SignupAnswer, type SignupView } from './events.views';
+import {
+  signupView,
+  summaryFromRow,
+  type CheckInCodeView,
+  type ContactRules,
+  type EventSignupExport,
+  type EventSummary,
+  type EventView,
+  type OwnSignupView,
+  type SignupAnswer,
+  type SignupView,
+} from './events.views';
 import { SeatsService } from './seats.service';
 import { SignupCancelled, SignupCreated } from './signup-events';
 import { CANCELLABLE, CHECK_IN_FROM, organiserMayMove } from './signup-workflow';
@@ -41,6 +53,7 @@ export class SignupsService {
     private readonly seats: SeatsService,
     private readonly changes: DomainEvents,
     private readonly limiter: RateLimitService,
+    private readonly codes: CheckInCodes,
   ) {}
 
   // ---------------------------------------------------------------- signing up
@@ -82,6 +95,10 @@ export class SignupsService {
       },
       manageToken,
     );
+    // The id is chosen here: the check-in codes are derived from it, and only their hashes are written.
+    const signupId = randomUUID();
+    const { tokenHash, codeHash } = this.codes.hashesFor(signupId);
+    const checkIn = { id: signupId, checkinTokenHash: tokenHash, checkinCodeHash: codeHash };
     try {
       // One statement, no transaction: the seat, the signup, and the subscribers' parts — its confirmation and its audit entry.
       const signup = await this.repo.signUp(
@@ -89,6 +106,7 @@ export class SignupsService {
         { eventId, shiftId },
         person.kind === 'guest'
           ? {
+              ...checkIn,
               memberId: null,
               guestName: person.name,
               guestEmail: person.email,
@@ -98,7 +116,18 @@ export class SignupsService {
               manageTokenHash: sha256(manageToken!),
               consent: { contactByEmail: dto.consent?.contactByEmail ?? null, contactBySms: dto.consent?.contactBySms ?? null, noticeVersion: dto.consent?.noticeVersion ?? null },
             }
-          : { memberId: person.memberId, attendeeName: person.name, guestName: null, guestEmail: null, guestPhone: null, source: 'member', locale: 'es', manageTokenHash: null, consent: null },
+          : {
+              ...checkIn,
+              memberId: person.memberId,
+              attendeeName: person.name,
+              guestName: null,
+              guestEmail: null,
+              guestPhone: null,
+              source: 'member',
+              locale: 'es',
+              manageTokenHash: null,
+              consent: null,
+            },
         (statement) => this.changes.inStatement(caller, created, statement),
       );
       if (!signup) {
@@ -107,7 +136,7 @@ export class SignupsService {
         throw badRequest('unknown-shift', 'This event has no such shift.', [{ field: 'shiftId', message: 'unknown shift' }]);
       }
       const status = signup.status as SignupAnswer['status'];
-      return { id: signup.id, eventId, shiftId, status, ...(manageToken ? { manageToken } : {}) };
+      return { id: signup.id, eventId, shiftId, status, ...(manageToken ? { manageToken } : {}), checkIn: this.checkInOf(signup.id)! };
     } catch (err) {
       if (isLiveSignupDuplicate(err)) {
         const who = person.kind === 'guest' ? 'This e-mail is' : 'You are';
@@ -148,6 +177,12 @@ export class SignupsService {
       throw badRequest('validation-failed', detail, errors);
     }
     return { kind: 'guest', name: dto.name!.trim(), email: dto.email!.trim(), phone: dto.phone ?? null };
+  }
+
+  /** The check-in token and short code of a signup that may still come to the door; null otherwise (cancelled: the code would be refused). */
+  checkInOf(signupId: string, status: SignupStatus = 'going'): CheckInCodeView | null {
+    if (!DOOR_STATUSES.includes(status)) return null;
+    return { token: this.codes.tokenFor(signupId), code: this.codes.shortCodeFor(signupId) };
   }
 
   /** Only published events take signups, until the deadline (or the end). Checked on the locked, fresh row. */
@@ -304,7 +339,7 @@ export class SignupsService {
   }
 
   /** What a guest sees with their token: their signup and the event, with the address once they hold a seat. */
-  async lookup(caller: Caller, token: string): Promise<{ signup: SignupView; event: EventView }> {
+  async lookup(caller: Caller, token: string): Promise<{ signup: SignupView; event: EventView; checkIn: CheckInCodeView | null }> {
     await this.limitTokenUse(caller);
     const tx = this.transactions.auto;
     const row = await this.byToken(tx, token);
@@ -314,7 +349,7 @@ export class SignupsService {
     const view = await this.events.view(tx, caller, event, rights);
     if (seated && view.locationHidden) Object.assign(view, { address: event.address, lat: event.lat, lng: event.lng, onlineUrl: event.onlineUrl, locationHidden: false });
     // The guest's own data: all of it.
-    return { signup: await this.viewOf(tx, { guests: true, memberScope: { all: false, ids: [] } }, row.id), event: view };
+    return { signup: await this.viewOf(tx, { guests: true, memberScope: { all: false, ids: [] } }, row.id), event: view, checkIn: this.checkInOf(row.id, row.status) };
   }
 
   /** A guest cancels with their token. Idempotent; a freed seat goes to the next in line at once. */
@@ -342,7 +377,16 @@ export class SignupsService {
       (r): OwnSignupView => {
         const summary: EventSummary = summaryFromRow(r);
         if (summary.locationHidden) Object.assign(summary, { address: null, lat: null, lng: null, onlineUrl: null });
-        return { id: r.signup_id, status: r.signup_status, shiftId: r.shift_id, shiftName: r.shift_name, createdAt: r.signup_created_at, checkedInAt: r.checked_in_at, event: summary };
+        return {
+          id: r.signup_id,
+          status: r.signup_status,
+          shiftId: r.shift_id,
+          shiftName: r.shift_name,
+          createdAt: r.signup_created_at,
+          checkedInAt: r.checked_in_at,
+          checkIn: this.checkInOf(r.signup_id, r.signup_status),
+          event: summary,
+        };
       },
     );
   }

@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { CurrentCaller, type Caller } from '../access/caller';
 import { Permission } from '../access/permission.decorator';
 import { MemberStatsService } from './member-stats.service';
-import { CoalitionStats, OrganisationStats } from './members.views';
+import { CoalitionStats, CoalitionTurnout, OrganisationStats } from './members.views';
 
 @ApiTags('statistics')
 @Controller()
@@ -29,5 +29,16 @@ export class MemberStatsController {
   @ApiOkResponse({ type: CoalitionStats })
   coalition(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<CoalitionStats> {
     return this.stats.forCoalition(caller, id);
+  }
+
+  @Get('coalitions/:id/turnout')
+  @Permission('coalition.stats')
+  @ApiParam({ name: 'id', description: 'id or slug' })
+  @ApiOperation({
+    summary: 'Turnout per active partner at the coalition’s ended events — seats held, checked in, no-shows of its members — with the suppression rules of the coalition statistics; never a person',
+  })
+  @ApiOkResponse({ type: CoalitionTurnout })
+  turnout(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<CoalitionTurnout> {
+    return this.stats.turnoutForCoalition(caller, id);
   }
 }

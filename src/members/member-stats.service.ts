@@ -5,11 +5,12 @@ import type { Caller } from '../access/caller';
 import { CoalitionsService } from '../coalitions/coalitions.service';
 import { forbidden } from '../common/problem';
 import { Transactions } from '../database/transactions';
+import { CheckInsService } from '../events/check-ins.service';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { MemberStatsRepository } from './member-stats.repository';
-import type { CoalitionStats, OrganisationStats, PartnerStats } from './members.views';
+import type { CoalitionStats, CoalitionTurnout, OrganisationStats, PartnerStats } from './members.views';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
-import { protectPartner, SUPPRESS_BELOW, type ExactStats } from './stats-suppression';
+import { protectPartner, protectTurnout, SUPPRESS_BELOW, type ExactStats } from './stats-suppression';
 
 /**
  * Member statistics. Everything is counted in SQL over memberships, whose
@@ -28,6 +29,7 @@ export class MemberStatsService {
     private readonly access: AccessService,
     private readonly organisations: OrganisationsService,
     private readonly coalitions: CoalitionsService,
+    private readonly checkIns: CheckInsService,
   ) {}
 
   async forOrganisation(caller: Caller, orgIdOrSlug: string): Promise<OrganisationStats> {
@@ -47,6 +49,22 @@ export class MemberStatsService {
       out.push({ organisation: { id: p.organisation.id, slug: p.organisation.slug, name: p.organisation.name }, ...protectPartner(await this.count(ids)) });
     }
     return { coalitionId: coalition.id, suppressionThreshold: SUPPRESS_BELOW, partners: out };
+  }
+
+  /** Turnout of each active partner's members at the coalition's ended events, suppressed as the member statistics are (protectTurnout). */
+  async turnoutForCoalition(caller: Caller, coalitionIdOrSlug: string): Promise<CoalitionTurnout> {
+    const coalition = await this.coalitions.get(coalitionIdOrSlug);
+    if (!this.access.canOnCoalition(caller, 'coalition.stats', coalition.id)) throw forbidden('You may not read this coalition’s statistics.');
+    const partners = (await this.coalitions.partners(caller, coalition.id)).filter((p) => p.status === 'active');
+    const scopes: string[][] = [];
+    for (const p of partners) scopes.push(await this.access.descendants([p.organisationId]));
+    const { events, counts } = await this.checkIns.partnerTurnout(coalition.id, scopes);
+    return {
+      coalitionId: coalition.id,
+      events,
+      suppressionThreshold: SUPPRESS_BELOW,
+      partners: partners.map((p, i) => ({ organisation: { id: p.organisation.id, slug: p.organisation.slug, name: p.organisation.name }, ...protectTurnout(counts[i]) })),
+    };
   }
 
   /** Distinct people, so someone in an organisation and in its sub-organisation counts once. */

@@ -298,3 +298,23 @@ export function importView(row: MemberImport): ImportView {
     finishedAt: row.finishedAt,
   };
 }
+
+const COUNT_SCHEMA = { oneOf: [{ type: 'integer' }, { type: 'string', enum: ['<5', 'suppressed'] }] };
+
+export class PartnerTurnout {
+  @ApiProperty({ example: { id: '3f6c1a2e-8b4d-4c1e-9a7f-2d5e8b1c4a90', slug: 'voces-del-pueblo', name: 'Voces del Pueblo' } }) organisation: { id: string; slug: string; name: string };
+  @ApiProperty({ ...COUNT_SCHEMA, example: 120, description: 'Seats the partner’s members held at the end of the events' }) going: Count;
+  @ApiProperty({ ...COUNT_SCHEMA, example: 94, description: 'Of those, checked in' }) attended: Count;
+  @ApiProperty({ ...COUNT_SCHEMA, example: 26, description: 'Of those, never came' }) noShow: Count;
+}
+
+export class CoalitionTurnout {
+  @ApiProperty() coalitionId: string;
+  @ApiProperty({ example: 6, description: 'The coalition’s events counted: ended, not cancelled' }) events: number;
+  @ApiProperty({
+    description:
+      'Counts under 5 are shown as "<5"; where one could be worked out from going and the other count, it is withheld as "suppressed" (else going is). Members of each partner (and its sub-organisations) with an active membership; guests and walk-ins belong to no partner and are not counted here. No total over the partners.',
+  })
+  suppressionThreshold: number;
+  @ApiProperty({ type: [PartnerTurnout], description: 'Active partners' }) partners: PartnerTurnout[];
+}

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { attack, type PartnerAnswer } from '../../test/support/disclosure';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
-import { protectPartner, type ExactStats } from './stats-suppression';
+import { protectPartner, protectTurnout, type ExactStats } from './stats-suppression';
 
 interface Person {
   status: MembershipStatus;
@@ -103,6 +103,33 @@ describe('coalition statistics: suppression', () => {
         if (shown.growth.length) expect(shown.growth.every((g, i) => g.month === exact.growth[i].month && agrees(g.joined, exact.growth[i].joined))).toBe(true);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('protectTurnout (coalition turnout per partner)', () => {
+  it('shows counts of 5 and more, "<5" under it, and withholds what would give a small count away', () => {
+    expect(protectTurnout({ going: 40, attended: 30, noShow: 10 })).toEqual({ going: 40, attended: 30, noShow: 10 });
+    expect(protectTurnout({ going: 12, attended: 9, noShow: 3 })).toEqual({ going: 12, attended: 'suppressed', noShow: '<5' });
+    expect(protectTurnout({ going: 4, attended: 4, noShow: 0 })).toEqual({ going: '<5', attended: '<5', noShow: '<5' });
+    // Nobody came: shown as "<5" like any count under 5; that it is 0 follows, and names no one (the rule protects 1 to 4).
+    expect(protectTurnout({ going: 20, attended: 0, noShow: 20 })).toEqual({ going: 20, attended: '<5', noShow: 20 });
+  });
+
+  it('never lets a count of 1 to 4 be read or worked out from what it shows', () => {
+    fc.assert(
+      fc.property(fc.nat(60), fc.nat(60), (attended, noShow) => {
+        const shown = protectTurnout({ going: attended + noShow, attended, noShow });
+        const cells = [shown.attended, shown.noShow];
+        for (const c of [shown.going, ...cells]) if (typeof c === 'number') expect(c >= 5 || c === 0).toBe(true);
+        // With the total and one cell shown, the other is their difference: it must not be 1 to 4.
+        if (typeof shown.going === 'number') {
+          for (const [i, c] of cells.entries()) {
+            const other = cells[1 - i];
+            if (typeof c === 'number' && typeof other !== 'number') expect([1, 2, 3, 4]).not.toContain(shown.going - c);
+          }
+        }
+      }),
     );
   });
 });

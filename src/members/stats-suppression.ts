@@ -159,3 +159,31 @@ export function protectPartner(exact: ExactStats): MemberStats {
     growth: growthCells ? exact.growth.map((g, i) => ({ month: g.month, joined: growthCells[i] })) : [],
   };
 }
+
+/** A partner's turnout at a coalition's events, exact: seats held at the end = checked in + never came. */
+export interface ExactTurnout {
+  going: number;
+  attended: number;
+  noShow: number;
+}
+
+/**
+ * What a coordinator is shown of a partner's turnout (GET
+ * /coalitions/:id/turnout), by the same rule as the member statistics:
+ * `attended` and `noShow` add up to `going`, so they are one breakdown
+ * protected against that total (a count under 5 as `"<5"`, any cell that
+ * would let one be worked out withheld as `"suppressed"`, else `going`
+ * itself); fewer than 5 people holding seats shows `"<5"` everywhere. Each
+ * partner alone, and no sum over the partners: nothing to difference.
+ */
+export function protectTurnout(exact: ExactTurnout): { going: Count; attended: Count; noShow: Count } {
+  if (exact.going < SUPPRESS_BELOW) return { going: SMALL, attended: SMALL, noShow: SMALL };
+  const values = [exact.attended, exact.noShow];
+  let going: Count = exact.going;
+  let cells = protectBreakdown({ values, least: 0, total: going });
+  if (!cells) {
+    going = SUPPRESSED;
+    cells = protectBreakdown({ values, least: 0, total: null })!;
+  }
+  return { going, attended: cells[0], noShow: cells[1] };
+}

@@ -22,6 +22,7 @@ const STANDARD_ERRORS: Record<number, StandardError> = {
   403: { description: 'The caller lacks the permission here', code: 'forbidden', detail: 'You may not do this here.' },
   404: { description: 'No such record, or not one the caller may see (the same answer for both)', code: 'not-found', detail: 'No such resource.' },
   409: { description: 'The record’s current state does not allow this', code: 'conflict', detail: 'The record’s current state does not allow this.' },
+  410: { description: 'Over for good', code: 'gone', detail: 'This is over.' },
   413: { description: 'The request body is larger than the server accepts (BODY_LIMIT_BYTES)', code: 'payload-too-large', detail: 'The request body is larger than the server accepts.' },
   422: { description: 'Well-formed but not acceptable', code: 'unprocessable', detail: 'The request cannot be processed.' },
   429: { description: 'Rate limited: wait for the number of seconds in Retry-After', code: 'rate-limited', detail: 'Too many attempts; try again in 900 seconds.' },

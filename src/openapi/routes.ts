@@ -3,6 +3,7 @@ import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/com
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 
+import { ACCEPTS_DOOR_LINK } from '../access/door-link';
 import { REQUIRED_PERMISSION } from '../access/permission.decorator';
 import type { Permission } from '../access/permissions';
 import { IS_PUBLIC } from '../access/public.decorator';
@@ -12,8 +13,10 @@ export interface RouteInfo {
   method: string;
   /** Express-style, with the prefix: `/api/v1/events/:id`. */
   path: string;
-  /** `public`, the permission(s), or null when the route declares nothing. */
+  /** `public`, the permission(s) (and `door link` where one is accepted instead), or null when the route declares nothing. */
   policy: string | null;
+  /** Accepts a door link instead of a login (src/access/door-link.ts). */
+  doorLink: boolean;
   isPublic: boolean;
   /** Any one of them lets the caller through the policy guard; empty when public or undeclared. */
   permissions: Permission[];
@@ -63,6 +66,7 @@ export function listRoutes(app: INestApplication, prefix = 'api/v1', unprefixed:
         if (path === undefined || method === undefined) continue;
         const isPublic = (Reflect.getMetadata(IS_PUBLIC, handler) ?? Reflect.getMetadata(IS_PUBLIC, controller)) === true;
         const permissions = ((Reflect.getMetadata(REQUIRED_PERMISSION, handler) ?? Reflect.getMetadata(REQUIRED_PERMISSION, controller)) as Permission[] | undefined) ?? [];
+        const doorLink = Reflect.getMetadata(ACCEPTS_DOOR_LINK, handler) === true;
         const page = isPagePath(join(base, String(path)));
         const full = page || unprefixed.some((u) => base.startsWith(u)) ? join(base, String(path)) : join(prefix, base, String(path));
         const args = Object.entries((Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) as Record<string, RouteArg> | undefined) ?? {});
@@ -72,7 +76,8 @@ export function listRoutes(app: INestApplication, prefix = 'api/v1', unprefixed:
         routes.push({
           method: RequestMethod[method],
           path: full,
-          policy: isPublic ? 'public' : permissions.length ? permissions.join(' | ') : null,
+          policy: isPublic ? 'public' : permissions.length ? [...permissions, ...(doorLink ? ['door link'] : [])].join(' | ') : null,
+          doorLink,
           isPublic,
           permissions: isPublic ? [] : permissions,
           page,
