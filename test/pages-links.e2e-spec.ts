@@ -1,11 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 
-import { OutboxWorker } from '../src/outbox/outbox.worker';
-import { bootTestApp, type TestApp } from './support/app';
-import { axeViolations, launchBrowser, mailLinks, phoneContext } from './support/browser';
-import { freePort } from './support/free-port';
-import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
+import { axeViolations, mailLinks } from './support/browser';
+import { useBrowserWorld } from './support/browser-world';
 import { makeEvent, makeMember, makeOrganisation, makeUser, unique } from './support/world';
 
 /**
@@ -14,42 +10,13 @@ import { makeEvent, makeMember, makeOrganisation, makeUser, unique } from './sup
  * followed in a real browser.
  */
 describe('links in e-mails and calendars, followed in a real browser', () => {
-  let sink: SmtpSink;
-  let t: TestApp;
-  let browser: Browser;
-  let origin: string;
-  let client = 0;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    t = await bootTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: origin, TRUST_PROXY: 'true' } });
-    await t.app.listen(port, '127.0.0.1');
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await sink?.close();
-  });
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-  });
-
-  async function phone(options: { bypassCSP?: boolean } = {}): Promise<Page> {
-    const context = await phoneContext(browser, 'es-PE', options);
-    await context.setExtraHTTPHeaders({ 'X-Forwarded-For': `10.78.0.${++client}` });
-    contexts.push(context);
-    return context.newPage();
-  }
-
-  const deliver = () => t.app.get(OutboxWorker).deliverDue();
+  const world = useBrowserWorld();
+  const { phone, deliver } = world;
+  const guestSignUp = (eventId: string, email: string) => world.signUpAsGuest(eventId, email);
 
   /** Opens `url` in a fresh phone: it must answer 200 with a page that is not an error page, and pass axe-core's WCAG 2.2 AA rules. */
   async function opens(url: string): Promise<string> {
-    const page = await phone({ bypassCSP: true });
+    const page = await phone('es-PE', { bypassCSP: true });
     const res = await page.goto(url);
     const title = (await page.locator('h1').first().textContent())?.trim() ?? '';
     expect({ url, status: res?.status(), error: /No encontramos|No tienes acceso|Algo salió mal/.test(title), axe: await axeViolations(page) }).toEqual({
@@ -61,20 +28,10 @@ describe('links in e-mails and calendars, followed in a real browser', () => {
     return title;
   }
 
-  async function guestSignUp(eventId: string, email: string): Promise<string> {
-    const page = await phone();
-    await page.goto(`${origin}/e/${eventId}`);
-    await page.getByLabel('Nombre').fill('Rosa Quispe');
-    await page.getByLabel('Correo electrónico').fill(email);
-    await page.getByLabel(/Acepto que/).check();
-    await page.getByRole('button', { name: 'Inscribirme' }).click();
-    return (await page.locator('[data-status]').getAttribute('data-status')) ?? '';
-  }
-
   it('opens a working page from every link of every kind of e-mail and from the calendar feed', async () => {
-    const host = await makeOrganisation(t, { name: 'Voces del Pueblo' });
-    const admin = await makeUser(t, [{ role: 'org_admin', organisation: host }]);
-    const event = await makeEvent(t, { hostOrganisationId: host.id, capacity: 1 });
+    const host = await makeOrganisation(world.t, { name: 'Voces del Pueblo' });
+    const admin = await makeUser(world.t, [{ role: 'org_admin', organisation: host }]);
+    const event = await makeEvent(world.t, { hostOrganisationId: host.id, capacity: 1 });
     const first = `${unique('first')}@example.org`;
     const second = `${unique('second')}@example.org`;
 
@@ -83,7 +40,7 @@ describe('links in e-mails and calendars, followed in a real browser', () => {
     expect(await guestSignUp(event.id, second)).toBe('waitlisted');
     await deliver();
     // Promotion: the first cancels from their e-mailed link.
-    const manage = mailLinks(sink.mails.find((m) => m.to.includes(first))!.raw, origin).find((l) => l.includes('/signups/manage/'))!;
+    const manage = mailLinks(world.sink.mails.find((m) => m.to.includes(first))!.raw, world.origin).find((l) => l.includes('/signups/manage/'))!;
     const page = await phone();
     await page.goto(manage);
     await page.getByRole('button', { name: 'Cancelar mi inscripción' }).click();
@@ -91,45 +48,45 @@ describe('links in e-mails and calendars, followed in a real browser', () => {
     const later = new Date(event.startsAt.getTime() + 3600_000);
     expect(
       (
-        await request(t.http)
+        await request(world.t.http)
           .patch(`/api/v1/events/${event.id}`)
           .set(admin.auth)
           .send({ startsAt: later.toISOString(), endsAt: new Date(later.getTime() + 3600_000).toISOString() })
       ).status,
     ).toBe(200);
-    expect((await request(t.http).post(`/api/v1/events/${event.id}/cancel`).set(admin.auth).send({ reason: 'Lluvia' })).status).toBe(200);
+    expect((await request(world.t.http).post(`/api/v1/events/${event.id}/cancel`).set(admin.auth).send({ reason: 'Lluvia' })).status).toBe(200);
     // An invitation to a member record, and a password reset.
-    const member = await makeMember(t, [host], { email: `${unique('elena')}@example.org` });
-    expect((await request(t.http).post(`/api/v1/members/${member.id}/invitation`).set(admin.auth)).status).toBe(202);
-    expect((await request(t.http).post('/api/v1/auth/password-reset').send({ email: admin.email })).status).toBe(202);
+    const member = await makeMember(world.t, [host], { email: `${unique('elena')}@example.org` });
+    expect((await request(world.t.http).post(`/api/v1/members/${member.id}/invitation`).set(admin.auth)).status).toBe(202);
+    expect((await request(world.t.http).post('/api/v1/auth/password-reset').send({ email: admin.email })).status).toBe(202);
     await deliver();
 
-    const templates = (await t.db.query<{ template: string }[]>(`SELECT DISTINCT template FROM outbox_messages WHERE state = 'sent' ORDER BY template`)).map((r) => r.template);
+    const templates = (await world.t.db.query<{ template: string }[]>(`SELECT DISTINCT template FROM outbox_messages WHERE state = 'sent' ORDER BY template`)).map((r) => r.template);
     expect(templates).toEqual(expect.arrayContaining(['event.signup_confirmation', 'event.waitlist_promoted', 'event.changed', 'event.cancelled', 'account.invitation', 'account.password_reset']));
 
-    const links = sink.mails.flatMap((m) => mailLinks(m.raw, origin));
+    const links = world.sink.mails.flatMap((m) => mailLinks(m.raw, world.origin));
     expect(links.some((l) => l.includes('/account/accept-invitation/'))).toBe(true);
     expect(links.some((l) => l.includes('/account/reset-password/'))).toBe(true);
     expect(links.some((l) => l.includes(`/e/${event.id}`))).toBe(true);
     for (const link of links) await opens(link);
 
     // The calendar feed's event links (the old /events/{id} form answers 301 to the page).
-    const ics = await request(t.http).get(`/api/v1/events/${event.id}/calendar.ics`);
-    const icsLinks = mailLinks(ics.text.replace(/\r?\n[ \t]/g, ''), origin);
+    const ics = await request(world.t.http).get(`/api/v1/events/${event.id}/calendar.ics`);
+    const icsLinks = mailLinks(ics.text.replace(/\r?\n[ \t]/g, ''), world.origin);
     expect(icsLinks.length).toBeGreaterThan(0);
     for (const link of icsLinks) await opens(link);
-    expect(await opens(`${origin}/events/${event.id}`)).toBe(event.title);
+    expect(await opens(`${world.origin}/events/${event.id}`)).toBe(event.title);
   });
 
   it('lets an invited member set a password, log in on the page, and sign up with one button', async () => {
-    const host = await makeOrganisation(t);
-    const admin = await makeUser(t, [{ role: 'org_admin', organisation: host }]);
-    const event = await makeEvent(t, { hostOrganisationId: host.id, capacity: 10 });
+    const host = await makeOrganisation(world.t);
+    const admin = await makeUser(world.t, [{ role: 'org_admin', organisation: host }]);
+    const event = await makeEvent(world.t, { hostOrganisationId: host.id, capacity: 10 });
     const email = `${unique('luz')}@example.org`;
-    const member = await makeMember(t, [host], { email, givenName: 'Luz' });
-    expect((await request(t.http).post(`/api/v1/members/${member.id}/invitation`).set(admin.auth)).status).toBe(202);
+    const member = await makeMember(world.t, [host], { email, givenName: 'Luz' });
+    expect((await request(world.t.http).post(`/api/v1/members/${member.id}/invitation`).set(admin.auth)).status).toBe(202);
     await deliver();
-    const invitation = mailLinks(sink.mails.find((m) => m.to.includes(email))!.raw, origin).find((l) => l.includes('/account/accept-invitation/'))!;
+    const invitation = mailLinks(world.sink.mails.find((m) => m.to.includes(email))!.raw, world.origin).find((l) => l.includes('/account/accept-invitation/'))!;
 
     const page = await phone();
     await page.goto(invitation);
@@ -139,7 +96,7 @@ describe('links in e-mails and calendars, followed in a real browser', () => {
 
     // Log out, and in again on the page.
     await page.getByRole('button', { name: 'Salir' }).click();
-    await page.goto(`${origin}/account/login?next=/e/${event.id}`);
+    await page.goto(`${world.origin}/account/login?next=/e/${event.id}`);
     await page.getByLabel('Correo electrónico').fill(email);
     await page.getByLabel('Contraseña').fill('una frase larga para la marcha');
     await page.getByRole('button', { name: 'Ingresar' }).click();
@@ -147,7 +104,7 @@ describe('links in e-mails and calendars, followed in a real browser', () => {
 
     await page.getByRole('button', { name: /Inscribirme como/ }).click();
     expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('going');
-    const [row] = await t.db.query<{ member_id: string; status: string }[]>(`SELECT member_id, status FROM event_signups WHERE event_id = $1`, [event.id]);
+    const [row] = await world.t.db.query<{ member_id: string; status: string }[]>(`SELECT member_id, status FROM event_signups WHERE event_id = $1`, [event.id]);
     expect(row).toEqual({ member_id: member.id, status: 'going' });
   });
 });

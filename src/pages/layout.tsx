@@ -146,3 +146,58 @@ export function ErrorSummary({ page, errors }: { page: PageContext; errors: Reco
     </div>
   );
 }
+
+export interface ConsentFieldsProps {
+  page: PageContext;
+  /** The privacy notice: its link text (with its version), its text, and its version, kept with the consent. */
+  noticeLink: string;
+  notice: string;
+  noticeVersion: string;
+  consentLabel: string;
+  contactLabel: string;
+  values: Record<string, string>;
+  error?: string;
+}
+
+/**
+ * The end of every public form that takes personal data: the honeypot field
+ * (hidden from people; whatever fills it is a bot), the privacy notice and
+ * its version, the required consent with its error, and the optional e-mail
+ * contact.
+ */
+export function ConsentFields({ page, noticeLink, notice, noticeVersion, consentLabel, contactLabel, values, error }: ConsentFieldsProps): VNode {
+  return (
+    <>
+      <div class="hp" aria-hidden="true">
+        <label for="f-website">{page.t.t('common.honeypot')}</label>
+        <input id="f-website" name="website" type="text" tabIndex={-1} autocomplete="off" value="" />
+      </div>
+      <details class="notice">
+        <summary>{noticeLink}</summary>
+        <p>{notice}</p>
+      </details>
+      <input type="hidden" name="noticeVersion" value={noticeVersion} />
+      {error && (
+        <p class="error" id="f-consent-error">
+          {error}
+        </p>
+      )}
+      <div class="check">
+        <input
+          type="checkbox"
+          id="f-consent"
+          name="consent"
+          value="yes"
+          checked={values.consent === 'yes'}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? 'f-consent-error' : undefined}
+        />
+        <label for="f-consent">{consentLabel}</label>
+      </div>
+      <div class="check">
+        <input type="checkbox" id="f-contact" name="contactByEmail" value="yes" checked={values.contactByEmail === 'yes'} />
+        <label for="f-contact">{contactLabel}</label>
+      </div>
+    </>
+  );
+}

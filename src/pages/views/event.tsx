@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
 
 import type { EventView, ShiftView } from '../../events/events.views';
-import { ErrorSummary, Field, FormBasics, Layout } from '../layout';
+import { ConsentFields, ErrorSummary, Field, FormBasics, Layout } from '../layout';
 import type { PageContext } from '../page-context';
 
 /** The privacy notice the signup form shows; its version is stored with each guest's consent. */
@@ -164,36 +164,16 @@ function SignupForm({ page, event, shifts, form }: { page: PageContext; event: E
       <Field page={page} name="email" type="email" label={t.t('signup.email')} value={values.email} error={errors.email} required autocomplete="email" maxLength={254} />
       <Field page={page} name="phone" type="tel" label={t.t('signup.phone')} value={values.phone} error={errors.phone} hint={t.t('signup.phoneHint')} autocomplete="tel" maxLength={16} />
       {shiftChoice}
-      <div class="hp" aria-hidden="true">
-        <label for="f-website">{t.t('signup.honeypot')}</label>
-        <input id="f-website" name="website" type="text" tabIndex={-1} autocomplete="off" value="" />
-      </div>
-      <details class="notice">
-        <summary>{t.t('signup.noticeLink', { version: SIGNUP_NOTICE_VERSION })}</summary>
-        <p>{t.t('signup.notice')}</p>
-      </details>
-      <input type="hidden" name="noticeVersion" value={SIGNUP_NOTICE_VERSION} />
-      {errors.consent && (
-        <p class="error" id="f-consent-error">
-          {errors.consent}
-        </p>
-      )}
-      <div class="check">
-        <input
-          type="checkbox"
-          id="f-consent"
-          name="consent"
-          value="yes"
-          checked={values.consent === 'yes'}
-          aria-invalid={errors.consent ? 'true' : undefined}
-          aria-describedby={errors.consent ? 'f-consent-error' : undefined}
-        />
-        <label for="f-consent">{t.t('signup.consent', { hosts })}</label>
-      </div>
-      <div class="check">
-        <input type="checkbox" id="f-contact" name="contactByEmail" value="yes" checked={values.contactByEmail === 'yes'} />
-        <label for="f-contact">{t.t('signup.contactByEmail')}</label>
-      </div>
+      <ConsentFields
+        page={page}
+        noticeLink={t.t('signup.noticeLink', { version: SIGNUP_NOTICE_VERSION })}
+        notice={t.t('signup.notice')}
+        noticeVersion={SIGNUP_NOTICE_VERSION}
+        consentLabel={t.t('signup.consent', { hosts })}
+        contactLabel={t.t('signup.contactByEmail')}
+        values={values}
+        error={errors.consent}
+      />
       <button type="submit">{t.t('signup.submit')}</button>
       <p class="muted">
         <a href={t.href(`/account/login?next=${encodeURIComponent(`/e/${event.id}`)}`)}>{t.t('signup.loginHint')}</a>

@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
 
 import type { Organisation } from '../../organisations/organisation.entity';
-import { ErrorSummary, Field, FormBasics, Layout } from '../layout';
+import { ConsentFields, ErrorSummary, Field, FormBasics, Layout } from '../layout';
 import type { PageContext } from '../page-context';
 import { pageHref } from './lists';
 
@@ -37,36 +37,16 @@ export function JoinPage({ page, org, form }: { page: PageContext; org: Pick<Org
         <Field page={page} name="phone" type="tel" label={t.t('join.phone')} value={values.phone} error={errors.phone} hint={t.t('join.phoneHint')} autocomplete="tel" maxLength={20} />
         <Field page={page} name="region" label={t.t('join.region')} value={values.region} error={errors.region} autocomplete="address-level1" maxLength={100} />
         <Field page={page} name="locality" label={t.t('join.locality')} value={values.locality} error={errors.locality} autocomplete="address-level2" maxLength={100} />
-        <div class="hp" aria-hidden="true">
-          <label for="f-website">{t.t('join.honeypot')}</label>
-          <input id="f-website" name="website" type="text" tabIndex={-1} autocomplete="off" value="" />
-        </div>
-        <details class="notice">
-          <summary>{t.t('join.noticeLink', { version: JOIN_NOTICE_VERSION })}</summary>
-          <p>{t.t('join.notice', { name: org.name })}</p>
-        </details>
-        <input type="hidden" name="noticeVersion" value={JOIN_NOTICE_VERSION} />
-        {errors.consent && (
-          <p class="error" id="f-consent-error">
-            {errors.consent}
-          </p>
-        )}
-        <div class="check">
-          <input
-            type="checkbox"
-            id="f-consent"
-            name="consent"
-            value="yes"
-            checked={values.consent === 'yes'}
-            aria-invalid={errors.consent ? 'true' : undefined}
-            aria-describedby={errors.consent ? 'f-consent-error' : undefined}
-          />
-          <label for="f-consent">{t.t('join.consent', { name: org.name, version: JOIN_NOTICE_VERSION })}</label>
-        </div>
-        <div class="check">
-          <input type="checkbox" id="f-contact" name="contactByEmail" value="yes" checked={values.contactByEmail === 'yes'} />
-          <label for="f-contact">{t.t('join.contactByEmail', { name: org.name })}</label>
-        </div>
+        <ConsentFields
+          page={page}
+          noticeLink={t.t('join.noticeLink', { version: JOIN_NOTICE_VERSION })}
+          notice={t.t('join.notice', { name: org.name })}
+          noticeVersion={JOIN_NOTICE_VERSION}
+          consentLabel={t.t('join.consent', { name: org.name, version: JOIN_NOTICE_VERSION })}
+          contactLabel={t.t('join.contactByEmail', { name: org.name })}
+          values={values}
+          error={errors.consent}
+        />
         <button type="submit">{t.t('join.submit')}</button>
       </form>
     </Layout>
