@@ -201,3 +201,15 @@ export function ConsentFields({ page, noticeLink, notice, noticeVersion, consent
     </>
   );
 }
+
+/** What a link preview (WhatsApp, Facebook, a search engine) reads off a public page: description, Open Graph, canonical address. */
+export function shareTags({ title, description, url, summary }: { title: string; description: string; url: string; summary?: string }): VNode[] {
+  return [
+    <meta key="d" name="description" content={description.slice(0, 300)} />,
+    <meta key="ot" property="og:type" content="website" />,
+    <meta key="oti" property="og:title" content={title} />,
+    ...(summary ? [<meta key="od" property="og:description" content={summary} />] : []),
+    <meta key="ou" property="og:url" content={url} />,
+    <link key="c" rel="canonical" href={url} />,
+  ];
+}

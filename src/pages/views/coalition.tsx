@@ -5,7 +5,7 @@ import type { PartnerView } from '../../coalitions/coalition.views';
 import type { Page as ListPage } from '../../common/pagination';
 import type { DemandDetailView } from '../../demands/demand.views';
 import type { EventSummary } from '../../events/events.views';
-import { Layout } from '../layout';
+import { Layout, shareTags } from '../layout';
 import type { PageContext } from '../page-context';
 import { EventList, pageHref } from './lists';
 
@@ -24,13 +24,7 @@ export interface CoalitionPageProps {
 export function CoalitionPage({ page, coalition: c, partners, platform, events, url }: CoalitionPageProps): VNode {
   const { t } = page;
   const list = new Intl.ListFormat(t.locale, { type: 'conjunction' });
-  const head = [
-    <meta key="d" name="description" content={(c.description ?? c.name).slice(0, 300)} />,
-    <meta key="ot" property="og:type" content="website" />,
-    <meta key="oti" property="og:title" content={c.name} />,
-    <meta key="ou" property="og:url" content={url} />,
-    <link key="c" rel="canonical" href={url} />,
-  ];
+  const head = shareTags({ title: c.name, description: c.description ?? c.name, url });
   return (
     <Layout page={page} title={c.name} head={head}>
       <p class="kind">{t.t('coalition.label')}</p>

@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
 
 import type { EventView, ShiftView } from '../../events/events.views';
-import { ConsentFields, ErrorSummary, Field, FormBasics, Layout } from '../layout';
+import { ConsentFields, ErrorSummary, Field, FormBasics, Layout, shareTags } from '../layout';
 import type { PageContext } from '../page-context';
 
 /** The privacy notice the signup form shows; its version is stored with each guest's consent. */
@@ -190,13 +190,8 @@ export function EventPage({ page, event: e, shifts, url, base, form }: EventPage
   const map = mapLink(e);
   const description = e.description ?? t.t('event.kind', { kind: e.kind });
   const head = [
-    <meta key="d" name="description" content={description.slice(0, 300)} />,
-    <meta key="ot" property="og:type" content="website" />,
-    <meta key="oti" property="og:title" content={e.title} />,
-    <meta key="od" property="og:description" content={`${t.date(starts, e.timezone)} · ${place || t.t('event.online')}`} />,
-    <meta key="ou" property="og:url" content={url} />,
+    ...shareTags({ title: e.title, description, url, summary: `${t.date(starts, e.timezone)} · ${place || t.t('event.online')}` }),
     <meta key="ol" property="og:locale" content={t.locale === 'es' ? 'es_PE' : 'en_GB'} />,
-    <link key="c" rel="canonical" href={url} />,
     <script key="ld" type="application/ld+json" dangerouslySetInnerHTML={{ __html: scriptJson(eventJsonLd(e, url, base)) }} />,
   ];
   const open = e.signupsOpen;

@@ -4,7 +4,7 @@ import type { Page as ListPage } from '../../common/pagination';
 import type { EventKind } from '../../events/event.entity';
 import type { EventSummary } from '../../events/events.views';
 import type { Organisation } from '../../organisations/organisation.entity';
-import { ErrorSummary, Layout } from '../layout';
+import { ErrorSummary, Layout, shareTags } from '../layout';
 import type { PageContext } from '../page-context';
 import { ChoiceField, EventList, NumberField, outOfFrame, pageHref } from './lists';
 
@@ -97,13 +97,7 @@ export function OrganisationPage(props: OrganisationPageProps): VNode {
   const { page, org, parent, children, events, errors, acceptsMembers, listQuery, url } = props;
   const { t } = page;
   const filtered = Object.values(props.filters).some(Boolean);
-  const head = [
-    <meta key="d" name="description" content={(org.description ?? org.name).slice(0, 300)} />,
-    <meta key="ot" property="og:type" content="website" />,
-    <meta key="oti" property="og:title" content={org.name} />,
-    <meta key="ou" property="og:url" content={url} />,
-    <link key="c" rel="canonical" href={url} />,
-  ];
+  const head = shareTags({ title: org.name, description: org.description ?? org.name, url });
   return (
     <Layout page={page} title={org.name} head={head}>
       <p class="kind">{t.t('organisation.kind', { kind: org.kind })}</p>
