@@ -16,7 +16,7 @@ import { bootTestApp, type TestApp } from './support/app';
 import { axeViolations, launchBrowser, phoneContext } from './support/browser';
 import { freePort } from './support/free-port';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
-import { guest, makeEvent, makeOrganisation, makeShift, makeUser, PASSWORD, unique, type TestUser } from './support/world';
+import { guest, linkMember, makeEvent, makeMember, makeOrganisation, makeShift, makeUser, PASSWORD, unique, type TestUser } from './support/world';
 
 const HOUR = 3600_000;
 
@@ -138,7 +138,7 @@ describe('the door page in a real browser', () => {
       const res = await request(t.http).post(`/api/v1/events/${event.id}/signups`).set('X-Forwarded-For', xff()).send(body);
       expect(res.status).toBe(201);
       expect(res.body.status).toBe('going');
-      people.push({ id: res.body.id, name: body.name as string, email: body.email as string, code: codes.shortCodeFor(res.body.id), token: codes.tokenFor(res.body.id) });
+      people.push({ id: res.body.id, name: body.name, email: body.email, code: codes.shortCodeFor(res.body.id), token: codes.tokenFor(res.body.id) });
     }
     return people;
   }
@@ -334,6 +334,25 @@ describe('the door page in a real browser', () => {
     expect(await type(page, scanned!)).toEqual({ result: 'checked_in', text: `Ingreso registrado: ${rosa.name}` });
     await page.waitForSelector('#door[data-queued="0"]');
     expect(await attended(event)).toBe(1);
+  });
+
+  it('shows a member’s code on their signups page, the QR code reading the same', async () => {
+    const org = await makeOrganisation(t);
+    const event = await liveEvent(org);
+    const member = await makeMember(t, [org]);
+    const user = await makeUser(t, [], { email: member.email! });
+    await linkMember(t, user, member);
+    const signup = await request(t.http).post(`/api/v1/events/${event.id}/signups`).set(user.auth).send({});
+    expect(signup.body.status).toBe('going');
+    const { page } = await phone();
+    await page.goto(`${origin}/account/login`);
+    await page.locator('#f-email').fill(user.email);
+    await page.locator('#f-password').fill(PASSWORD);
+    await page.locator('form.card button[type=submit]').click();
+    await page.waitForURL(`${origin}/account/signups`);
+    const item = page.locator(`li[data-signup="${signup.body.id}"]`);
+    expect(await item.locator('[data-checkin-code]').getAttribute('data-checkin-code')).toBe(codes.shortCodeFor(signup.body.id));
+    expect(readQr(await item.locator('svg.qr').screenshot())).toBe(codes.qrTextFor(signup.body.id));
   });
 
   it('stops at once when its door link is revoked: the page says so, and its routes answer 401', async () => {

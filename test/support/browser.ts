@@ -19,7 +19,17 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
     headless: true,
     // As root in a container there is no sandbox to use; the rest keeps Chromium from calling Google's services,
     // which this machine's closed network refuses (and which would show up as requests to other hosts).
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps', ...extraArgs],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-default-apps',
+      ...extraArgs,
+    ],
   });
 }
 

@@ -11,7 +11,7 @@ import type { PageContext } from '../page-context';
  * to fill (they are plain arguments, no plural or select).
  */
 export function doorMessages(t: Translator): Record<string, string> {
-  const placeholders = new Proxy({} as Record<string, string>, { get: (_target, key) => (typeof key === 'string' ? `{${key}}` : undefined) });
+  const placeholders = new Proxy({}, { get: (_target, key) => (typeof key === 'string' ? `{${key}}` : undefined) });
   const keys = [...CATALOGUES.get(DEFAULT_LOCALE)!.keys()].filter((k) => k.startsWith('door.'));
   return Object.fromEntries(keys.map((k) => [k.slice('door.'.length), t.t(k, placeholders)]));
 }
