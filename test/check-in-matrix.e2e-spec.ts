@@ -3,8 +3,8 @@ import request from 'supertest';
 
 import type { Event } from '../src/events/event.entity';
 import { bootTestApp, type TestApp } from './support/app';
-import { row, runRow, type MatrixRow } from './support/matrix';
-import { buildWorld, makeEvent, type TestUser, type World } from './support/world';
+import { CALLERS, row, runRow, type MatrixRow, type Who } from './support/matrix';
+import { buildWorld, makeEvent, PASSWORD, type TestUser, type World } from './support/world';
 
 const HOUR = 3600_000;
 
@@ -135,6 +135,119 @@ describe('permission matrix: check-in at the door', () => {
       expect((await call('get', `/events/${EH.id}/check-in-manifest`, as)).status).toBe(401);
       expect((await call('post', `/events/${EH.id}/check-ins`, as, batch())).status).toBe(401);
       expect((await call('get', `/events/${EP.id}/check-in-manifest`, as)).status).toBe(401);
+    });
+  });
+  /**
+   * The door page's own JSON routes (src/pages/check-in-pages.controller.ts):
+   * the same service behind the pages' cookie session instead of a Bearer
+   * token, or a door link. The same answers as the API's rows above, caller by
+   * caller; a post also needs the page's anti-forgery token and to come from
+   * the page's own origin.
+   */
+  describe('the door page’s routes (cookie session or door link)', () => {
+    const sessions = {} as Record<Who, string | null>;
+    const tokens = {} as Record<Who, string>;
+    const formToken = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
+
+    /** Logs in on the page form: the session cookie, and a form token bound to it. */
+    async function pageSession(email: string): Promise<{ cookie: string; csrf: string }> {
+      const form = await request(t.http).get('/account/login');
+      const res = await request(t.http)
+        .post('/account/login')
+        .type('form')
+        .send({ email, password: PASSWORD, _csrf: formToken(form.text) });
+      const line = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('convoca_session='));
+      if (!line) throw new Error(`no page session for ${email}: ${res.status}`);
+      const cookie = line.split(';')[0];
+      return { cookie, csrf: formToken((await request(t.http).get('/account/signups').set('Cookie', cookie)).text) };
+    }
+
+    beforeAll(async () => {
+      for (const who of CALLERS) {
+        if (who === 'anon') {
+          sessions.anon = null;
+          tokens.anon = formToken((await request(t.http).get('/account/login')).text);
+          continue;
+        }
+        const { cookie, csrf } = await pageSession(w.users[who].email);
+        sessions[who] = cookie;
+        tokens[who] = csrf;
+      }
+    });
+
+    const pageManifest = (e: Event, who: Who, headers: Record<string, string> = {}) => {
+      const r = request(t.http).get(`/checkin/${e.id}/manifest`).set(headers);
+      return sessions[who] ? r.set('Cookie', sessions[who]) : r;
+    };
+    const pagePost = (e: Event, who: Who, headers: Record<string, string> = {}) => {
+      const r = request(t.http)
+        .post(`/checkin/${e.id}/check-ins`)
+        .set({ 'Sec-Fetch-Site': 'same-origin', 'X-CSRF-Token': tokens[who], ...headers });
+      return (sessions[who] ? r.set('Cookie', sessions[who]) : r).send({ items: [{ clientId: randomUUID(), at: new Date().toISOString(), walkIn: { name: 'Juana Huamán' } }] });
+    };
+
+    // prettier-ignore
+    const ROWS: [string, () => Event, (e: Event, who: Who) => Promise<request.Response>, number[]][] = [
+      //                                                                              anon plain orgA admA admP admB coord plat
+      ['GET  /checkin/:A/manifest',               () => EA, (e, who) => pageManifest(e, who), [401, 403, 200, 200, 200, 403, 403, 200]],
+      ['GET  /checkin/:co-hosted by B/manifest',  () => EJ, (e, who) => pageManifest(e, who), [401, 403, 200, 200, 200, 200, 403, 200]],
+      ['GET  /checkin/:coalition/manifest',       () => EC, (e, who) => pageManifest(e, who), [401, 403, 403, 403, 403, 403, 200, 200]],
+      ['GET  /checkin/:private/manifest',         () => EP, (e, who) => pageManifest(e, who), [401, 404, 200, 200, 200, 404, 404, 200]],
+      ['GET  /checkin/:hosted by plain/manifest', () => EH, (e, who) => pageManifest(e, who), [401, 200, 200, 200, 200, 403, 403, 200]],
+      ['POST /checkin/:A/check-ins',              () => EA, (e, who) => pagePost(e, who),     [401, 403, 200, 200, 200, 403, 403, 200]],
+      ['POST /checkin/:co-hosted by B/check-ins', () => EJ, (e, who) => pagePost(e, who),     [401, 403, 200, 200, 200, 200, 403, 200]],
+      ['POST /checkin/:coalition/check-ins',      () => EC, (e, who) => pagePost(e, who),     [401, 403, 403, 403, 403, 403, 200, 200]],
+      ['POST /checkin/:private/check-ins',        () => EP, (e, who) => pagePost(e, who),     [401, 404, 200, 200, 200, 404, 404, 200]],
+      ['POST /checkin/:hosted by plain/check-ins', () => EH, (e, who) => pagePost(e, who),    [401, 200, 200, 200, 200, 403, 403, 200]],
+    ];
+
+    it.each(ROWS.map((r) => [r[0], r] as const))('%s', async (_route, [, event, run, statuses]) => {
+      const got = {} as Record<Who, number>;
+      for (const who of CALLERS) got[who] = (await run(event(), who)).status;
+      expect(got).toEqual(Object.fromEntries(CALLERS.map((c, i) => [c, statuses[i]])));
+    });
+
+    it('answers the same as the API route, body for body (the same service)', async () => {
+      const viaPage = await pageManifest(EA, 'organiserA');
+      const viaApi = await request(t.http).get(`/api/v1/events/${EA.id}/check-in-manifest`).set(w.users.organiserA.auth);
+      const { issuedAt: _a, signature: _s, ...page } = viaPage.body.manifest;
+      const { issuedAt: _b, signature: _t, ...api } = viaApi.body;
+      expect(page).toEqual(api);
+      expect(Object.keys(viaPage.body).sort()).toEqual(['csrf', 'door', 'event', 'manifest']);
+      expect(viaPage.body.event).toMatchObject({ id: EA.id, title: EA.title, shifts: [] });
+    });
+
+    it('refuses a post from another site, or without the page’s token, before anything is read', async () => {
+      expect((await pagePost(EA, 'organiserA', { 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
+      expect((await pagePost(EA, 'organiserA', { 'X-CSRF-Token': tokens.adminA })).status).toBe(403);
+      expect((await pagePost(EA, 'organiserA', { 'X-CSRF-Token': '' })).status).toBe(403);
+    });
+
+    it('gives the API nothing for the cookie: it still takes Bearer tokens and door links only', async () => {
+      const res = await request(t.http).get(`/api/v1/events/${EA.id}/check-in-manifest`).set('Cookie', sessions.organiserA!);
+      expect(res.status).toBe(401);
+    });
+
+    /** A per-event host (cookie) and a door link of EH can do nothing on another event, exactly as on the API. */
+    it.each([
+      //                                host  door link
+      ['EH (their event)', () => EH, 200, 200],
+      ['EP (private)', () => EP, 404, 404],
+      ['EA (public)', () => EA, 403, 404],
+    ] as const)('a per-event host and a door link of EH, on %s', async (_name, event, asHost, asLink) => {
+      const link = await makeLink(EH);
+      const anon = { 'X-Door-Link': link.secret };
+      expect([(await pageManifest(event(), 'plain')).status, (await pageManifest(event(), 'anon', anon)).status]).toEqual([asHost, asLink]);
+      expect([(await pagePost(event(), 'plain')).status, (await pagePost(event(), 'anon', anon)).status]).toEqual([asHost, asLink]);
+    });
+
+    it('refuses a revoked door link at once (401), on both routes', async () => {
+      const link = await makeLink(EH);
+      const as = { 'X-Door-Link': link.secret };
+      expect((await pageManifest(EH, 'anon', as)).status).toBe(200);
+      expect((await request(t.http).delete(`/api/v1/events/${EH.id}/door-links/${link.id}`).set(w.users.organiserA.auth)).status).toBe(204);
+      expect((await pageManifest(EH, 'anon', as)).status).toBe(401);
+      expect((await pagePost(EH, 'anon', as)).status).toBe(401);
     });
   });
 });

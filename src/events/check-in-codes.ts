@@ -11,6 +11,14 @@ export const TOKEN_LENGTH = 22;
 /** Characters of a short code, without its hyphen: 10 × 5 = 50 bits. */
 export const CODE_LENGTH = 10;
 
+/**
+ * What a signup's QR code carries: its check-in token after a short tag
+ * naming the kind of code and its version, so that a door page can tell a
+ * Convoca check-in code from any other QR code held up to it (the door page
+ * also takes the bare token, and the short code).
+ */
+export const QR_PREFIX = 'CVK1:';
+
 /** sha256, hex: what the database keeps of a token or a code (as of manage tokens, account tokens, door links). */
 export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
 
@@ -76,6 +84,11 @@ export class CheckInCodes {
   /** The signup's check-in token (what a QR code carries). */
   tokenFor(signupId: string): string {
     return tokenFor(this.key, signupId);
+  }
+
+  /** What the signup's QR code carries: `CVK1:` and its token. */
+  qrTextFor(signupId: string): string {
+    return `${QR_PREFIX}${this.tokenFor(signupId)}`;
   }
 
   /** The signup's short code, `XXXXX-XXXXX`. */

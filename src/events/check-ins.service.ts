@@ -11,7 +11,7 @@ import type { DomainEvent } from '../domain-events/domain-event';
 import { DomainEvents } from '../domain-events/domain-events';
 import { canonicalJson, CheckInCodes, sha256Hex } from './check-in-codes';
 import { CheckInsRepository, type DoorSignupRow, type NewCheckIn, type PoolTurnoutRow, type RecordedCheckIn } from './check-ins.repository';
-import type { CheckInBatchAnswer, CheckInItemAnswer, CheckInManifest, EventTurnout, ManifestEntry, PartnerTurnoutCounts, PoolTurnout } from './check-ins.views';
+import type { CheckInBatchAnswer, CheckInItemAnswer, CheckInManifest, DoorPageManifest, EventTurnout, ManifestEntry, PartnerTurnoutCounts, PoolTurnout } from './check-ins.views';
 import type { CheckInBatchDto, CheckInItemDto } from './dto/check-in.dto';
 import type { StoredCheckInResult } from './event-check-in.entity';
 import { ATTENDANCE_STATUSES } from './event-workflow';
@@ -103,6 +103,28 @@ export class CheckInsService {
     // Access first, outside the transaction (its checks may take connections of their own).
     const { event, door } = await this.door(this.transactions.auto, caller, eventId);
     assertDoorOpen(event, this.config.checkinManifestHours);
+    return this.issueManifest(caller, event, door);
+  }
+
+  /**
+   * The door page's copy (src/pages): the same manifest, under the same
+   * rule, with what the page shows beside it — the event's title and times,
+   * its shifts' names, and the door's own label.
+   */
+  async manifestForDoorPage(caller: Caller, eventId: string): Promise<DoorPageManifest> {
+    const { event, door } = await this.door(this.transactions.auto, caller, eventId);
+    assertDoorOpen(event, this.config.checkinManifestHours);
+    const manifest = await this.issueManifest(caller, event, door);
+    const shifts = (await this.eventsRepo.shifts(eventId)).map((s) => ({ id: s.id, name: s.name }));
+    return {
+      manifest,
+      event: { id: event.id, title: event.title, startsAt: event.startsAt.toISOString(), endsAt: event.endsAt.toISOString(), timezone: event.timezone, shifts },
+      door: { label: door.linkId ? door.label : null, link: !!door.linkId },
+    };
+  }
+
+  private issueManifest(caller: Caller, event: Event, door: Door): Promise<CheckInManifest> {
+    const eventId = event.id;
     return this.transactions.run(async (tx) => {
       const rows = await this.repo.manifest(tx, eventId);
       const pools = await this.repo.counts(tx, eventId);

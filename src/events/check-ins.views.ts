@@ -52,6 +52,17 @@ export class CheckInManifest {
   @ApiProperty({ type: String, example: 'Zx8pQ2mN7vR4tK9wB3cL6yH1jF5dS0aG-uE_iO2nM4k' }) signature: string;
 }
 
+/**
+ * What the door page (src/pages, not the API) loads: the manifest as the
+ * API issues it, and what the page shows beside it.
+ */
+export interface DoorPageManifest {
+  manifest: CheckInManifest;
+  event: { id: string; title: string; startsAt: string; endsAt: string; timezone: string; shifts: { id: string; name: string }[] };
+  /** A door link's own label (what other doors are told in a conflict); null for a logged-in organiser or host. */
+  door: { label: string | null; link: boolean };
+}
+
 export class CheckInConflict {
   @ApiPropertyOptional({ type: String, nullable: true, example: 'Puerta 2 — Jr. de la Unión', description: 'The door that checked them in (null: an organiser, from the signup list)' }) door:
     string | null;

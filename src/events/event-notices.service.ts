@@ -7,6 +7,7 @@ import type { Tx } from '../database/transactions';
 import type { DomainEvent, DomainEventSubscriber, StatementContext } from '../domain-events/domain-event';
 import { DomainEvents } from '../domain-events/domain-events';
 import { OutboxService, type NewMessage } from '../outbox/outbox.service';
+import { CheckInCodes } from './check-in-codes';
 import type { SignupStatus } from './event-signup.entity';
 import { EventCancelled, EventChanged, SignupCreated, SignupPromoted, type NoticeEvent } from './signup-events';
 import { SignupsRepository, type RecipientRow, type RecipientSelection } from './signups.repository';
@@ -37,6 +38,7 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
     private readonly outbox: OutboxService,
     private readonly signups: SignupsRepository,
     private readonly changes: DomainEvents,
+    private readonly codes: CheckInCodes,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -67,14 +69,26 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
     }
   }
 
-  /** A new signup's confirmation (going or waitlisted), in the statement that makes the signup. A guest's carries the manage link. */
+  /**
+   * A new signup's confirmation (going or waitlisted), in the statement that
+   * makes the signup. A guest's carries the manage link; a seat holder's, the
+   * check-in code (its QR code is drawn when the message is sent). The
+   * waiting list gets its code with the promotion.
+   */
   inStatement(_actor: Caller, e: DomainEvent, statement: StatementContext): string | null {
     if (!(e instanceof SignupCreated)) return null;
     const template = 'event.signup_confirmation';
     const extra: Record<string, string> = e.manageToken ? { manageUrl: this.manageUrl(e.manageToken) } : {};
+    const door = { checkinToken: e.checkIn.token, checkinCode: e.checkIn.code };
     // The payload as `message` makes it for either status; the person's name and shift are filled in from the row.
-    const payload = (status: SignupStatus) => this.message(template, '', e.event, { id: '', email: '', locale: 'es', name: '', status, shift: null }, extra).payload;
-    return this.signups.confirmationPart(statement, template, { going: payload('going'), waitlisted: payload('waitlisted') });
+    const payload = (status: SignupStatus, more: Record<string, string> = {}) =>
+      this.message(template, '', e.event, { id: '', email: '', locale: 'es', name: '', status, shift: null }, { ...extra, ...more }).payload;
+    return this.signups.confirmationPart(statement, template, { going: payload('going', door), waitlisted: payload('waitlisted') });
+  }
+
+  /** A seat holder's check-in code, for the messages that confirm or remind them of their seat. */
+  private doorCode(signupId: string): Record<string, string> {
+    return { checkinToken: this.codes.tokenFor(signupId), checkinCode: this.codes.shortCodeFor(signupId) };
   }
 
   /** The event's public page. */
@@ -127,7 +141,7 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
     const rs = await this.recipients(tx, { ids: signupIds });
     await this.outbox.enqueueMany(
       tx,
-      rs.map((r) => this.message('event.waitlist_promoted', `event_promoted:${r.id}`, event, r)),
+      rs.map((r) => this.message('event.waitlist_promoted', `event_promoted:${r.id}`, event, r, this.doorCode(r.id))),
     );
   }
 
@@ -155,7 +169,7 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
     const rs = await this.recipients(tx, { ids: signupIds, going: true });
     return this.outbox.enqueueMany(
       tx,
-      rs.map((r) => this.message('event.reminder', `event_reminder:${r.id}`, event, r)),
+      rs.map((r) => this.message('event.reminder', `event_reminder:${r.id}`, event, r, this.doorCode(r.id))),
     );
   }
 }

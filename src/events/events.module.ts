@@ -44,7 +44,8 @@ import { SignupsService } from './signups.service';
     DoorLinkGuard,
   ],
   // CheckInCodes: whatever shows a signup's check-in code (an e-mail, a page, a QR code) derives it there.
-  exports: [EventsService, SignupsService, CheckInCodes, CheckInsService],
+  // DoorLinksService: the door page checks a door link as the API's DoorLinkGuard does.
+  exports: [EventsService, SignupsService, CheckInCodes, CheckInsService, DoorLinksService],
 })
 export class EventsModule implements OnModuleInit {
   onModuleInit(): void {

@@ -35,7 +35,9 @@ abstract class EventChange implements DomainEvent {
  * A new signup (going or waitlisted), written as one statement
  * (`DomainEvents.inStatement`): its id and status are known only there, so
  * the entry's `status.to` is filled in by the statement. A guest's
- * confirmation carries `manageToken`.
+ * confirmation carries `manageToken`; a seat holder's, the check-in code of
+ * the signup (its id is chosen before the statement, and the code derived
+ * from it).
  */
 export class SignupCreated extends EventChange {
   readonly action = 'event_signup.create';
@@ -46,6 +48,7 @@ export class SignupCreated extends EventChange {
     readonly event: NoticeEvent & Scope,
     readonly changes: Record<string, unknown>,
     readonly manageToken: string | null,
+    readonly checkIn: { token: string; code: string },
   ) {
     super(event);
   }

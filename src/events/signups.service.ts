@@ -82,6 +82,10 @@ export class SignupsService {
     const { event } = await this.events.visible(db, caller, eventId);
     this.assertOpen(event);
     const shiftId = dto.shiftId ?? null;
+    // The id is chosen here: the check-in codes are derived from it, only their hashes are written, and the confirmation carries them.
+    const signupId = randomUUID();
+    const { tokenHash, codeHash } = this.codes.hashesFor(signupId);
+    const checkIn = { id: signupId, checkinTokenHash: tokenHash, checkinCodeHash: codeHash };
     const created = new SignupCreated(
       event,
       {
@@ -94,11 +98,8 @@ export class SignupsService {
           : { memberId: { from: null, to: person.memberId } }),
       },
       manageToken,
+      { token: this.codes.tokenFor(signupId), code: this.codes.shortCodeFor(signupId) },
     );
-    // The id is chosen here: the check-in codes are derived from it, and only their hashes are written.
-    const signupId = randomUUID();
-    const { tokenHash, codeHash } = this.codes.hashesFor(signupId);
-    const checkIn = { id: signupId, checkinTokenHash: tokenHash, checkinCodeHash: codeHash };
     try {
       // One statement, no transaction: the seat, the signup, and the subscribers' parts — its confirmation and its audit entry.
       const signup = await this.repo.signUp(

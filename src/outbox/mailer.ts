@@ -1,11 +1,15 @@
 import { createTransport } from 'nodemailer';
 
+import type { MailAttachment } from './templates';
+
 export interface OutgoingMail {
   to: string;
   from: string;
   subject: string;
   text: string;
   html: string;
+  /** Inline images (a check-in's QR code) the HTML part shows by Content-ID. */
+  attachments?: MailAttachment[];
   /** Stable per outbox message, so a receiver can drop a redelivery. */
   messageId: string;
 }

@@ -1,3 +1,5 @@
+import { qrPng } from '../common/qr';
+
 /**
  * E-mail templates, Spanish (default) and English. Each renders to plain
  * text and HTML from the message payload; every value is escaped in HTML.
@@ -8,13 +10,34 @@ interface Content {
   subject: string;
   paragraphs: string[];
   action?: { label: string; url: string };
+  /**
+   * A QR code to show in the HTML part, as an inline image (a PNG attached
+   * with a Content-ID: mail programs block images from the web, not these).
+   * `text` is what it encodes; the text part never has it, so whatever it
+   * stands for must also be in a paragraph (a check-in's short code).
+   */
+  qr?: { text: string; alt: string };
+}
+
+/** A file sent with a message; `cid` makes it an inline image the HTML part shows as `cid:…`. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  cid?: string;
 }
 
 export interface Rendered {
   subject: string;
   text: string;
   html: string;
+  attachments?: MailAttachment[];
 }
+
+/** The Content-ID of a message's QR code. */
+export const QR_CID = 'qr@convoca';
+/** Its side, in CSS pixels (the PNG has up to twice as many, for sharp screens). */
+const QR_SIDE = 200;
 
 type Payload = Record<string, unknown>;
 const s = (p: Payload, key: string): string => (typeof p[key] === 'string' ? p[key] : '');
@@ -130,6 +153,7 @@ export function registerTemplates(templates: Record<string, Record<Locale, (p: P
 
 const escapeHtml = (v: string) => v.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** A message as sent: subject, text part, HTML part, and the QR code's image when it has one (drawn here, at send time). */
 export function render(key: string, locale: string, payload: Payload): Rendered {
   const byLocale = TEMPLATES[key];
   if (!byLocale) throw new Error(`unknown e-mail template ${key}`);
@@ -138,8 +162,11 @@ export function render(key: string, locale: string, payload: Payload): Rendered 
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">',
     ...content.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    content.qr ? `<p><img src="cid:${QR_CID}" width="${QR_SIDE}" height="${QR_SIDE}" alt="${escapeHtml(content.qr.alt)}"></p>` : '',
     content.action ? `<p><a href="${escapeHtml(content.action.url)}">${escapeHtml(content.action.label)}</a></p>` : '',
     '<p style="color:#666">— Convoca</p></body></html>',
   ].join('');
-  return { subject: content.subject, text, html };
+  if (!content.qr) return { subject: content.subject, text, html };
+  const image = qrPng(content.qr.text, 2 * QR_SIDE);
+  return { subject: content.subject, text, html, attachments: [{ filename: 'qr.png', contentType: 'image/png', content: image, cid: QR_CID }] };
 }

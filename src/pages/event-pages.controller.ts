@@ -129,8 +129,8 @@ export class EventPagesController {
   @Get('signups/manage/:token')
   async manage(@Page() page: PageContext, @Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     if (!TOKEN_PATTERN.test(token)) throw notFound('signup');
-    const { signup, event } = await this.signups.lookup(page.caller, token);
-    return sendPage(reply, ManagePage({ page, token, event, status: signup.status }), { cache: 'private' });
+    const { signup, event, checkIn } = await this.signups.lookup(page.caller, token);
+    return sendPage(reply, ManagePage({ page, token, event, status: signup.status, checkIn: event.status === 'published' ? checkIn : null }), { cache: 'private' });
   }
 
   @Post('signups/manage/:token/cancel')

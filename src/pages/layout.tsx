@@ -11,6 +11,9 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
+/** JSON inside a `<script>` data block (JSON-LD, a script's messages): never `</script>` or an HTML comment opener, whatever a value says. */
+export const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
+
 /** The other language's switch: the same page, its query kept (filters, `embed`), with `?lang=`. */
 function LanguageSwitch({ page }: { page: PageContext }) {
   const other = page.t.locale === 'es' ? 'en' : 'es';

@@ -33,6 +33,18 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
+/**
+ * The anti-forgery token a post carries: a form's `_csrf` field, or (the
+ * door page's JSON requests, whose body is the API's own shape) the
+ * `X-CSRF-Token` header.
+ */
+function formToken(request: FastifyRequest): unknown {
+  const field = (request.body as Record<string, unknown> | undefined)?._csrf;
+  if (field !== undefined) return field;
+  const header = request.headers['x-csrf-token'];
+  return typeof header === 'string' ? header : undefined;
+}
+
 /** A form that did not come from our own page: refused before anything is read or written. */
 export class FormRefused extends HttpException {
   constructor() {
@@ -84,7 +96,7 @@ export class PageGuard implements CanActivate {
     const { locale, explicit } = chooseLocale(query.lang ?? (request.body as Record<string, unknown> | undefined)?.lang, request.headers['accept-language']);
     const binding = caller.user?.sessionId ?? 'anonymous';
     request.page = { caller, user: caller.user, t: new Translator(locale, explicit), csrf: this.token(binding, Date.now()), embed: query.embed === '1', url: request.url };
-    if (request.method === 'POST' && !(this.sameOrigin(request) && this.validToken(binding, (request.body as Record<string, unknown> | undefined)?._csrf))) {
+    if (request.method === 'POST' && !(this.sameOrigin(request) && this.validToken(binding, formToken(request)))) {
       throw new FormRefused();
     }
     return true;

@@ -17,6 +17,11 @@ export interface PageOptions {
   cache: PageCache;
   /** Origins allowed to show this page in an `<iframe>` (the organisation's embed list); none by default. */
   frameAncestors?: readonly string[];
+  /**
+   * The page's script talks to us (`connect-src 'self'`) and registers a
+   * service worker of ours (`worker-src 'self'`): the door page only.
+   */
+  app?: boolean;
 }
 
 /**
@@ -24,12 +29,13 @@ export interface PageOptions {
  * host (a visit to a political event page is itself sensitive: no CDN, no
  * font, no map tile, no analytics), forms only to ourselves.
  */
-export function contentSecurityPolicy(frameAncestors: readonly string[] = []): string {
+export function contentSecurityPolicy(frameAncestors: readonly string[] = [], app = false): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
+    ...(app ? ["connect-src 'self'", "worker-src 'self'"] : []),
     "form-action 'self'",
     "base-uri 'none'",
     `frame-ancestors ${frameAncestors.length ? frameAncestors.join(' ') : "'none'"}`,
@@ -41,7 +47,7 @@ export function pageHeaders(options: PageOptions): Record<string, string> {
   const embeddable = !!options.frameAncestors?.length;
   return {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': contentSecurityPolicy(options.frameAncestors),
+    'content-security-policy': contentSecurityPolicy(options.frameAncestors, options.app),
     // Links in pages can carry a token (manage, reset): no page ever tells another site where the reader came from.
     'referrer-policy': 'no-referrer',
     'cache-control': options.cache === 'public' ? `public, max-age=${PUBLIC_MAX_AGE_SECONDS}` : 'no-store',

@@ -7,6 +7,8 @@ import { MembersModule } from '../members/members.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AccountPagesController } from './account-pages.controller';
 import { AssetsController } from './assets.controller';
+import { CheckInPagesController } from './check-in-pages.controller';
+import { DoorPageGuard } from './door-page.guard';
 import { EventPagesController } from './event-pages.controller';
 import { PageGuard } from './page-context';
 import { PublicPagesController } from './public-pages.controller';
@@ -17,7 +19,7 @@ import { PublicPagesController } from './public-pages.controller';
  */
 @Module({
   imports: [EventsModule, OrganisationsModule, CoalitionsModule, DemandsModule, MembersModule],
-  controllers: [EventPagesController, PublicPagesController, AccountPagesController, AssetsController],
-  providers: [PageGuard],
+  controllers: [EventPagesController, PublicPagesController, AccountPagesController, CheckInPagesController, AssetsController],
+  providers: [PageGuard, DoorPageGuard],
 })
 export class PagesModule {}

@@ -4,6 +4,7 @@ import type { OwnSignupView } from '../../events/events.views';
 import { CANCELLABLE } from '../../events/signup-workflow';
 import { FormBasics, Layout } from '../layout';
 import type { PageContext } from '../page-context';
+import { CheckInCode } from './check-in-code';
 
 export interface MySignupsProps {
   page: PageContext;
@@ -64,6 +65,7 @@ export function MySignupsPage({ page, signups, nextCursor, noMember, cancelled, 
                   </span>
                   {s.event.status === 'cancelled' && <> · {t.t('event.cancelled')}</>}
                 </p>
+                {s.status === 'going' && s.event.status === 'published' && s.checkIn && <CheckInCode page={page} checkIn={s.checkIn} id={`code-${s.id}`} />}
                 {cancellable(s) && (
                   <form method="post" action={`/account/signups/${s.id}/cancel`}>
                     <FormBasics page={page} />

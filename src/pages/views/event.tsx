@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
 
 import type { EventView, ShiftView } from '../../events/events.views';
-import { ConsentFields, ErrorSummary, Field, FormBasics, Layout, shareTags } from '../layout';
+import { ConsentFields, ErrorSummary, Field, FormBasics, Layout, scriptJson, shareTags } from '../layout';
 import type { PageContext } from '../page-context';
 
 /** The privacy notice the signup form shows; its version is stored with each guest's consent. */
@@ -107,8 +107,6 @@ export function eventJsonLd(e: EventView, url: string, base: string): Record<str
 }
 
 /** JSON inside `<script>`: `<` escaped, so no text in it can close the element. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
-
 function SignupForm({ page, event, shifts, form }: { page: PageContext; event: EventView; shifts: ShiftView[]; form?: SignupFormState }): VNode {
   const { t } = page;
   const values = form?.values ?? {};

@@ -1,8 +1,9 @@
 import type { VNode } from 'preact';
 
-import type { EventView } from '../../events/events.views';
+import type { CheckInCodeView, EventView } from '../../events/events.views';
 import { FormBasics, Layout } from '../layout';
 import type { PageContext } from '../page-context';
+import { CheckInCode } from './check-in-code';
 
 /** After the form: going or waitlisted, and (for a guest) the link to manage the signup, also in the e-mail. */
 export function SignupResultPage({ page, event, status, manageToken }: { page: PageContext; event: EventView; status: 'going' | 'waitlisted'; manageToken?: string }): VNode {
@@ -29,11 +30,13 @@ export interface ManagePageProps {
   token: string;
   event: EventView;
   status: string;
+  /** The check-in code, while the signup may still come to the door (null once cancelled). */
+  checkIn?: CheckInCodeView | null;
   justCancelled?: boolean;
 }
 
 /** A guest's signup, opened from the e-mailed link: looking never changes anything; cancelling is a button. */
-export function ManagePage({ page, token, event, status, justCancelled }: ManagePageProps): VNode {
+export function ManagePage({ page, token, event, status, checkIn, justCancelled }: ManagePageProps): VNode {
   const { t } = page;
   const live = status === 'going' || status === 'waitlisted';
   return (
@@ -54,6 +57,8 @@ export function ManagePage({ page, token, event, status, justCancelled }: Manage
           {t.t('manage.status', { status })}
         </span>
       </p>
+      {status === 'going' && checkIn && <CheckInCode page={page} checkIn={checkIn} id="checkin" />}
+      {status === 'waitlisted' && <p class="muted">{t.t('checkin.codeLater')}</p>}
       {live && (
         <form class="card" method="post" action={`/signups/manage/${token}/cancel`}>
           <FormBasics page={page} />
