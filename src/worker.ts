@@ -7,8 +7,8 @@ import { createLogger, PinoNestLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/config';
 
 /**
- * The outbox worker as its own process (`npm run worker`): no HTTP, same
- * code as the loop inside the API. Needs DATABASE_URL (the embedded database
+ * The outbox and webhook workers as their own process (`npm run worker`):
+ * no HTTP, same code as the loops inside the API. Needs DATABASE_URL (the embedded database
  * belongs to the API process); run the API with OUTBOX_WORKER=false to leave
  * delivery to workers like this one.
  */
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl: config.databaseUrl }), { logger: new PinoNestLogger(logger) });
   app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
-  logger.info('outbox worker running');
+  logger.info('outbox and webhook workers running');
 }
 
 main().catch((err: unknown) => {

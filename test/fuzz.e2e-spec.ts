@@ -79,6 +79,13 @@ describe('fuzzing every route of the OpenAPI document', () => {
     expect(upload.status).toBe(202);
     await t.app.get(MemberImportService).idle();
     const [assignment] = await t.db.query<{ id: string }[]>('SELECT id FROM role_assignments WHERE user_id = $1', [w.users.adminA.id]);
+    const [endpoint] = await t.db.query<{ id: string }[]>(
+      `INSERT INTO webhook_endpoints (organisation_id, url, events, secret) VALUES ($1, 'https://hooks.example.org/convoca', '{signup.created}', 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') RETURNING id`,
+      [w.A.id],
+    );
+    const [delivery] = await t.db.query<{ id: string }[]>(`INSERT INTO webhook_deliveries (endpoint_id, event_type, payload, state) VALUES ($1, 'signup.created', '{}', 'delivered') RETURNING id`, [
+      endpoint.id,
+    ]);
     ids = {
       organisations: w.A.id,
       coalitions: w.C.id,
@@ -97,6 +104,8 @@ describe('fuzzing every route of the OpenAPI document', () => {
       imports: upload.body.id,
       users: w.users.adminA.id,
       'role-assignments': assignment.id,
+      webhooks: endpoint.id,
+      deliveries: delivery.id,
     };
     anyIds = [...Object.values(ids), w.P.id, w.B.id, w.A.slug, randomUUID()];
 

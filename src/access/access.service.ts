@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 import type { AuthUser, Caller } from './caller';
-import { roleGrants, type Permission, type ScopedRole } from './permissions';
+import { grantAllows, type Permission, type ScopedRole } from './permissions';
 
 /** Organisation ids a caller may act on, or every organisation. */
 export type OrganisationScope = { all: true } | { all: false; ids: string[] };
@@ -49,7 +49,7 @@ export class AccessService {
     const cache = this.cacheFor(user);
     let scope = cache.scopes.get(permission);
     if (!scope) {
-      const roots = user.roles.filter((r) => r.organisationId && roleGrants(r.role, permission)).map((r) => r.organisationId!);
+      const roots = user.roles.filter((r) => r.organisationId && grantAllows(r, permission)).map((r) => r.organisationId!);
       scope = roots.length === 0 ? Promise.resolve({ all: false, ids: [] }) : this.descendants(roots).then((ids) => ({ all: false as const, ids }));
       cache.scopes.set(permission, scope);
     }
@@ -61,7 +61,7 @@ export class AccessService {
     const user = caller.user;
     if (!user) return { all: false, ids: [] };
     if (user.isPlatformAdmin) return { all: true };
-    return { all: false, ids: user.roles.filter((r) => r.coalitionId && roleGrants(r.role, permission)).map((r) => r.coalitionId!) };
+    return { all: false, ids: user.roles.filter((r) => r.coalitionId && grantAllows(r, permission)).map((r) => r.coalitionId!) };
   }
 
   /** May the caller do `permission` on this organisation (held there or on an ancestor)? */
@@ -69,7 +69,7 @@ export class AccessService {
     const user = caller.user;
     if (!user) return false;
     if (user.isPlatformAdmin) return true;
-    const holding = user.roles.filter((r) => r.organisationId && roleGrants(r.role, permission)).map((r) => r.organisationId!);
+    const holding = user.roles.filter((r) => r.organisationId && grantAllows(r, permission)).map((r) => r.organisationId!);
     if (holding.length === 0) return false;
     if (holding.includes(organisationId)) return true;
     const ancestors = await this.ancestorsOf(user, organisationId);
@@ -80,7 +80,7 @@ export class AccessService {
   async rolesOverOrganisation(caller: Caller, permission: Permission, organisationId: string): Promise<ScopedRole[]> {
     const user = caller.user;
     if (!user) return [];
-    const holding = user.roles.filter((r) => r.organisationId && roleGrants(r.role, permission));
+    const holding = user.roles.filter((r) => r.organisationId && grantAllows(r, permission));
     if (holding.length === 0) return [];
     const ancestors = holding.every((r) => r.organisationId === organisationId) ? [] : await this.ancestorsOf(user, organisationId);
     return holding.filter((r) => r.organisationId === organisationId || ancestors.includes(r.organisationId!)).map((r) => r.role);
@@ -88,14 +88,14 @@ export class AccessService {
 
   /** The caller's roles granting `permission` that they hold in this coalition. */
   rolesOnCoalition(caller: Caller, permission: Permission, coalitionId: string): ScopedRole[] {
-    return (caller.user?.roles ?? []).filter((r) => r.coalitionId === coalitionId && roleGrants(r.role, permission)).map((r) => r.role);
+    return (caller.user?.roles ?? []).filter((r) => r.coalitionId === coalitionId && grantAllows(r, permission)).map((r) => r.role);
   }
 
   canOnCoalition(caller: Caller, permission: Permission, coalitionId: string): boolean {
     const user = caller.user;
     if (!user) return false;
     if (user.isPlatformAdmin) return true;
-    return user.roles.some((r) => r.coalitionId === coalitionId && roleGrants(r.role, permission));
+    return user.roles.some((r) => r.coalitionId === coalitionId && grantAllows(r, permission));
   }
 
   /**

@@ -2,14 +2,17 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 import { unauthorized } from '../common/problem';
+import type { ApiTokenCredential } from './api-token';
 import type { DoorLinkCredential } from './door-link';
-import type { ScopedRole } from './permissions';
+import type { Permission, ScopedRole } from './permissions';
 
 export interface RoleGrant {
   id: string;
   role: ScopedRole;
   organisationId: string | null;
   coalitionId: string | null;
+  /** Narrowed to these permissions (of the role's): an API token's grant. Absent: all the role's. Checked by `grantAllows`. */
+  permissions?: readonly Permission[];
 }
 
 /** The authenticated user, loaded from the database on every request (never trusted from the token). */
@@ -21,6 +24,13 @@ export interface AuthUser {
   memberIds: string[];
   sessionId: string;
   roles: RoleGrant[];
+  /**
+   * Set when the caller is an API token (api-token.ts), not a login: `id` is
+   * then the login that made it (what `createdBy` columns record), `roles`
+   * the token's one narrowed grant, `memberIds` empty, and the audit log
+   * names the token as the actor.
+   */
+  apiToken?: ApiTokenCredential;
 }
 
 /** Who is asking: passed explicitly to every service method that needs it. */

@@ -35,6 +35,9 @@ export const PERMISSIONS = [
   'pact.manage',
   'campaign.manage',
   'event.manage',
+  // integrations (issue 22)
+  'webhook.manage', // register webhook endpoints for the organisation (descendants included) or the coalition
+  'apitoken.manage', // API tokens of the organisation: org_admin only, and never held by a token itself
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -64,6 +67,8 @@ export const ROLE_PERMISSIONS: Record<ScopedRole, readonly Permission[]> = {
     'demand.adopt',
     'demand.endorse',
     'pact.manage',
+    'webhook.manage',
+    'apitoken.manage',
   ],
   // Coordinators see partners only in aggregate: no member.* permission here.
   coordinator: [
@@ -78,6 +83,7 @@ export const ROLE_PERMISSIONS: Record<ScopedRole, readonly Permission[]> = {
     'pact.manage',
     'campaign.manage',
     'event.manage',
+    'webhook.manage',
   ],
 };
 
@@ -90,4 +96,13 @@ export const GRANTABLE: Record<ScopedRole, readonly ScopedRole[]> = {
 
 export function roleGrants(role: ScopedRole, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/**
+ * Does this grant give `permission`? Its role must grant it and, for a grant
+ * narrowed to some permissions (an API token's: api-token.ts), so must the
+ * narrowing. Every check of a caller's roles goes through here.
+ */
+export function grantAllows(grant: { role: ScopedRole; permissions?: readonly Permission[] }, permission: Permission): boolean {
+  return roleGrants(grant.role, permission) && (!grant.permissions || grant.permissions.includes(permission));
 }

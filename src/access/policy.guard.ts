@@ -3,11 +3,12 @@ import { Reflector } from '@nestjs/core';
 
 import { forbidden } from '../common/problem';
 import { refuseUnreadBody } from '../common/request-input';
+import { TOKEN_SELF_ROUTES } from './api-token';
 import { AUTHENTICATOR, type Authenticator } from './authenticator';
 import { callerOf, type RequestWithCaller } from './caller';
 import { ACCEPTS_DOOR_LINK, presentedDoorLink } from './door-link';
 import { REQUIRED_PERMISSION } from './permission.decorator';
-import { roleGrants, type Permission } from './permissions';
+import { grantAllows, type Permission } from './permissions';
 import { IS_PUBLIC } from './public.decorator';
 
 /**
@@ -57,7 +58,22 @@ export class PolicyGuard implements CanActivate {
 
     const user = await this.authenticator.authenticateBearer(request); // 401 when missing, expired, forged or revoked
     request.user = user;
-    if (anyOf.includes('self') || user.isPlatformAdmin || user.roles.some((r) => anyOf.some((p) => roleGrants(r.role, p)))) {
+    const holds = (p: Permission) => user.isPlatformAdmin || user.roles.some((r) => grantAllows(r, p));
+    if (user.apiToken) {
+      // An API token is nobody's login: `self` lets it through only on the routes that serve organisers (api-token.ts).
+      const selfRoute = anyOf.includes('self') ? TOKEN_SELF_ROUTES[`${request.method} ${request.routeOptions.url}`] : undefined;
+      if (!anyOf.some((p) => p !== 'self' && holds(p)) && !(selfRoute && holds(selfRoute))) {
+        throw forbidden(
+          anyOf.includes('self') && !selfRoute
+            ? 'An API token acts for an organisation, not as a person: log in for this.'
+            : `This API token does not hold the ${anyOf.filter((p) => p !== 'self').join(' or ') || selfRoute} permission.`,
+        );
+      }
+      callerOf(request);
+      refuseUnreadBody(context);
+      return true;
+    }
+    if (anyOf.includes('self') || anyOf.some(holds)) {
       callerOf(request);
       refuseUnreadBody(context);
       return true;

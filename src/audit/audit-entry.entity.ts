@@ -19,6 +19,10 @@ export class AuditEntry {
   @Column({ type: 'uuid', nullable: true })
   actorUserId: string | null;
 
+  /** The API token the change was made with (issue 22); `actorUserId` is then the login that made the token. */
+  @Column({ type: 'uuid', nullable: true })
+  actorApiTokenId: string | null;
+
   /** e.g. `organisation.create`, `role.grant`, `auth.login`. */
   @Column({ type: 'text' })
   action: string;

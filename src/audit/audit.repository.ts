@@ -76,6 +76,7 @@ function insertSql(p: SqlParams, caller: Caller, entry: DomainEvent, from?: { re
   const changes = `${p.add(entry.changes ? JSON.stringify(entry.changes) : null)}::jsonb`;
   const values = [
     `${p.add(caller.user?.id ?? null)}::uuid`,
+    `${p.add(caller.user?.apiToken?.id ?? null)}::uuid`,
     `${p.add(entry.action)}::text`,
     `${p.add(entry.entity)}::text`,
     from ? from.entityId : `${p.add(entry.entityId)}::text`,
@@ -84,6 +85,6 @@ function insertSql(p: SqlParams, caller: Caller, entry: DomainEvent, from?: { re
     from ? from.changes(changes) : changes,
     `${p.add(caller.requestId)}::text`,
   ];
-  return `INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organisation_id, coalition_id, changes, request_id)
+  return `INSERT INTO audit_log (actor_user_id, actor_api_token_id, action, entity, entity_id, organisation_id, coalition_id, changes, request_id)
           ${from ? `SELECT ${values.join(', ')} FROM ${from.relation}` : `VALUES (${values.join(', ')})`}`;
 }

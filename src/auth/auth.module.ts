@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 
 import { AUTHENTICATOR } from '../access/authenticator';
+import { ApiTokensModule } from '../api-tokens/api-tokens.module';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { UsersModule } from '../users/users.module';
@@ -18,6 +19,7 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [
     UsersModule,
+    ApiTokensModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } }),

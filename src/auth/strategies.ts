@@ -7,8 +7,10 @@ import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { Strategy as LocalStrategy } from 'passport-local';
 
+import { presentedApiToken } from '../access/api-token';
 import type { Authenticator } from '../access/authenticator';
 import type { AuthUser, RequestWithCaller } from '../access/caller';
+import { ApiTokensService } from '../api-tokens/api-tokens.service';
 import { UUID_PATTERN } from '../common/dto-fields';
 import { unauthorized } from '../common/problem';
 import { flattenValidationErrors, validationProblem } from '../common/validation';
@@ -31,7 +33,11 @@ type Done = (err: unknown, user?: unknown) => void;
 export class PassportAuthenticator implements Authenticator {
   private readonly passport = new Passport();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, auth: AuthService) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    auth: AuthService,
+    private readonly apiTokens: ApiTokensService,
+  ) {
     const key = createSecretKey(Buffer.from(config.jwtSecret));
     // Bearer access tokens: only HS256 with our secret, audience and issuer
     // (so `alg: none` and foreign tokens fail). The user and session are
@@ -79,6 +85,13 @@ export class PassportAuthenticator implements Authenticator {
 
   async authenticateBearer(request: RequestWithCaller): Promise<AuthUser> {
     if (typeof request.headers.authorization !== 'string') throw unauthorized();
+    // An API token (issue 22) is told from a JWT by its prefix, and is never given to passport-jwt.
+    const apiToken = presentedApiToken(request.headers.authorization);
+    if (apiToken !== null) {
+      const tokenUser = await this.apiTokens.authenticate(apiToken);
+      if (!tokenUser) throw unauthorized('The API token is invalid, expired or revoked.');
+      return tokenUser;
+    }
     const user = await this.run<AuthUser>('jwt', request);
     if (!user) throw unauthorized('The access token is invalid, expired or revoked; log in again.');
     return user;

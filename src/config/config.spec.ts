@@ -24,6 +24,8 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'example.org'],
     ['SMTP_URL', 'http://mail'],
     ['CONVOCA_ADMIN_EMAIL', 'not-an-email'],
+    ['WEBHOOK_ALLOW_PRIVATE_HOSTS', 'http://127.0.0.1'],
+    ['WEBHOOK_TIMEOUT_MS', '10'],
   ])('names the variable when %s=%s is bad', (name, value) => {
     expect(() => loadConfig({ CONVOCA_DATA_DIR: dir(), JWT_SECRET: SECRET, [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ CONVOCA_DATA_DIR: dir(), JWT_SECRET: SECRET, [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
@@ -47,6 +49,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ CONVOCA_DATA_DIR: d }).jwtSecret).toBe(first);
     expect(readFileSync(join(d, 'jwt-secret'), 'utf8').trim()).toBe(first);
     expect(statSync(join(d, 'jwt-secret')).mode & 0o777).toBe(0o600);
+  });
+
+  it('takes webhook hosts allowed to be private outside production only', () => {
+    expect(loadConfig({ CONVOCA_DATA_DIR: dir(), WEBHOOK_ALLOW_PRIVATE_HOSTS: ' 127.0.0.1:8443, Hooks.Local ,[::1]:9000' }).webhookAllowPrivateHosts).toEqual([
+      '127.0.0.1:8443',
+      'hooks.local',
+      '[::1]:9000',
+    ]);
+    expect(loadConfig({ CONVOCA_DATA_DIR: dir() }).webhookAllowPrivateHosts).toEqual([]);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE_HOSTS: '127.0.0.1' })).toThrow(
+      /^Invalid configuration: WEBHOOK_ALLOW_PRIVATE_HOSTS must not be set in production/,
+    );
   });
 
   it('requires the admin password together with the admin e-mail', () => {

@@ -43,6 +43,12 @@ export interface AppConfig {
   outboxRetryBaseMs: number;
   /** Hours after an event's end during which its check-in manifest is served and door check-ins are taken. */
   checkinManifestHours: number;
+  /** Webhook hosts (`host` or `host:port`, lower case) that may be private, loopback or link-local addresses: development and tests only. */
+  webhookAllowPrivateHosts: string[];
+  /** A webhook delivery attempt is cut off after this long. */
+  webhookTimeoutMs: number;
+  /** First retry delay of a failed webhook delivery; doubles each attempt (capped at an hour). */
+  webhookRetryBaseMs: number;
 }
 
 /** One documented variable: parsing, default and whether it is a secret. */
@@ -103,6 +109,18 @@ function smtpUrl(raw: string): string {
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error('must start with smtp:// or smtps://');
   return raw;
+}
+
+/** `host` or `host:port` entries, comma-separated (`127.0.0.1:8443,hooks.local`); an IPv6 host in brackets (`[::1]:8443`). */
+function hostList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)
+    .map((entry) => {
+      if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(entry)) throw new Error('must be a comma-separated list of host names or host:port, such as 127.0.0.1:8443');
+      return entry;
+    });
 }
 
 function email(raw: string): string {
@@ -216,7 +234,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboxMaxAttempts: read(env, { name: 'OUTBOX_MAX_ATTEMPTS', fallback: 6, parse: integer(1, 100) }),
     outboxRetryBaseMs: read(env, { name: 'OUTBOX_RETRY_BASE_MS', fallback: 30_000, parse: integer(1, 3_600_000) }),
     checkinManifestHours: read(env, { name: 'CHECKIN_MANIFEST_HOURS', fallback: 12, parse: integer(0, 720) }),
+    webhookAllowPrivateHosts: read(env, { name: 'WEBHOOK_ALLOW_PRIVATE_HOSTS', fallback: [] as string[], parse: hostList }),
+    webhookTimeoutMs: read(env, { name: 'WEBHOOK_TIMEOUT_MS', fallback: 10_000, parse: integer(100, 60_000) }),
+    webhookRetryBaseMs: read(env, { name: 'WEBHOOK_RETRY_BASE_MS', fallback: 30_000, parse: integer(1, 3_600_000) }),
   };
+  // Production webhooks reach public addresses only (SSRF): no exceptions there.
+  if (config.env === 'production' && config.webhookAllowPrivateHosts.length) throw new ConfigError('WEBHOOK_ALLOW_PRIVATE_HOSTS', 'must not be set in production');
   config.jwtSecret = resolveJwtSecret(env.JWT_SECRET, config);
   return config;
 }
@@ -293,4 +316,7 @@ export const CONFIG_VARIABLES = [
   'OUTBOX_MAX_ATTEMPTS',
   'OUTBOX_RETRY_BASE_MS',
   'CHECKIN_MANIFEST_HOURS',
+  'WEBHOOK_ALLOW_PRIVATE_HOSTS',
+  'WEBHOOK_TIMEOUT_MS',
+  'WEBHOOK_RETRY_BASE_MS',
 ] as const;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { AccessService } from '../access/access.service';
+import { personalGrantsUserId } from '../access/api-token';
 import type { Caller } from '../access/caller';
 import type { ResourceAccess } from '../access/resource-access';
 import { forbidden, notFound } from '../common/problem';
@@ -41,7 +42,8 @@ export class EventAccess implements ResourceAccess<'manage' | 'handleSignups'> {
     const coalitions = this.access.coalitionScope(caller, 'event.manage');
     return {
       kind: 'user',
-      userId: caller.user.id,
+      // Per-event host roles are a login's own: an API token acts with its grant alone.
+      userId: personalGrantsUserId(caller.user),
       manageOrgIds: orgs.all ? [] : orgs.ids,
       manageCoalitionIds: coalitions.all ? [] : coalitions.ids,
       memberOrgIds: await this.access.memberOrganisationIds(caller),

@@ -28,6 +28,8 @@ export class AuditEntryView implements AuditEntry {
   @ApiProperty({ description: 'Increasing with time', example: '18342' }) id: string;
   @ApiProperty() at: Date;
   @ApiProperty({ nullable: true, type: String, example: '1d4a7c0f-3b6e-4d9a-8c2f-5b8e1a4d7c0f' }) actorUserId: string | null;
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'The API token the change was made with (actorUserId is then the login that made the token)' })
+  actorApiTokenId: string | null;
   @ApiProperty({ example: 'membership.update' }) action: string;
   @ApiProperty({ example: 'membership' }) entity: string;
   @ApiProperty({ nullable: true, type: String, example: '6f1a4d7c-0b3e-4a6f-9c2b-5e8d1a4c7f0b' }) entityId: string | null;
