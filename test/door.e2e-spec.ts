@@ -298,6 +298,11 @@ describe('the door page in a real browser', () => {
     expect(await page.locator('#door-result').textContent()).toBe(`Checked in: ${rosa.name}`);
     expect((await type(page, juan.code)).text).toBe(`${juan.name}’s signup was cancelled: no place.`);
     expect((await type(page, codes.shortCodeFor(waiting.id))).text).toBe('Zoila Espera is on the waiting list: no place.');
+    // A code not on the page's list, online: the server is asked (a signup made since?), and says.
+    expect(['checking', 'unknown']).toContain((await type(page, '7K4QM-XR2T9')).result);
+    await page.waitForSelector('#door-result[data-result="unknown"]');
+    expect(await page.locator('#door-result').textContent()).toBe('Unknown code: it is not on this event’s list.');
+    expect(await page.locator('#door-attention-list li[data-result="unknown"]').count()).toBe(1);
     await page.waitForSelector('#door[data-queued="0"]');
     expect(await attended(event)).toBe(1);
   });

@@ -149,7 +149,7 @@
     if (local === 'checked_in') {
       const key = item.walkIn ? 'resultWalkIn' : navigator.onLine ? 'resultCheckedIn' : 'resultQueued';
       show(item.walkIn ? 'walk_in' : 'checked_in', 'ok', msg(key, { name: scan.name || '—' }));
-    }
+    } else show('checking', 'warn', M.checking);
     render();
     send();
   }
@@ -314,7 +314,8 @@
       .join(' · ');
     renderCounts();
     renderShifts();
-    find();
+    // The matches say who is in now; not rebuilt under the keyboard of someone working through them.
+    if (!$('door-matches').contains(document.activeElement)) find();
   }
 
   /** The server's counts when the list came, and this door's check-ins since (queued, or answered after it). */
