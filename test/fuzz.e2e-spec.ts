@@ -79,6 +79,8 @@ describe('fuzzing every route of the OpenAPI document', () => {
     expect(upload.status).toBe(202);
     await t.app.get(MemberImportService).idle();
     const [assignment] = await t.db.query<{ id: string }[]>('SELECT id FROM role_assignments WHERE user_id = $1', [w.users.adminA.id]);
+    const promotion = await request(t.http).post(`/api/v1/events/${event.id}/promotions`).set(auth()).send({ organisationId: w.B.id });
+    expect(promotion.status).toBe(201);
     ids = {
       organisations: w.A.id,
       coalitions: w.C.id,
@@ -97,6 +99,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
       imports: upload.body.id,
       users: w.users.adminA.id,
       'role-assignments': assignment.id,
+      promotions: promotion.body.id,
     };
     anyIds = [...Object.values(ids), w.P.id, w.B.id, w.A.slug, randomUUID()];
 
