@@ -39,15 +39,14 @@ describe('migration CheckIn: check-in codes for existing signups', () => {
       await ds.destroy();
     }
   };
-  /** Reverts the migrations applied after CheckIn (later issues'), then CheckIn itself. */
-  const undoCheckIn = (ds: DataSource) =>
-    (async () => {
-      for (let i = 0; i < 20; i++) {
-        const [last] = await ds.query<{ name: string }[]>('SELECT name FROM typeorm_migrations ORDER BY timestamp DESC LIMIT 1');
-        await ds.undoLastMigration({ transaction: 'each' });
-        if (last.name === 'CheckIn1795796000000') return;
-      }
-    })();
+  /** Reverts the migrations that came after CheckIn (latest first, as a real revert goes), then CheckIn itself. */
+  const undoCheckIn = async (ds: DataSource) => {
+    for (let i = 0; i < 20; i++) {
+      const [last] = await ds.query<{ name: string }[]>('SELECT name FROM typeorm_migrations ORDER BY timestamp DESC LIMIT 1');
+      await ds.undoLastMigration({ transaction: 'each' });
+      if (last.name.startsWith('CheckIn')) return;
+    }
+  };
   const id = async (sql: string, params: unknown[] = []) => ((await db.query(`${sql} RETURNING id`, params)).rows[0] as { id: string }).id;
   const hashes = async () =>
     Object.fromEntries(

@@ -86,6 +86,8 @@ describe('fuzzing every route of the OpenAPI document', () => {
     const [delivery] = await t.db.query<{ id: string }[]>(`INSERT INTO webhook_deliveries (endpoint_id, event_type, payload, state) VALUES ($1, 'signup.created', '{}', 'delivered') RETURNING id`, [
       endpoint.id,
     ]);
+    const promotion = await request(t.http).post(`/api/v1/events/${event.id}/promotions`).set(auth()).send({ organisationId: w.B.id });
+    expect(promotion.status).toBe(201);
     ids = {
       organisations: w.A.id,
       coalitions: w.C.id,
@@ -106,6 +108,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
       'role-assignments': assignment.id,
       webhooks: endpoint.id,
       deliveries: delivery.id,
+      promotions: promotion.body.id,
     };
     anyIds = [...Object.values(ids), w.P.id, w.B.id, w.A.slug, randomUUID()];
 

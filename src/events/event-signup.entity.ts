@@ -1,6 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 import { Member } from '../members/member.entity';
+import { EventPromotion } from './event-promotion.entity';
 import { EventShift } from './event-shift.entity';
 import { Event } from './event.entity';
 
@@ -35,12 +36,14 @@ export type SignupSource = (typeof SIGNUP_SOURCES)[number];
 @Check('ck_event_signups_person', `"member_id" IS NOT NULL OR "guest_email" IS NOT NULL OR "erased_at" IS NOT NULL OR "source" = 'walk_in'`)
 @Check('ck_event_signups_guest_consent', `"member_id" IS NOT NULL OR "consent_data_processing_at" IS NOT NULL OR "source" = 'walk_in'`)
 @Check('ck_event_signups_over_capacity', `NOT "over_capacity" OR "status" = 'attended'`)
+@Check('ck_event_signups_utm', `char_length("utm_source") <= 100 AND char_length("utm_medium") <= 100 AND char_length("utm_campaign") <= 100`)
 @Index('ix_event_signups_event_status_seq', ['eventId', 'status', 'seq'])
 @Index('uq_event_signups_live_guest', { synchronize: false })
 @Index('uq_event_signups_live_member', { synchronize: false })
 // A short code is unique where it is typed: at one event's door.
 @Index('uq_event_signups_checkin_code', ['eventId', 'checkinCodeHash'], { unique: true })
 @Index('ix_event_signups_reminder_due', ['eventId'], { where: `"status" = 'going' AND "reminder_queued_at" IS NULL` })
+@Index('ix_event_signups_promoted_by', ['promotedBy'], { where: `"promoted_by" IS NOT NULL` })
 export class EventSignup {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -142,6 +145,28 @@ export class EventSignup {
 
   @Column({ type: 'timestamptz', nullable: true })
   cancelledAt: Date | null;
+
+  /**
+   * The promotion whose link brought this signup (`ref`, issue 22): its
+   * promoter is credited with it. Recorded only for a live promotion of this
+   * event; never changes afterwards.
+   */
+  @Column({ type: 'uuid', nullable: true })
+  promotedBy: string | null;
+
+  @ManyToOne(() => EventPromotion, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'promoted_by' })
+  promotion?: EventPromotion;
+
+  /** `utm_source`, `utm_medium`, `utm_campaign` as the link gave them (at most 100 characters each: UTM_MAX_LENGTH); forgotten on erasure. */
+  @Column({ type: 'text', nullable: true })
+  utmSource: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  utmMedium: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  utmCampaign: string | null;
 
   /** Set when the 24-hour reminder was queued (or not needed): the reminder job's work list. */
   @Column({ type: 'timestamptz', nullable: true })

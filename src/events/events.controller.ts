@@ -10,7 +10,7 @@ import { ProblemDetails } from '../common/problem';
 import { pageResponseSchema } from '../common/response-schema';
 import { CancelEventDto, CreateEventDto, CreateShiftDto, EventQueryDto, GrantEventHostDto, UpdateEventDto, UpdateShiftDto } from './dto/event.dto';
 import { EventsService } from './events.service';
-import { EventHostView, EventPage, EventSummary, EventView, ShiftView } from './events.views';
+import { EventHostView, EventListItem, EventPage, EventView, ShiftView } from './events.views';
 
 @ApiTags('events')
 @Controller('events')
@@ -19,11 +19,13 @@ export class EventsController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'List events in start order (anonymous callers: published public events; from defaults to now)' })
+  @ApiOperation({
+    summary: 'List events in start order (anonymous callers: published public events; from defaults to now). includePromoted=true: also the events the organisation or coalition filtered by promotes',
+  })
   @ApiOkResponse({ type: EventPage })
   // The busiest route: its answer is written by a serializer compiled for its shape.
-  @RouteSchema({ response: { 200: pageResponseSchema(EventSummary) } })
-  list(@CurrentCaller() caller: Caller, @Query() query: EventQueryDto): Promise<Page<EventSummary>> {
+  @RouteSchema({ response: { 200: pageResponseSchema(EventListItem) } })
+  list(@CurrentCaller() caller: Caller, @Query() query: EventQueryDto): Promise<Page<EventListItem>> {
     return this.events.list(caller, query);
   }
 

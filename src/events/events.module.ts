@@ -18,6 +18,9 @@ import { EventAccess } from './event.access';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';
+import { PromotionsController } from './promotions.controller';
+import { PromotionsRepository } from './promotions.repository';
+import { PromotionsService } from './promotions.service';
 import { SeatsService } from './seats.service';
 import { SignupsController } from './signups.controller';
 import { SignupsRepository } from './signups.repository';
@@ -25,7 +28,7 @@ import { SignupsService } from './signups.service';
 
 @Module({
   imports: [CampaignsModule, OrganisationsModule],
-  controllers: [EventsController, SignupsController, CalendarController, CheckInsController],
+  controllers: [EventsController, SignupsController, CalendarController, CheckInsController, PromotionsController],
   providers: [
     EventsRepository,
     SignupsRepository,
@@ -42,10 +45,12 @@ import { SignupsService } from './signups.service';
     DoorLinksRepository,
     DoorLinksService,
     DoorLinkGuard,
+    PromotionsRepository,
+    PromotionsService,
   ],
   // CheckInCodes: whatever shows a signup's check-in code (an e-mail, a page, a QR code) derives it there.
-  // DoorLinksService: the door page checks a door link as the API's DoorLinkGuard does.
-  exports: [EventsService, SignupsService, CheckInCodes, CheckInsService, DoorLinksService],
+  // DoorLinksService: the door page checks a door link as the API's DoorLinkGuard does. PromotionsService: the event page asks it who a link's ref names (issue 22).
+  exports: [EventsService, SignupsService, CheckInCodes, CheckInsService, DoorLinksService, PromotionsService],
 })
 export class EventsModule implements OnModuleInit {
   onModuleInit(): void {

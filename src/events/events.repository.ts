@@ -46,9 +46,14 @@ export interface EventListFilter {
   kind?: Event['kind'];
   /** Within `radiusM` metres (great circle) of the point; only events with coordinates the viewer may see. */
   near?: { lat: number; lng: number; radiusM: number };
+  /** With the organisation or coalition filter: also the public events they promote (a live promotion, issue 22), marked with the promoter. */
+  includePromoted?: boolean;
   after?: [string, string];
   limit: number;
 }
+
+/** The list's organisation and coalition filters (HostFilters): who hosts, or promotes. */
+type HostFilter = Pick<EventListFilter, 'organisationIds' | 'coalitionId' | 'includePromoted'>;
 
 /** A row of a public calendar feed. */
 export interface FeedRow {
@@ -71,6 +76,9 @@ export interface FeedRow {
   revision: number;
   updated_at: Date;
   created_at: Date;
+  /** Listed because the feed's organisation or coalition promotes it (issue 22): the promoter's name and its ref; null for its own events. */
+  promoted_by: string | null;
+  promotion_ref: string | null;
 }
 
 /** A signup of the caller's, with its event's list row (GET /me/signups). */
@@ -243,6 +251,37 @@ export class EventsRepository {
   }
 
   /**
+   * The organisation filter (events hosted or co-hosted among these
+   * organisations) and the coalition filter (its own events) as SQL over
+   * `e`; with `includePromoted`, each also takes the public events that it
+   * promotes (a live promotion, issue 22), and `promoter` is then the name
+   * and ref of the promoter a row is listed for (null for a row of its own).
+   */
+  private hostFilters(p: SqlParams, q: HostFilter): { where: string[]; promoter: { name: string; ref: string } | null } {
+    const arms: { own: string; promotions: string }[] = [];
+    if (q.organisationIds) {
+      const orgs = p.add(q.organisationIds);
+      arms.push({
+        own: `(e.host_organisation_id = ANY(${orgs}::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts fh WHERE fh.event_id = e.id AND fh.organisation_id = ANY(${orgs}::uuid[])))`,
+        promotions: `FROM event_promotions fp JOIN organisations fo ON fo.id = fp.organisation_id WHERE fp.event_id = e.id AND fp.status = 'active' AND fp.organisation_id = ANY(${orgs}::uuid[])`,
+      });
+    }
+    if (q.coalitionId !== undefined) {
+      const coalition = `${p.add(q.coalitionId)}::uuid`;
+      arms.push({
+        own: `e.coalition_id = ${coalition}`,
+        promotions: `FROM event_promotions fp JOIN coalitions fo ON fo.id = fp.coalition_id WHERE fp.event_id = e.id AND fp.status = 'active' AND fp.coalition_id = ${coalition}`,
+      });
+    }
+    if (!q.includePromoted || !arms.length) return { where: arms.map((a) => a.own), promoter: null };
+    const first = (column: string) => `coalesce(${arms.map((a) => `CASE WHEN (${a.own}) IS NOT TRUE THEN (SELECT ${column} ${a.promotions} ORDER BY fo.name, fp.id LIMIT 1) END`).join(', ')})`;
+    return {
+      where: arms.map((a) => `(${a.own} OR (e.visibility = 'public' AND EXISTS (SELECT 1 ${a.promotions})))`),
+      promoter: { name: first('fo.name'), ref: first('fp.ref') },
+    };
+  }
+
+  /**
    * Events the viewer may see, in start order, keyset-paginated. The
    * anonymous first page is a hot path: one indexed query
    * (ix_events_listing), only the summary columns, no entity hydration.
@@ -252,11 +291,8 @@ export class EventsRepository {
     const shown = this.locationShownSql(p, viewer, memberIds);
     const where = [this.visibleSql(p, viewer), `e.status = ${p.add(q.status)}`, `e.starts_at >= ${p.add(q.from)}`];
     if (q.to) where.push(`e.starts_at < ${p.add(q.to)}`);
-    if (q.organisationIds) {
-      const orgs = p.add(q.organisationIds);
-      where.push(`(e.host_organisation_id = ANY(${orgs}::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts fh WHERE fh.event_id = e.id AND fh.organisation_id = ANY(${orgs}::uuid[])))`);
-    }
-    if (q.coalitionId !== undefined) where.push(`e.coalition_id = ${p.add(q.coalitionId)}`);
+    const hosts = this.hostFilters(p, q);
+    where.push(...hosts.where);
     if (q.campaignId) where.push(`e.campaign_id = ${p.add(q.campaignId)}`);
     if (q.region) where.push(`e.region = ${p.add(q.region)}`);
     if (q.kind) where.push(`e.kind = ${p.add(q.kind)}`);
@@ -277,7 +313,7 @@ export class EventsRepository {
     // Plain SQL through the pool (no query builder, no entities): the anonymous first page is the busiest query of a mobilisation day.
     return poolQuery<SummaryRow>(
       this.db,
-      `SELECT ${this.summaryColumns(shown, `NOT (${shown})`)}
+      `SELECT ${this.summaryColumns(shown, `NOT (${shown})`)}${hosts.promoter ? `, ${hosts.promoter.name} AS promoted_by, ${hosts.promoter.ref} AS promotion_ref` : ''}
          FROM events e
         WHERE ${where.join(' AND ')}
         ORDER BY e.starts_at, e.id
@@ -287,14 +323,10 @@ export class EventsRepository {
   }
 
   /** The distinct regions of the published events from `from` on that the viewer may see, among these hosts (at most 200). */
-  async upcomingRegions(viewer: VisibilityScope, q: { from: Date; organisationIds?: string[]; coalitionId?: string | null }): Promise<string[]> {
+  async upcomingRegions(viewer: VisibilityScope, q: { from: Date } & HostFilter): Promise<string[]> {
     const p = new SqlParams();
     const where = [this.visibleSql(p, viewer), `e.status = 'published'`, `e.starts_at >= ${p.add(q.from)}`, 'e.region IS NOT NULL'];
-    if (q.organisationIds) {
-      const orgs = p.add(q.organisationIds);
-      where.push(`(e.host_organisation_id = ANY(${orgs}::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts fh WHERE fh.event_id = e.id AND fh.organisation_id = ANY(${orgs}::uuid[])))`);
-    }
-    if (q.coalitionId !== undefined) where.push(`e.coalition_id = ${p.add(q.coalitionId)}`);
+    where.push(...this.hostFilters(p, q).where);
     const rows = await this.db.query<{ region: string }[]>(`SELECT DISTINCT e.region FROM events e WHERE ${where.join(' AND ')} ORDER BY 1 LIMIT 200`, p.values);
     return rows.map((r) => r.region);
   }
@@ -315,21 +347,25 @@ export class EventsRepository {
     );
   }
 
-  /** Published public events (cancelled and completed ones too) for a public calendar feed, in start order. */
+  /**
+   * Published public events (cancelled and completed ones too) for a public
+   * calendar feed, in start order: an organisation's or a coalition's own,
+   * and those it promotes (issue 22), marked with the promoter.
+   */
   feed(filter: { pastDays: number; max: number; organisationIds?: string[]; coalitionId?: string | null; campaignId?: string }): Promise<FeedRow[]> {
     const p = new SqlParams();
-    let where = `e.visibility = 'public' AND e.published_at IS NOT NULL AND e.status IN ('published','cancelled','completed')
-                 AND e.starts_at >= now() - make_interval(days => ${p.add(filter.pastDays)})`;
-    if (filter.organisationIds) {
-      const orgs = p.add(filter.organisationIds);
-      where += ` AND (e.host_organisation_id = ANY(${orgs}::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts h WHERE h.event_id = e.id AND h.organisation_id = ANY(${orgs}::uuid[])))`;
-    }
-    if (filter.coalitionId !== undefined) where += ` AND e.coalition_id = ${p.add(filter.coalitionId)}::uuid`;
-    if (filter.campaignId) where += ` AND e.campaign_id = ${p.add(filter.campaignId)}::uuid`;
+    const where = [
+      `e.visibility = 'public' AND e.published_at IS NOT NULL AND e.status IN ('published','cancelled','completed')`,
+      `e.starts_at >= now() - make_interval(days => ${p.add(filter.pastDays)})`,
+    ];
+    const hosts = this.hostFilters(p, { ...filter, includePromoted: true });
+    where.push(...hosts.where);
+    if (filter.campaignId) where.push(`e.campaign_id = ${p.add(filter.campaignId)}::uuid`);
     return this.db.query<FeedRow[]>(
       `SELECT e.id, e.title, e.description, e.status, e.starts_at, e.ends_at, e.timezone, e.venue, e.address, e.locality, e.region, e.country,
-              e.lat, e.lng, e.online_url, e.address_visibility, e.revision, e.updated_at, e.created_at
-         FROM events e WHERE ${where} ORDER BY e.starts_at, e.id LIMIT ${p.add(filter.max)}`,
+              e.lat, e.lng, e.online_url, e.address_visibility, e.revision, e.updated_at, e.created_at,
+              ${hosts.promoter ? `${hosts.promoter.name} AS promoted_by, ${hosts.promoter.ref} AS promotion_ref` : 'NULL AS promoted_by, NULL AS promotion_ref'}
+         FROM events e WHERE ${where.join(' AND ')} ORDER BY e.starts_at, e.id LIMIT ${p.add(filter.max)}`,
       p.values,
     );
   }

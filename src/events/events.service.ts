@@ -18,7 +18,8 @@ import { canBecome, isClosed } from './event-workflow';
 import { EventAccess, type EventRights } from './event.access';
 import { DEFAULT_TIMEZONE, type Event } from './event.entity';
 import { EventsRepository } from './events.repository';
-import { eventFields, shiftView, summaryFromRow, summaryKey, type EventHostView, type EventSummary, type EventView, type ShiftView } from './events.views';
+import { eventFields, shiftView, summaryFromRow, summaryKey, type EventHostView, type EventListItem, type EventView, type ShiftView } from './events.views';
+import { PromotionsService } from './promotions.service';
 import { SeatsService } from './seats.service';
 import { EventCancelled, EventChanged } from './signup-events';
 
@@ -69,6 +70,7 @@ export class EventsService {
     private readonly campaigns: CampaignsService,
     private readonly linked: LinkedDemandsService,
     private readonly organisations: OrganisationsService,
+    private readonly promotions: PromotionsService,
   ) {}
 
   // ---------------------------------------------------------------- reading
@@ -116,7 +118,7 @@ export class EventsService {
    * Lists events the caller may see, in start order, keyset-paginated (the
    * anonymous first page is the busiest query: EventsRepository.list).
    */
-  async list(caller: Caller, q: EventQueryDto): Promise<Page<EventSummary>> {
+  async list(caller: Caller, q: EventQueryDto): Promise<Page<EventListItem>> {
     const after = decodeCursorAs<[string, string]>(q.cursor, 'timestamp', 'uuid');
     const { organisationIds, coalitionId } = await this.hostFilter(q);
     const rows = await this.repo.list(await this.eventAccess.scope(caller), caller.user?.memberIds ?? [], {
@@ -129,6 +131,7 @@ export class EventsService {
       region: q.region,
       kind: q.kind,
       near: nearFilter(q),
+      includePromoted: q.includePromoted === 'true',
       after: after ?? undefined,
       limit: q.limit,
     });
@@ -151,8 +154,8 @@ export class EventsService {
    * organisation (with its sub-organisations) or a coalition, in
    * alphabetical order: the choices of a page's region filter.
    */
-  async upcomingRegions(caller: Caller, q: { organisation?: string; coalition?: string }): Promise<string[]> {
-    return this.repo.upcomingRegions(await this.eventAccess.scope(caller), { ...(await this.hostFilter(q)), from: new Date() });
+  async upcomingRegions(caller: Caller, q: { organisation?: string; coalition?: string; includePromoted?: boolean }): Promise<string[]> {
+    return this.repo.upcomingRegions(await this.eventAccess.scope(caller), { ...(await this.hostFilter(q)), includePromoted: q.includePromoted, from: new Date() });
   }
 
   // ---------------------------------------------------------------- writing
@@ -290,6 +293,8 @@ export class EventsService {
       await this.repo.update(tx, id, values);
       // The audit entry; for a change of time or place, the notices to everyone signed up.
       await this.changes.publish(tx, caller, new EventChanged(after, changes, timeOrPlace));
+      // No longer public: its promotions end with it (issue 22).
+      if (before.visibility === 'public' && after.visibility !== 'public') await this.promotions.endForEvent(tx, caller, after);
       // More seats (or no limit any more): the waiting list moves up now, in this transaction.
       if (after.capacity === null || (before.capacity !== null && after.capacity > before.capacity)) await this.seats.promote(tx, caller, after, null);
     });

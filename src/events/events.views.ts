@@ -55,6 +55,19 @@ export class EventSummary {
   @ApiProperty({ type: Number }) goingCount: number;
 }
 
+/** A row of `GET /events`: the summary, and — with `includePromoted=true` — who it is listed for (issue 22). */
+export class EventListItem extends EventSummary {
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'Voces del Pueblo',
+    description: 'Listed because this promoter (the organisation filtered by, or one of its sub-organisations, or the coalition) promotes it; absent for its own events',
+  })
+  promotedBy?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'k7m2x9qa', description: 'That promoter’s ref: link to /e/{id}?ref={promotionRef} so that signups count as its referrals' })
+  promotionRef?: string | null;
+}
+
 export class ViewerSignup {
   @ApiProperty({ type: String }) id: string;
   @ApiProperty({ enum: SIGNUP_STATUSES }) status: SignupStatus;
@@ -131,6 +144,12 @@ export class SignupView {
   @ApiPropertyOptional({ nullable: true, type: Date }) promotedAt: Date | null;
   @ApiPropertyOptional({ nullable: true, type: Date }) checkedInAt: Date | null;
   @ApiPropertyOptional({ nullable: true, type: Date }) cancelledAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The promotion whose link (ref) brought this signup (issue 22; not promotedAt, which is off the waiting list)' })
+  promotionId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'Voces del Pueblo', description: 'Its promoter: an organisation’s or a coalition’s name' }) promotedBy: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'whatsapp' }) utmSource: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'social' }) utmMedium: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'segunda-vuelta' }) utmCampaign: string | null;
 }
 
 /** A signup's check-in code (CheckInCodes), to show its holder: derived again whenever it is shown, never stored in the clear. */
@@ -163,7 +182,7 @@ export class OwnSignupView {
 }
 
 export class EventPage {
-  @ApiProperty({ type: [EventSummary] }) items: EventSummary[];
+  @ApiProperty({ type: [EventListItem] }) items: EventListItem[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
@@ -209,6 +228,10 @@ export class EventSignupExport {
   @ApiProperty({ type: Date }) createdAt: Date;
   @ApiPropertyOptional({ nullable: true, type: Date }) checkedInAt: Date | null;
   @ApiPropertyOptional({ nullable: true, type: Date }) cancelledAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The promoter whose link brought the signup (issue 22)' }) promotedBy: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) utmSource: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) utmMedium: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) utmCampaign: string | null;
 }
 
 // ---------------------------------------------------------------- row → view
@@ -222,11 +245,12 @@ export type SummaryRow = Record<string, unknown> & { id: string; starts_at: Date
 /** The keyset of the event list: start time, then id. */
 export const summaryKey = (r: { starts_at: Date; id: string }): string[] => [r.starts_at.toISOString(), r.id];
 
-/** The list row, its fields in the order the serializer writes them (EVENT_FIELDS). */
-export function summaryFromRow(r: SummaryRow): EventSummary {
+/** The list row, its fields in the order the serializer writes them (EVENT_FIELDS); then, for a row listed through a promotion, its promoter. */
+export function summaryFromRow(r: SummaryRow): EventListItem {
   const out: Record<string, unknown> = {};
   for (const f of SUMMARY_FIELDS) out[f] = r[EVENT_FIELDS[f].column];
-  return out as unknown as EventSummary;
+  if (r.promoted_by != null) Object.assign(out, { promotedBy: r.promoted_by, promotionRef: r.promotion_ref ?? null });
+  return out as unknown as EventListItem;
 }
 
 /** The event's stored fields as a view shows them, the location's null when it is withheld (EVENT_FIELDS). */
@@ -290,5 +314,10 @@ export function signupView(r: SignupViewRow, rules: ContactRules): SignupView {
     promotedAt: r.promoted_at,
     checkedInAt: r.checked_in_at,
     cancelledAt: r.cancelled_at,
+    promotionId: r.promoted_by,
+    promotedBy: r.promoter_name,
+    utmSource: r.utm_source,
+    utmMedium: r.utm_medium,
+    utmCampaign: r.utm_campaign,
   };
 }

@@ -35,6 +35,13 @@ export interface NewSignup {
   manageTokenHash: string | null;
   /** A guest's consent (required of guests), recorded as given now. */
   consent: { contactByEmail: boolean | null; contactBySms: boolean | null; noticeVersion: string | null } | null;
+  /**
+   * Where it came from (issue 22): the ref of a promoter's link — the signup
+   * is its referral when it names a live promotion of this event, read by
+   * the statement itself; anything else records nothing — and the link's
+   * utm values, as given.
+   */
+  attribution?: { ref: string | null; utmSource: string | null; utmMedium: string | null; utmCampaign: string | null };
 }
 
 /** One signup as a notice sees it (RECIPIENT_COLUMNS): where to write, in which language, what to call them. */
@@ -67,6 +74,12 @@ export interface SignupRow {
 
 /** A signup row joined with its member (name, contact) and whether the caller may see that member's contact. */
 export interface SignupViewRow extends SignupRow {
+  /** The promoter whose link brought it (issue 22): an organisation's or a coalition's name. */
+  promoter_name: string | null;
+  promoted_by: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
   member_name: string | null;
   attendee_name: string | null;
   member_email: string | null;
@@ -160,6 +173,7 @@ export class SignupsRepository {
     const ofThisEvent = pool.shiftId ? ' AND t.event_id = (SELECT id FROM ev)' : '';
     const window = p.add(`${REMINDER_WINDOW_MS / 1000} seconds`);
     const c = signup.consent;
+    const a = signup.attribution;
     const rows = await db.query<RecipientRow[]>(
       `WITH ev AS (
          SELECT e.id, e.starts_at, e.status = 'published' AND coalesce(e.signup_deadline, e.ends_at) > now() AS open
@@ -171,7 +185,8 @@ export class SignupsRepository {
        s AS (
          INSERT INTO event_signups (id, event_id, shift_id, status, waitlisted_at, reminder_queued_at, member_id, attendee_name, guest_name, guest_email, guest_phone,
                                     source, locale, manage_token_hash, checkin_token_hash, checkin_code_hash,
-                                    consent_data_processing_at, consent_contact_by_email, consent_contact_by_sms, consent_notice_version)
+                                    consent_data_processing_at, consent_contact_by_email, consent_contact_by_sms, consent_notice_version,
+                                    promoted_by, utm_source, utm_medium, utm_campaign)
          SELECT ${p.add(signup.id)}::uuid, ev.id, ${shift},
                 CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'going' ELSE 'waitlisted' END,
                 CASE WHEN EXISTS (SELECT 1 FROM seat) THEN NULL ELSE clock_timestamp() END,
@@ -179,7 +194,9 @@ export class SignupsRepository {
                 CASE WHEN ev.starts_at - now() <= ${window}::interval THEN now() END,
                 ${p.add(signup.memberId)}::uuid, ${p.add(signup.attendeeName ?? null)}, ${p.add(signup.guestName)}, ${p.add(signup.guestEmail)}, ${p.add(signup.guestPhone)},
                 ${p.add(signup.source)}, ${p.add(signup.locale)}, ${p.add(signup.manageTokenHash)}, ${p.add(signup.checkinTokenHash)}, ${p.add(signup.checkinCodeHash)},
-                ${c ? 'now()' : 'NULL'}, ${p.add(c?.contactByEmail ?? null)}::boolean, ${p.add(c?.contactBySms ?? null)}::boolean, ${p.add(c?.noticeVersion ?? null)}
+                ${c ? 'now()' : 'NULL'}, ${p.add(c?.contactByEmail ?? null)}::boolean, ${p.add(c?.contactBySms ?? null)}::boolean, ${p.add(c?.noticeVersion ?? null)},
+                ${a?.ref ? `(SELECT pr.id FROM event_promotions pr WHERE pr.ref = ${p.add(a.ref)} AND pr.event_id = ev.id AND pr.status = 'active')` : 'NULL'},
+                ${p.add(a?.utmSource ?? null)}, ${p.add(a?.utmMedium ?? null)}, ${p.add(a?.utmCampaign ?? null)}
            FROM ev
           WHERE ev.open AND (${shift} IS NULL OR EXISTS (SELECT 1 FROM event_shifts x WHERE x.id = ${shift} AND x.event_id = ev.id))
          RETURNING *),
@@ -311,9 +328,11 @@ export class SignupsRepository {
     return tx.query<SignupViewRow[]>(
       `SELECT s.id, s.event_id, s.shift_id, s.member_id, s.guest_name, s.guest_email, s.guest_phone, s.status, s.source, s.seq,
               s.created_at, s.waitlisted_at, s.promoted_at, s.checked_in_at, s.cancelled_at,
+              s.promoted_by, coalesce(po.name, pc.name) AS promoter_name, s.utm_source, s.utm_medium, s.utm_campaign,
               m.given_name || ' ' || m.family_name AS member_name, s.attendee_name, m.email AS member_email, m.phone AS member_phone,
               (s.member_id IS NOT NULL AND (${scope} IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = s.member_id AND ms.organisation_id = ANY(${scope})))) AS member_contact
          FROM event_signups s LEFT JOIN members m ON m.id = s.member_id
+              LEFT JOIN event_promotions pr ON pr.id = s.promoted_by LEFT JOIN organisations po ON po.id = pr.organisation_id LEFT JOIN coalitions pc ON pc.id = pr.coalition_id
         WHERE ${where.join(' AND ')}
         ORDER BY s.seq ${limit}`,
       p.values,
@@ -373,7 +392,10 @@ export class SignupsRepository {
               s.guest_name AS "name", s.guest_email AS "email", s.guest_phone AS "phone", s.locale,
               s.consent_data_processing_at AS "consentDataProcessingAt", s.consent_contact_by_email AS "consentContactByEmail",
               s.consent_contact_by_sms AS "consentContactBySms", s.consent_notice_version AS "consentNoticeVersion",
-              s.created_at AS "createdAt", s.checked_in_at AS "checkedInAt", s.cancelled_at AS "cancelledAt"
+              s.created_at AS "createdAt", s.checked_in_at AS "checkedInAt", s.cancelled_at AS "cancelledAt",
+              (SELECT coalesce(po.name, pc.name) FROM event_promotions pr LEFT JOIN organisations po ON po.id = pr.organisation_id LEFT JOIN coalitions pc ON pc.id = pr.coalition_id
+                WHERE pr.id = s.promoted_by) AS "promotedBy",
+              s.utm_source AS "utmSource", s.utm_medium AS "utmMedium", s.utm_campaign AS "utmCampaign"
          FROM event_signups s JOIN events e ON e.id = s.event_id
         WHERE ((s.member_id = $1::uuid) OR ($2::citext IS NOT NULL AND s.guest_email = $2::citext))
           ${scoped ? 'AND (e.host_organisation_id = ANY($3::uuid[]) OR EXISTS (SELECT 1 FROM event_hosts h WHERE h.event_id = e.id AND h.organisation_id = ANY($3::uuid[])))' : ''}
@@ -412,7 +434,8 @@ export class SignupsRepository {
     return returningRows<{ id: string; host_organisation_id: string | null; coalition_id: string | null }>(
       tx,
       `UPDATE event_signups s SET guest_name = NULL, guest_email = NULL, guest_phone = NULL, manage_token_hash = NULL, checkin_token_hash = NULL, checkin_code_hash = NULL,
-              consent_contact_by_email = NULL, consent_contact_by_sms = NULL, consent_notice_version = NULL, erased_at = now(), updated_at = now()
+              consent_contact_by_email = NULL, consent_contact_by_sms = NULL, consent_notice_version = NULL, utm_source = NULL, utm_medium = NULL, utm_campaign = NULL,
+              erased_at = now(), updated_at = now()
          FROM events e
         WHERE e.id = s.event_id AND s.guest_email = $1::citext AND ($2::uuid IS NULL OR organisation_root(e.host_organisation_id) = $2::uuid)
         RETURNING s.id, e.host_organisation_id, e.coalition_id`,

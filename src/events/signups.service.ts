@@ -8,6 +8,7 @@ import { decodeCursorAs, toPage, type Page, type PageQuery } from '../common/pag
 import { badRequest, conflict, notFound } from '../common/problem';
 import { Transactions, type Tx } from '../database/transactions';
 import { MASKED } from '../domain-events/changes';
+import type { DomainEvent } from '../domain-events/domain-event';
 import { DomainEvents } from '../domain-events/domain-events';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { CheckInCodes } from './check-in-codes';
@@ -30,6 +31,7 @@ import {
   type SignupAnswer,
   type SignupView,
 } from './events.views';
+import { normaliseRef, PromotionsService } from './promotions.service';
 import { SeatsService } from './seats.service';
 import { SignupCancelled, SignupCreated } from './signup-events';
 import { CANCELLABLE, CHECK_IN_FROM, organiserMayMove } from './signup-workflow';
@@ -54,6 +56,7 @@ export class SignupsService {
     private readonly changes: DomainEvents,
     private readonly limiter: RateLimitService,
     private readonly codes: CheckInCodes,
+    private readonly promotions: PromotionsService,
   ) {}
 
   // ---------------------------------------------------------------- signing up
@@ -81,6 +84,8 @@ export class SignupsService {
     const db = this.transactions.auto;
     const { event } = await this.events.visible(db, caller, eventId);
     this.assertOpen(event);
+    // "Also join the promoter's list" (issue 22): null unless asked, with a live promotion's ref.
+    const join = await this.promotions.joinRequest(db, eventId, dto, person);
     const shiftId = dto.shiftId ?? null;
     // The id is chosen here: the check-in codes are derived from it, only their hashes are written, and the confirmation carries them.
     const signupId = randomUUID();
@@ -100,36 +105,42 @@ export class SignupsService {
       manageToken,
       { token: this.codes.tokenFor(signupId), code: this.codes.shortCodeFor(signupId) },
     );
+    const attribution = { ref: normaliseRef(dto.ref), utmSource: dto.utmSource ?? null, utmMedium: dto.utmMedium ?? null, utmCampaign: dto.utmCampaign ?? null };
     try {
       // One statement, no transaction: the seat, the signup, and the subscribers' parts — its confirmation and its audit entry.
-      const signup = await this.repo.signUp(
-        db,
-        { eventId, shiftId },
-        person.kind === 'guest'
-          ? {
-              ...checkIn,
-              memberId: null,
-              guestName: person.name,
-              guestEmail: person.email,
-              guestPhone: person.phone,
-              source: 'guest_form',
-              locale: dto.locale ?? 'es',
-              manageTokenHash: sha256(manageToken!),
-              consent: { contactByEmail: dto.consent?.contactByEmail ?? null, contactBySms: dto.consent?.contactBySms ?? null, noticeVersion: dto.consent?.noticeVersion ?? null },
-            }
-          : {
-              ...checkIn,
-              memberId: person.memberId,
-              attendeeName: person.name,
-              guestName: null,
-              guestEmail: null,
-              guestPhone: null,
-              source: 'member',
-              locale: 'es',
-              manageTokenHash: null,
-              consent: null,
-            },
-        (statement) => this.changes.inStatement(caller, created, statement),
+      // With the join box ticked, that statement runs in a transaction after the promoter's record is made: both or neither.
+      const signup = await this.withJoin(join, caller, (tx) =>
+        this.repo.signUp(
+          tx,
+          { eventId, shiftId },
+          person.kind === 'guest'
+            ? {
+                ...checkIn,
+                memberId: null,
+                guestName: person.name,
+                guestEmail: person.email,
+                guestPhone: person.phone,
+                source: 'guest_form',
+                locale: dto.locale ?? 'es',
+                manageTokenHash: sha256(manageToken!),
+                consent: { contactByEmail: dto.consent?.contactByEmail ?? null, contactBySms: dto.consent?.contactBySms ?? null, noticeVersion: dto.consent?.noticeVersion ?? null },
+                attribution,
+              }
+            : {
+                ...checkIn,
+                memberId: person.memberId,
+                attendeeName: person.name,
+                guestName: null,
+                guestEmail: null,
+                guestPhone: null,
+                source: 'member',
+                locale: 'es',
+                manageTokenHash: null,
+                consent: null,
+                attribution,
+              },
+          (statement) => this.changes.inStatement(caller, created, statement),
+        ),
       );
       if (!signup) {
         // Nothing was written: the event closed meanwhile, or it has no such shift. Say which, from the row as it is now.
@@ -143,6 +154,28 @@ export class SignupsService {
         const who = person.kind === 'guest' ? 'This e-mail is' : 'You are';
         throw conflict('already-signed-up', `${who} already signed up for this ${shiftId ? 'shift' : 'event'}.`);
       }
+      throw err;
+    }
+  }
+
+  /**
+   * Runs a new signup's statement on its own, or — when the person also
+   * joins the promoter's list — in a transaction after announcing that
+   * (PromoterListJoinRequested: the members module makes the record), so
+   * that a refused signup (full, closed, a duplicate) leaves no record behind.
+   */
+  private async withJoin<T>(join: DomainEvent | null, caller: Caller, write: (tx: Tx) => Promise<T | null>): Promise<T | null> {
+    if (!join) return write(this.transactions.auto);
+    const nothing = new Error('nothing written');
+    try {
+      return await this.transactions.run(async (tx) => {
+        await this.changes.publish(tx, caller, join);
+        const row = await write(tx);
+        if (row === null) throw nothing; // the statement wrote nothing: neither does the join
+        return row;
+      });
+    } catch (err) {
+      if (err === nothing) return null;
       throw err;
     }
   }

@@ -26,6 +26,7 @@ import { MembersService } from './members.service';
 import { MembershipsController } from './memberships.controller';
 import { MembershipsRepository } from './memberships.repository';
 import { MembershipsService } from './memberships.service';
+import { PromoterListJoins } from './promoter-list-joins';
 
 @Module({
   imports: [OrganisationsModule, CoalitionsModule, UsersModule, EventsModule],
@@ -47,6 +48,7 @@ import { MembershipsService } from './memberships.service';
     MemberExportRepository,
     MemberStatsRepository,
     MemberRightsRepository,
+    PromoterListJoins,
   ],
   exports: [MembersService, MembershipsService, MemberStatsService, MemberRightsService, MemberAccountsService],
 })

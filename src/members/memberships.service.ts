@@ -5,15 +5,16 @@ import type { Caller } from '../access/caller';
 import { today } from '../common/dates';
 import { decodeCursorAs, encodeCursor, type Page } from '../common/pagination';
 import { badRequest, conflict, forbidden, notFound } from '../common/problem';
-import { Transactions } from '../database/transactions';
+import { Transactions, type Tx } from '../database/transactions';
 import { diff } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
+import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
-import type { ApplicationDto, CreateMembershipDto, MembershipQueryDto, UpdateMembershipDto } from './dto/member.dto';
+import type { ApplicationDto, ConsentDto, CreateMembershipDto, MembershipQueryDto, UpdateMembershipDto } from './dto/member.dto';
 import { MemberAccountsService } from './member-accounts.service';
 import { MemberAccess } from './member.access';
-import { MEMBERSHIP_FIELDS, MEMBERSHIP_PERSONAL, MembersService, noMembersIn, refuseErased } from './members.service';
+import { MEMBERSHIP_FIELDS, MEMBERSHIP_PERSONAL, MembersService, noMembersIn, refuseErased, type PersonInput } from './members.service';
 import { membershipView, organisationMembershipItem, type ApplicationReceived, type MembershipView, type OrganisationMembershipItem } from './members.views';
 import { datesOnStatus, ENDED_STATUSES, transitionError } from './membership-workflow';
 import { MembershipsRepository } from './memberships.repository';
@@ -138,12 +139,22 @@ export class MembershipsService {
     await this.limiter.consume({ key: `apply:ip:${caller.ip}`, max: APPLICATION_LIMIT.perIp, windowSeconds: APPLICATION_LIMIT.windowSeconds });
     const org = await this.organisations.get(orgIdOrSlug);
     if (noMembersIn(org)) throw notFound('organisation accepting applications');
-    await this.transactions.run(async (tx) => {
-      const { member } = await this.members.findOrCreatePerson(tx, caller, dto, 'keep', org.id);
-      await this.members.addMembership(tx, caller, member.id, org.id, { status: 'applied', source: 'form' });
-      await this.members.recordConsent(tx, caller, member.id, org.id, dto.consent, 'form');
-      await this.memberAccounts.sendApplicationConfirmation(tx, member, org);
-    });
+    await this.transactions.run((tx) => this.recordApplication(tx, caller, org, dto));
     return RECEIVED;
+  }
+
+  /**
+   * An application's records, in `tx`: the person found or created in the
+   * organisation's data controller (a known record is left as it is), an
+   * `applied` membership unless there is one, the consent given to it, and
+   * the address confirmation. The public form's path, and the "also join the
+   * promoter's list" box of a promoted event's signup form (PromoterListJoins).
+   * Nothing depends on whether the person was known.
+   */
+  async recordApplication(tx: Tx, caller: Caller, org: Organisation, dto: PersonInput & { consent: ConsentDto }): Promise<void> {
+    const { member } = await this.members.findOrCreatePerson(tx, caller, dto, 'keep', org.id);
+    await this.members.addMembership(tx, caller, member.id, org.id, { status: 'applied', source: 'form' });
+    await this.members.recordConsent(tx, caller, member.id, org.id, dto.consent, 'form');
+    await this.memberAccounts.sendApplicationConfirmation(tx, member, org);
   }
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { attack, type PartnerAnswer } from '../../test/support/disclosure';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
-import { protectPartner, protectTurnout, type ExactStats } from './stats-suppression';
+import { protectPartner, protectReferrals, protectTurnout, type ExactStats } from './stats-suppression';
 
 interface Person {
   status: MembershipStatus;
@@ -130,6 +130,47 @@ describe('protectTurnout (coalition turnout per partner)', () => {
           }
         }
       }),
+    );
+  });
+});
+
+describe('protectReferrals (a promoter’s referrals to another host’s event)', () => {
+  it('shows counts of 5 and more, "<5" under it, and withholds what would give a small count away', () => {
+    expect(protectReferrals({ going: 20, waitlisted: 6, attended: 9, noShow: 5 })).toEqual({ signups: 40, going: 20, waitlisted: 6, attended: 9, noShow: 5 });
+    expect(protectReferrals({ going: 3, waitlisted: 0, attended: 0, noShow: 0 })).toEqual({ signups: '<5', going: '<5', waitlisted: '<5', attended: '<5', noShow: '<5' });
+    // 12 signups, 10 going: the other three add up to 2 — so going is withheld.
+    expect(protectReferrals({ going: 10, waitlisted: 2, attended: 0, noShow: 0 })).toEqual({ signups: 12, going: 'suppressed', waitlisted: '<5', attended: '<5', noShow: '<5' });
+  });
+
+  it('never lets a count of 1 to 4, or a sum of hidden counts, be worked out from what it shows', () => {
+    const MAX = 25;
+    fc.assert(
+      fc.property(fc.nat(MAX), fc.nat(MAX), fc.nat(MAX), fc.nat(MAX), (going, waitlisted, attended, noShow) => {
+        const shown = protectReferrals({ going, waitlisted, attended, noShow });
+        const cells = [shown.going, shown.waitlisted, shown.attended, shown.noShow];
+        for (const c of [shown.signups, ...cells]) if (typeof c === 'number') expect(c >= 5 || c === 0).toBe(true);
+        // The reader knows the rule: a withheld cell is at least 5 and no larger than the smallest number shown.
+        const numbers = cells.filter((c): c is number => typeof c === 'number');
+        const ceiling = numbers.length ? Math.min(...numbers) : MAX * 4;
+        const ranges = cells.map((c) => (c === '<5' ? [0, 4] : c === 'suppressed' ? [5, ceiling] : [c, c]));
+        const hidden = cells.map((c, i) => (typeof c === 'number' ? -1 : i)).filter((i) => i >= 0);
+        // Every filling of the hidden cells that agrees with what is shown.
+        const fillings: number[][] = [];
+        const fill = (i: number, acc: number[]) => {
+          if (i === 4) {
+            if (typeof shown.signups !== 'number' || acc.reduce((a, b) => a + b, 0) === shown.signups) fillings.push(acc);
+            return;
+          }
+          for (let v = ranges[i][0]; v <= ranges[i][1]; v++) fill(i + 1, [...acc, v]);
+        };
+        fill(0, []);
+        // No selection of hidden cells has the same sum, 1 to 4, in every filling.
+        for (let mask = 1; mask < 1 << hidden.length; mask++) {
+          const sums = new Set(fillings.map((f) => hidden.filter((_, k) => mask & (1 << k)).reduce((a, i) => a + f[i], 0)));
+          if (sums.size === 1) expect([1, 2, 3, 4]).not.toContain([...sums][0]);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -187,3 +187,32 @@ export function protectTurnout(exact: ExactTurnout): { going: Count; attended: C
   }
   return { going, attended: cells[0], noShow: cells[1] };
 }
+
+/** A promoter's referrals to one event, exact: the signups made through its links, by their status now (issue 22). */
+export interface ExactReferrals {
+  going: number;
+  waitlisted: number;
+  attended: number;
+  noShow: number;
+}
+
+/**
+ * What a promoter is shown of its own referrals to another host's event
+ * (GET /events/:id/promotions/stats), by the same rule: the four statuses
+ * add up to `signups`, so they are one breakdown protected against that
+ * total (a count under 5 as `"<5"`, any count that would let one be worked
+ * out withheld as `"suppressed"`, else `signups` itself); fewer than 5
+ * referrals show `"<5"` everywhere. Each promoter alone, and never the people.
+ */
+export function protectReferrals(exact: ExactReferrals): { signups: Count; going: Count; waitlisted: Count; attended: Count; noShow: Count } {
+  const values = [exact.going, exact.waitlisted, exact.attended, exact.noShow];
+  const total = values.reduce((a, b) => a + b, 0);
+  if (total < SUPPRESS_BELOW) return { signups: SMALL, going: SMALL, waitlisted: SMALL, attended: SMALL, noShow: SMALL };
+  let signups: Count = total;
+  let cells = protectBreakdown({ values, least: 0, total });
+  if (!cells) {
+    signups = SUPPRESSED;
+    cells = protectBreakdown({ values, least: 0, total: null })!;
+  }
+  return { signups, going: cells[0], waitlisted: cells[1], attended: cells[2], noShow: cells[3] };
+}

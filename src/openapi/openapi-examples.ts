@@ -30,6 +30,7 @@ export const IDS = {
   roleAssignment: '0a3d6c9f-2e5b-4a8d-b1c4-f7a0d3b6e9c2',
   auditEntry: '5c8f1b4e-7a0d-4c3f-9b6e-2d5a8c1f4b7e',
   outboxMessage: '3b6e9c2f-5a8d-4b1e-8c4f-7a0d3b6e9c2f',
+  promotion: '6d9a2c5f-8b1e-4d4a-9f7c-0e3b6a9d2c5f', // Voces del Pueblo promoting the march
 } as const;
 
 /** Used where a path takes an id, e.g. in the `instance` of a problem example. */
@@ -43,7 +44,8 @@ const SECRET_TOKEN = 'kX3v9Qm2Rb7Ht5Wy8Lp4Nz6Jc1Fd0Gs_aE-uT2oY';
 
 /** Which id `id` is, by the schema it sits in (first match wins). */
 const ID_BY_SCHEMA: [RegExp, string][] = [
-  [/^(Organisation|Counterpart)(Ref|View)$|^OrganisationRef$/, IDS.organisation],
+  [/^(Organisation|Counterpart)(Ref|View)$|^OrganisationRef$|^PromoterRef$/, IDS.organisation],
+  [/^Promotion/, IDS.promotion],
   [/^CoalitionRef$|^Coalition(View)?$/, IDS.coalition],
   [/Campaign/, IDS.campaign],
   [/Shift/, IDS.shift],
@@ -79,6 +81,8 @@ const BY_SCHEMA: Record<string, unknown> = {
   'UpdateMembershipDto.status': 'active',
   'UpdateOrganisationDto.status': 'active',
   'MemberExport.scope': 'all',
+  'PromoterRef.name': 'Voces del Pueblo',
+  'PromoterRef.kind': 'organisation',
   'ApplicationReceived.detail': 'If the address is new, a confirmation e-mail is on its way.',
 };
 
@@ -211,6 +215,7 @@ const ID_BY_NAME: Record<string, string> = {
   eventId: IDS.event,
   shiftId: IDS.shift,
   signupId: IDS.signup,
+  promotionId: IDS.promotion,
   memberId: IDS.member,
   membershipId: IDS.membership,
   userId: IDS.user,

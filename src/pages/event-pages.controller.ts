@@ -1,15 +1,16 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
 import { Public } from '../access/public.decorator';
-import { UUID_PATTERN } from '../common/dto-fields';
+import { definedOnly, UUID_PATTERN } from '../common/dto-fields';
 import { AppError, notFound } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { CreateSignupDto } from '../events/dto/signup.dto';
+import { CreateSignupDto, UTM_MAX_LENGTH } from '../events/dto/signup.dto';
 import { EventsService } from '../events/events.service';
 import type { EventView } from '../events/events.views';
+import { PromotionsService } from '../events/promotions.service';
 import { SignupsService } from '../events/signups.service';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { embedding } from './embed';
@@ -17,11 +18,20 @@ import { formValues, serviceFieldErrors, validateForm } from './forms';
 import { Page, PageGuard, type PageContext } from './page-context';
 import { PageErrorFilter } from './page-error.filter';
 import { sendPage } from './page-response';
-import { EventPage, SIGNUP_NOTICE_VERSION, type SignupFormState } from './views/event';
+import { EventPage, SIGNUP_NOTICE_VERSION, type SignupFormState, type SignupReferral } from './views/event';
 import { FragmentLinkPage } from './views/fragment-link';
+import { JOIN_NOTICE_VERSION } from './views/join';
 import { ManagePage, SignupResultPage } from './views/signup-result';
 
-const SIGNUP_FIELDS = ['name', 'email', 'phone', 'shiftId', 'consent', 'contactByEmail', 'noticeVersion', 'website'] as const;
+/** What a promoter's link may carry (issue 22): its ref, and the utm values, kept as they came. */
+const UTM_FIELDS = ['utm_source', 'utm_medium', 'utm_campaign'] as const;
+const LINK_FIELDS = ['ref', ...UTM_FIELDS] as const;
+const SIGNUP_FIELDS = ['name', 'email', 'phone', 'shiftId', 'consent', 'contactByEmail', 'noticeVersion', 'website', ...LINK_FIELDS, 'joinPromoter', 'joinNoticeVersion'] as const;
+
+/** A link's utm values as the form carries them: empty ones left out, each cut to the longest kept (a page never fails on them). */
+function utmOf(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(UTM_FIELDS.filter((f) => values[f]).map((f) => [f, values[f].slice(0, UTM_MAX_LENGTH)]));
+}
 /** The signup secret as the API issues it (base64url of 32 bytes); anything else is a page that does not exist. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,200}$/;
 
@@ -46,6 +56,7 @@ export class EventPagesController {
     private readonly events: EventsService,
     private readonly signups: SignupsService,
     private readonly organisations: OrganisationsService,
+    private readonly promotions: PromotionsService,
   ) {
     this.base = config.publicUrl.replace(/\/$/, '');
   }
@@ -58,11 +69,32 @@ export class EventPagesController {
     return event;
   }
 
-  private async render(page: PageContext, reply: FastifyReply, event: EventView, form?: SignupFormState, status = 200, frameAncestors: string[] = []): Promise<string> {
+  private async render(
+    page: PageContext,
+    reply: FastifyReply,
+    event: EventView,
+    form?: SignupFormState,
+    status = 200,
+    frameAncestors: string[] = [],
+    link: Record<string, string> = {},
+  ): Promise<string> {
     const shifts = await this.events.shifts(page.caller, event.id);
+    const referral = await this.referral(event.id, link.ref);
     // Anonymous readers of a public event all see the same page: it may be cached briefly. A member sees their own.
     const cache = page.user || event.visibility !== 'public' || form ? 'private' : 'public';
-    return sendPage(reply, EventPage({ page, event, shifts, url: `${this.base}/e/${event.id}`, base: this.base, form }), { status, cache, frameAncestors });
+    return sendPage(reply, EventPage({ page, event, shifts, url: `${this.base}/e/${event.id}`, base: this.base, form, referral, utm: utmOf(link) }), { status, cache, frameAncestors });
+  }
+
+  /**
+   * The promoter behind a link's ref, when it names a live promotion of this
+   * event (issue 22): the page names it, and offers to join its list when it
+   * is an organisation taking members. Anything else is no ref: the page is
+   * the plain one, never an error.
+   */
+  private async referral(eventId: string, ref: string | undefined): Promise<SignupReferral | null> {
+    const found = await this.promotions.promoterForRef(eventId, ref);
+    if (!found) return null;
+    return { ref: found.ref, promoter: found.promoter, offersJoin: found.promoter.kind === 'organisation' && found.acceptsMembers, noticeVersion: JOIN_NOTICE_VERSION };
   }
 
   /** `?embed=1`: framable by the sites its host organisation lists (a coalition's event: none, so the ordinary page). */
@@ -72,10 +104,10 @@ export class EventPagesController {
   }
 
   @Get('e/:id')
-  async show(@Page() reader: PageContext, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async show(@Page() reader: PageContext, @Param('id') id: string, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const event = await this.event(reader, id);
     const { page, frameAncestors } = await this.framing(reader, event);
-    return this.render(page, reply, event, undefined, 200, frameAncestors);
+    return this.render(page, reply, event, undefined, 200, frameAncestors, formValues(query, LINK_FIELDS));
   }
 
   @Post('e/:id')
@@ -89,11 +121,23 @@ export class EventPagesController {
     // The honeypot: a field people never see; whatever fills it is a bot. Nothing is written.
     if (values.website) throw new AppError(400, 'bad-request', 'Form refused.');
     const errors: Record<string, string> = {};
+    // Where the reader came from: the ref (one longer than any ref is none) and the utm values, as the page carried them.
+    const utm = utmOf(values);
+    const link = {
+      ref: values.ref && values.ref.length <= 64 ? values.ref : undefined,
+      utmSource: utm.utm_source,
+      utmMedium: utm.utm_medium,
+      utmCampaign: utm.utm_campaign,
+    };
+    const again = (form: SignupFormState, status: number, shown: EventView = event) => this.render(page, reply, shown, form, status, frameAncestors, values);
     let dto: CreateSignupDto;
     if (page.user) {
-      dto = Object.assign(new CreateSignupDto(), values.shiftId ? { shiftId: values.shiftId } : {});
+      dto = Object.assign(new CreateSignupDto(), values.shiftId ? { shiftId: values.shiftId } : {}, definedOnly(link));
     } else {
+      const join = values.joinPromoter === 'yes';
       const input = {
+        ...definedOnly(link),
+        ...(join ? { joinPromoter: true, joinNoticeVersion: values.joinNoticeVersion || JOIN_NOTICE_VERSION } : {}),
         name: values.name || undefined,
         email: values.email || undefined,
         phone: values.phone ? compactPhone(values.phone) : undefined,
@@ -106,16 +150,15 @@ export class EventPagesController {
       for (const f of ['name', 'email'] as const) if (!values[f]) errors[f] = t.t('field.required');
       dto = checked.dto;
     }
-    if (Object.keys(errors).length) return this.render(page, reply, event, { values, errors }, 400, frameAncestors);
+    if (Object.keys(errors).length) return again({ values, errors }, 400);
     try {
       const answer = await this.signups.signUp(page.caller, event.id, dto);
       return sendPage(reply, SignupResultPage({ page, event, status: answer.status === 'waitlisted' ? 'waitlisted' : 'going', manageToken: answer.manageToken }), { cache: 'private', frameAncestors });
     } catch (err) {
       const fieldErrors = serviceFieldErrors(t, err, SIGNUP_FIELDS);
-      if (fieldErrors) return this.render(page, reply, event, { values, errors: fieldErrors }, 400, frameAncestors);
+      if (fieldErrors) return again({ values, errors: fieldErrors }, 400);
       // Already signed up, or signups closed meanwhile: said on the form, the input kept.
-      if (err instanceof AppError && err.status === 409)
-        return this.render(page, reply, await this.event(page, id), { values, errors: { form: t.t('signup.conflict', { code: err.code.replace(/-/g, '_') }) } }, 409, frameAncestors);
+      if (err instanceof AppError && err.status === 409) return again({ values, errors: { form: t.t('signup.conflict', { code: err.code.replace(/-/g, '_') }) } }, 409, await this.event(page, id));
       throw err;
     }
   }

@@ -111,7 +111,8 @@ export class PublicPagesController {
     const errors = { ...read.errors };
     let dto: EventQueryDto | null = null;
     if (!Object.keys(errors).length) {
-      const checked = await validateForm(t, EventQueryDto, { organisation: org.slug, ...listQuery, cursor: read.cursor, limit: String(EVENTS_PER_PAGE) });
+      // With the events it promotes (issue 22), each marked and linked with its ref.
+      const checked = await validateForm(t, EventQueryDto, { organisation: org.slug, ...listQuery, includePromoted: 'true', cursor: read.cursor, limit: String(EVENTS_PER_PAGE) });
       // A cursor is ours or the link is broken: that page does not exist.
       if (checked.errors.cursor) throw notFound('page');
       if (checked.errors.near) errors.near = t.t('organisation.nearInvalid');
@@ -122,7 +123,7 @@ export class PublicPagesController {
     }
     const [events, regions, children, parent] = await Promise.all([
       dto ? listPage(this.events.list(page.caller, dto)) : null,
-      this.events.upcomingRegions(page.caller, { organisation: org.slug }),
+      this.events.upcomingRegions(page.caller, { organisation: org.slug, includePromoted: true }),
       this.organisations.children(org.id),
       org.parentId ? this.organisations.get(org.parentId) : null,
     ]);
@@ -189,7 +190,7 @@ export class PublicPagesController {
     if (!isSlug(slug)) throw notFound('coalition');
     const coalition = await this.coalitions.get(slug);
     const { cursor } = formValues(query, ['cursor']);
-    const checked = await validateForm(page.t, EventQueryDto, { coalition: coalition.slug, cursor: cursor || undefined, limit: String(EVENTS_PER_PAGE) });
+    const checked = await validateForm(page.t, EventQueryDto, { coalition: coalition.slug, includePromoted: 'true', cursor: cursor || undefined, limit: String(EVENTS_PER_PAGE) });
     if (Object.keys(checked.errors).length) throw notFound('page');
     const [partners, platform, events] = await Promise.all([
       this.coalitions.partners(page.caller, coalition.id),

@@ -34,6 +34,9 @@ interface CalendarEntry {
   revision: number;
   updatedAt: Date;
   createdAt: Date;
+  /** In a feed, an event listed because the feed's organisation or coalition promotes it (issue 22): who, and the ref its link carries. */
+  promotedBy?: string | null;
+  promotionRef?: string | null;
 }
 
 /**
@@ -58,7 +61,12 @@ export class CalendarService {
     return this.render(`${view.title}`, [{ ...view, revision: view.revision }]);
   }
 
-  /** Published public events (cancelled ones included, as cancelled) of an organisation (and its sub-organisations), a coalition or a campaign. */
+  /**
+   * Published public events (cancelled ones included, as cancelled) of an
+   * organisation (and its sub-organisations), a coalition or a campaign —
+   * with those the organisation or coalition promotes, marked "Difundido
+   * por" and linked with its ref (issue 22).
+   */
   async publicFeed(q: CalendarQueryDto): Promise<string> {
     let name = 'Convoca';
     let organisationIds: string[] | undefined;
@@ -93,6 +101,8 @@ export class CalendarService {
           onlineUrl: shown ? r.online_url : null,
           updatedAt: r.updated_at,
           createdAt: r.created_at,
+          promotedBy: r.promoted_by,
+          promotionRef: r.promotion_ref,
         };
       }),
     );
@@ -111,13 +121,16 @@ export class CalendarService {
       timezone: { name: null, generator: (tz) => vtimezone(tz, fromYear, toYear) },
     });
     for (const e of entries) {
-      const url = `${this.config.publicUrl}/e/${e.id}`;
+      // A promoted event links with the promoter's ref, so that signups from the feed count as its referrals.
+      const url = `${this.config.publicUrl}/e/${e.id}${e.promotionRef ? `?ref=${e.promotionRef}` : ''}`;
       const place = [e.venue, e.address, e.locality, e.region, e.country].filter((x): x is string => !!x).join(', ');
+      // The feed has no reader's language: the mark is in Spanish, the platform's, and English.
+      const promoted = e.promotedBy ? `Difundido por ${e.promotedBy} · Promoted by ${e.promotedBy}` : '';
       calendar.createEvent({
         id: `${e.id}@convoca`,
         sequence: e.revision + (e.status === 'cancelled' ? 1 : 0),
         summary: e.title,
-        description: [e.description ?? '', e.onlineUrl ? `Online: ${e.onlineUrl}` : '', url].filter(Boolean).join('\n\n'),
+        description: [promoted, e.description ?? '', e.onlineUrl ? `Online: ${e.onlineUrl}` : '', url].filter(Boolean).join('\n\n'),
         start: zonedDateTime(e.startsAt, e.timezone),
         end: zonedDateTime(e.endsAt, e.timezone),
         timezone: e.timezone,

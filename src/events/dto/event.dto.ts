@@ -159,12 +159,12 @@ export class CancelEventDto {
 
 /** The filters the event list and the calendar feed share. */
 export class CalendarQueryDto {
-  @ApiPropertyOptional({ description: 'Organisation id or slug: events it hosts or co-hosts, its sub-organisations’ included' })
+  @ApiPropertyOptional({ description: 'Organisation id or slug: events it hosts or co-hosts, its sub-organisations’ included (the calendar feed: and those they promote)' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9-]{2,64}$/, { message: 'organisation must be an id or a slug' })
   organisation?: string;
 
-  @ApiPropertyOptional({ description: 'Coalition id or slug: its coalition-wide events' })
+  @ApiPropertyOptional({ description: 'Coalition id or slug: its coalition-wide events (the calendar feed: and those it promotes)' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9-]{2,64}$/, { message: 'coalition must be an id or a slug' })
   coalition?: string;
@@ -238,6 +238,16 @@ export class EventQueryDto extends IntersectionType(PageQuery, CalendarQueryDto)
   @IsOptional()
   @IsIn(EVENT_STATUSES)
   status?: EventStatus;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    default: 'false',
+    description:
+      'With `organisation` or `coalition`: also the public events of other hosts that it promotes (issue 22), each marked with `promotedBy` and the `promotionRef` its links carry. Off by default: the filter means the events it hosts or co-hosts. Its public page and calendar feed include them',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  includePromoted?: 'true' | 'false';
 }
 
 export class CreateShiftDto {

@@ -6,6 +6,9 @@ import { TextField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { SIGNUP_STATUSES, type SignupStatus } from '../event-signup.entity';
 
+/** The longest `utm_source`, `utm_medium` or `utm_campaign` kept with a signup (issue 22; the database's ck_event_signups_utm says the same). */
+export const UTM_MAX_LENGTH = 100;
+
 /** API.md: consent wherever a person gives it; `dataProcessing` must be true. */
 export class ConsentDto {
   @ApiProperty({ enum: [true], description: 'Agreement to the processing of the data given, for this event' })
@@ -61,6 +64,57 @@ export class CreateSignupDto {
   @ValidateNested()
   @Type(() => ConsentDto)
   consent?: ConsentDto;
+
+  // Attribution (issue 22): where the signup came from.
+
+  @ApiPropertyOptional({
+    example: 'k7m2x9qa',
+    maxLength: 64,
+    description:
+      'The `ref` of the promoter’s link (`/e/{id}?ref=…`): the signup is counted as that promoter’s referral while its promotion of this event is active. Any other value (another event’s ref, an ended or refused promotion’s, a made-up one) records nothing, and the answer is the same',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  ref?: string;
+
+  @ApiPropertyOptional({ example: 'whatsapp', maxLength: UTM_MAX_LENGTH, description: 'The link’s `utm_source`, recorded as given' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(UTM_MAX_LENGTH)
+  utmSource?: string;
+
+  @ApiPropertyOptional({ example: 'social', maxLength: UTM_MAX_LENGTH, description: 'The link’s `utm_medium`, recorded as given' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(UTM_MAX_LENGTH)
+  utmMedium?: string;
+
+  @ApiPropertyOptional({ example: 'segunda-vuelta', maxLength: UTM_MAX_LENGTH, description: 'The link’s `utm_campaign`, recorded as given' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(UTM_MAX_LENGTH)
+  utmCampaign?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'Guests, with `ref`: also join the promoter’s list — your own record in the promoting organisation’s data, as an application to it, with your consent recorded there (the notice version of `consent`). The event’s hosts are not told. A ref that leads to no live promotion by an organisation does nothing',
+  })
+  @IsOptional()
+  @IsBoolean()
+  joinPromoter?: boolean;
+
+  @ApiPropertyOptional({
+    type: String,
+    example: '2026-12',
+    maxLength: 40,
+    description: 'With joinPromoter: the version of the promoter’s privacy notice shown with the box (default: that of `consent`)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  joinNoticeVersion?: string;
 }
 
 export class UpdateSignupDto {

@@ -4,7 +4,7 @@ import type { Coalition } from '../../coalitions/coalition.entity';
 import type { PartnerView } from '../../coalitions/coalition.views';
 import type { Page as ListPage } from '../../common/pagination';
 import type { DemandDetailView } from '../../demands/demand.views';
-import type { EventSummary } from '../../events/events.views';
+import type { EventListItem } from '../../events/events.views';
 import { Layout, shareTags } from '../layout';
 import type { PageContext } from '../page-context';
 import { EventList, pageHref } from './lists';
@@ -16,7 +16,7 @@ export interface CoalitionPageProps {
   partners: PartnerView[];
   /** Its adopted demands, in order, with their endorsers. */
   platform: DemandDetailView[];
-  events: ListPage<EventSummary>;
+  events: ListPage<EventListItem>;
   url: string;
 }
 

@@ -1,6 +1,7 @@
 import type { VNode } from 'preact';
 
 import type { EventView, ShiftView } from '../../events/events.views';
+import type { PromoterRef } from '../../events/promotions.views';
 import { ConsentFields, ErrorSummary, Field, FormBasics, Layout, scriptJson, shareTags } from '../layout';
 import type { PageContext } from '../page-context';
 
@@ -21,7 +22,36 @@ export interface EventPageProps {
   /** The public base address (absolute), for the calendar file and the organiser's page. */
   base: string;
   form?: SignupFormState;
+  /** The page was reached through a promoter's link whose ref names a live promotion of this event (issue 22). */
+  referral?: SignupReferral | null;
+  /** The link's `utm_*` values, carried by the form as they came (cut to their longest). */
+  utm?: Record<string, string>;
 }
+
+/** A promoter's link, as the page shows it: who promotes, and the ref the form carries. */
+export interface SignupReferral {
+  ref: string;
+  promoter: PromoterRef;
+  /** The promoter is an organisation that takes members: the form offers to join its list too. */
+  offersJoin: boolean;
+  /** The version of the promoter's privacy notice (its join form's) the box names. */
+  noticeVersion: string;
+}
+
+/** What the form carries of the link it was reached by: the ref (only one that names a live promotion) and the utm values. */
+function AttributionFields({ referral, utm }: { referral?: SignupReferral | null; utm?: Record<string, string> }): VNode {
+  return (
+    <>
+      {referral && <input type="hidden" name="ref" value={referral.ref} />}
+      {Object.entries(utm ?? {}).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+    </>
+  );
+}
+
+/** The promoter's page: an organisation's or a coalition's. */
+const promoterPath = (p: PromoterRef) => (p.kind === 'organisation' ? `/o/${p.slug}` : `/c/${p.slug}`);
 
 const hostNames = (e: EventView) => [e.hostOrganisation?.name, ...e.coHosts.map((c) => c.name), e.coalition?.name].filter((n): n is string => !!n);
 
@@ -107,7 +137,21 @@ export function eventJsonLd(e: EventView, url: string, base: string): Record<str
 }
 
 /** JSON inside `<script>`: `<` escaped, so no text in it can close the element. */
-function SignupForm({ page, event, shifts, form }: { page: PageContext; event: EventView; shifts: ShiftView[]; form?: SignupFormState }): VNode {
+function SignupForm({
+  page,
+  event,
+  shifts,
+  form,
+  referral,
+  utm,
+}: {
+  page: PageContext;
+  event: EventView;
+  shifts: ShiftView[];
+  form?: SignupFormState;
+  referral?: SignupReferral | null;
+  utm?: Record<string, string>;
+}): VNode {
   const { t } = page;
   const values = form?.values ?? {};
   const errors = form?.errors ?? {};
@@ -147,6 +191,7 @@ function SignupForm({ page, event, shifts, form }: { page: PageContext; event: E
         <ErrorSummary page={page} errors={errors} />
         {errors.form && <p class="error">{errors.form}</p>}
         <FormBasics page={page} />
+        <AttributionFields referral={referral} utm={utm} />
         {shiftChoice}
         <button type="submit">{t.t('signup.memberSubmit', { name: page.user.email })}</button>
       </form>
@@ -158,6 +203,7 @@ function SignupForm({ page, event, shifts, form }: { page: PageContext; event: E
       <ErrorSummary page={page} errors={errors} />
       {errors.form && <p class="error">{errors.form}</p>}
       <FormBasics page={page} />
+      <AttributionFields referral={referral} utm={utm} />
       <Field page={page} name="name" label={t.t('signup.name')} value={values.name} error={errors.name} required autocomplete="name" maxLength={200} />
       <Field page={page} name="email" type="email" label={t.t('signup.email')} value={values.email} error={errors.email} required autocomplete="email" maxLength={254} />
       <Field page={page} name="phone" type="tel" label={t.t('signup.phone')} value={values.phone} error={errors.phone} hint={t.t('signup.phoneHint')} autocomplete="tel" maxLength={16} />
@@ -172,6 +218,17 @@ function SignupForm({ page, event, shifts, form }: { page: PageContext; event: E
         values={values}
         error={errors.consent}
       />
+      {referral?.offersJoin && (
+        // A box of its own, unticked: joining the promoter's list is a choice apart from the signup (issue 22).
+        <div class="check">
+          <input type="checkbox" id="f-joinPromoter" name="joinPromoter" value="yes" checked={values.joinPromoter === 'yes'} aria-describedby="f-joinPromoter-hint" />
+          <label for="f-joinPromoter">{t.t('signup.joinPromoter', { name: referral.promoter.name })}</label>
+          <p class="hint" id="f-joinPromoter-hint">
+            {t.t('signup.joinPromoterHint', { name: referral.promoter.name, version: referral.noticeVersion })}
+          </p>
+          <input type="hidden" name="joinNoticeVersion" value={referral.noticeVersion} />
+        </div>
+      )}
       <button type="submit">{t.t('signup.submit')}</button>
       <p class="muted">
         <a href={t.href(`/account/login?next=${encodeURIComponent(`/e/${event.id}`)}`)}>{t.t('signup.loginHint')}</a>
@@ -180,7 +237,7 @@ function SignupForm({ page, event, shifts, form }: { page: PageContext; event: E
   );
 }
 
-export function EventPage({ page, event: e, shifts, url, base, form }: EventPageProps): VNode {
+export function EventPage({ page, event: e, shifts, url, base, form, referral, utm }: EventPageProps): VNode {
   const { t } = page;
   const starts = new Date(e.startsAt);
   const ends = new Date(e.endsAt);
@@ -224,6 +281,14 @@ export function EventPage({ page, event: e, shifts, url, base, form }: EventPage
                     ))}
                   </>
                 )}
+              </dd>
+            </>
+          )}
+          {referral && (
+            <>
+              <dt>{t.t('event.promotedBy')}</dt>
+              <dd>
+                <a href={t.href(promoterPath(referral.promoter))}>{referral.promoter.name}</a>
               </dd>
             </>
           )}
@@ -302,7 +367,7 @@ export function EventPage({ page, event: e, shifts, url, base, form }: EventPage
           </a>
         </p>
       </article>
-      {open && <SignupForm page={page} event={e} shifts={shifts} form={form} />}
+      {open && <SignupForm page={page} event={e} shifts={shifts} form={form} referral={referral} utm={utm} />}
     </Layout>
   );
 }

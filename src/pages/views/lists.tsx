@@ -1,6 +1,6 @@
 import type { JSX, VNode } from 'preact';
 
-import type { EventSummary } from '../../events/events.views';
+import type { EventListItem, EventSummary } from '../../events/events.views';
 import type { PageContext } from '../page-context';
 import { isoWithOffset } from './event';
 
@@ -26,8 +26,13 @@ function placeOf(e: EventSummary, page: PageContext): string {
   return parts.length ? parts.join(', ') : e.onlineUrl ? page.t.t('event.online') : '';
 }
 
-/** Upcoming events, each linking to its page: what, when (in the event's own time zone), where. */
-export function EventList({ page, events }: { page: PageContext; events: EventSummary[] }): VNode {
+/**
+ * Upcoming events, each linking to its page: what, when (in the event's own
+ * time zone), where. One listed because the page's organisation or coalition
+ * promotes it says so, and links with its ref (issue 22): signups from here
+ * count as the promoter's referrals.
+ */
+export function EventList({ page, events }: { page: PageContext; events: EventListItem[] }): VNode {
   const { t } = page;
   return (
     <ul class="plain events">
@@ -36,9 +41,17 @@ export function EventList({ page, events }: { page: PageContext; events: EventSu
         const place = placeOf(e, page);
         return (
           <li key={e.id}>
-            <a href={pageHref({ ...page, embed: false }, `/e/${e.id}`)} {...outOfFrame(page)}>
+            <a href={pageHref({ ...page, embed: false }, `/e/${e.id}`, { ref: e.promotionRef ?? undefined })} {...outOfFrame(page)}>
               <strong>{e.title}</strong>
             </a>
+            {e.promotedBy && (
+              <>
+                <br />
+                <span class="badge">
+                  {t.t('event.promotedBy')} {e.promotedBy}
+                </span>
+              </>
+            )}
             <br />
             <time dateTime={isoWithOffset(starts, e.timezone)}>{t.date(starts, e.timezone)}</time> · {t.timeRange(starts, new Date(e.endsAt), e.timezone)}
             <br />

@@ -2,7 +2,7 @@ import type { VNode } from 'preact';
 
 import type { Page as ListPage } from '../../common/pagination';
 import type { EventKind } from '../../events/event.entity';
-import type { EventSummary } from '../../events/events.views';
+import type { EventListItem } from '../../events/events.views';
 import type { Organisation } from '../../organisations/organisation.entity';
 import { ErrorSummary, Layout, shareTags } from '../layout';
 import type { PageContext } from '../page-context';
@@ -27,7 +27,7 @@ export interface OrganisationPageProps {
   parent: Pick<Organisation, 'slug' | 'name'> | null;
   children: Pick<Organisation, 'id' | 'slug' | 'name'>[];
   /** Null when the filters were refused (errors). */
-  events: ListPage<EventSummary> | null;
+  events: ListPage<EventListItem> | null;
   regions: string[];
   filters: OrganisationFilters;
   /** The query the next page keeps (the filters as the list took them). */
