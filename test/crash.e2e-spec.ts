@@ -110,10 +110,9 @@ describe('the service killed mid-work', () => {
     const burst = 200;
     const answers: { status: number; body: { id?: string; status?: string }; email: string }[] = [];
     let answered = 0;
-    const killed = (async () => {
-      await until('a third of the burst answered', () => Promise.resolve(answered >= burst / 3 ? true : undefined));
-      await kill();
-    })();
+    // Killed by the answer that makes a third, not by a poll: on a busy machine the service could answer the rest of
+    // the burst before the next poll came round (seen: all 200 acknowledged, nothing interrupted).
+    let killed: Promise<void> | undefined;
     await Promise.all(
       Array.from({ length: burst }, async (_, i) => {
         const body = guest();
@@ -127,7 +126,7 @@ describe('the service killed mid-work', () => {
         } catch {
           // The connection died with the process: not acknowledged.
         } finally {
-          answered++;
+          if (++answered >= burst / 3) killed ??= kill();
         }
       }),
     );

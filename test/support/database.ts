@@ -25,7 +25,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    // FILE_COPY copies the template's files as they are; the default (WAL_LOG, PostgreSQL 15+) writes every page of
+    // it through the WAL, about twice the server's CPU for a database this small (some 40 clones a run).
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`);
   } finally {
     await admin.end();
   }
