@@ -14,12 +14,23 @@ describe('npm run bench (quick smoke run)', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('writes a well-formed REPORT.md and results.json with every scenario measured', () => {
-    const run = spawnSync(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'bench', 'run.ts'), '--quick', '--duration', '1', '--warm-up', '0', '--slices', '1', '--no-settle', '--out', out],
-      { cwd: join(__dirname, '..'), env: { ...process.env, BENCH_DATABASE_URL: process.env[TEST_ENV.adminUrl] }, encoding: 'utf8', timeout: 170_000 },
-    );
-    expect(existsSync(join(out, 'results.json'))).toBe(true);
+    const bench = () =>
+      spawnSync(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'bench', 'run.ts'), '--quick', '--duration', '1', '--warm-up', '0', '--slices', '1', '--no-settle', '--out', out],
+        { cwd: join(__dirname, '..'), env: { ...process.env, BENCH_DATABASE_URL: process.env[TEST_ENV.adminUrl] }, encoding: 'utf8', timeout: 170_000 },
+      );
+    let run = bench();
+    // Seen twice in about ten full runs on a loaded machine: the harness process died before writing anything
+    // (by hand, twice: SIGSEGV, exit 139, before its first line — Node itself, not a measured failure). Said, then
+    // run once more; a second death fails with its status and output.
+    if (!existsSync(join(out, 'results.json'))) {
+      process.stderr.write(`[bench smoke] the harness ended without a report (status ${run.status}, signal ${run.signal}): ${run.stderr.slice(-2000)}\n`);
+      run = bench();
+    }
+    expect({ report: existsSync(join(out, 'results.json')), status: run.status, signal: run.signal, stderr: existsSync(join(out, 'results.json')) ? '' : run.stderr.slice(-2000) }).toMatchObject({
+      report: true,
+    });
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
     expect({ failure: results.failure, stderr: results.failure ? run.stderr : '' }).toEqual({ failure: null, stderr: '' });
     expect(results.scenarios.map((s) => s.id)).toEqual([...SCENARIO_IDS]);
