@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 
 import { AccessService } from '../access/access.service';
 import { API_TOKEN_PREFIX, tokenAuthUser } from '../access/api-token';
 import { requireUser, type AuthUser, type Caller } from '../access/caller';
 import { ROLE_PERMISSIONS, type Permission } from '../access/permissions';
+import { sha256Hex } from '../common/hash';
 import { badRequest, forbidden, notFound } from '../common/problem';
 import { Transactions } from '../database/transactions';
 import { DomainEvents } from '../domain-events/domain-events';
@@ -16,8 +17,6 @@ const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 90;
 const MAX_DAYS = 365;
 const TOKEN_SHAPE = /^cvk_[A-Za-z0-9_-]{43}$/;
-
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
  * API tokens (issue 22): made by an org_admin for its organisation with some
@@ -56,7 +55,7 @@ export class ApiTokensService {
       const row = await this.repo.insert(tx, {
         organisationId: dto.organisationId,
         name: dto.name.trim(),
-        tokenHash: sha256(token),
+        tokenHash: sha256Hex(token),
         prefix: token.slice(0, API_TOKEN_PREFIX.length + 8),
         permissions,
         expiresAt,
@@ -103,7 +102,7 @@ export class ApiTokensService {
    */
   async authenticate(secret: string): Promise<AuthUser | null> {
     if (!TOKEN_SHAPE.test(secret)) return null;
-    const row = await this.repo.live(sha256(secret));
+    const row = await this.repo.live(sha256Hex(secret));
     if (!row || !makerStillHolds(row)) return null;
     await this.repo.touch(row.id);
     return tokenAuthUser({ id: row.id, name: row.name, organisationId: row.organisation_id, permissions: row.permissions as Permission[] }, row.created_by);

@@ -1,12 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 
+import { sha256Hex } from '../common/hash';
 import { badRequest } from '../common/problem';
 import type { Tx } from '../database/transactions';
 import type { AccountToken, AccountTokenPurpose } from './account-token.entity';
 import { AccountTokensRepository } from './account-tokens.repository';
-
-export const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Every token failure gets this one answer: unknown, expired, used, or someone else's. */
 export const invalidToken = () =>
@@ -21,7 +20,7 @@ export class AccountTokensService {
     const token = randomBytes(32).toString('base64url');
     const id = await this.tokens.insert(tx, {
       purpose,
-      tokenHash: sha256(token),
+      tokenHash: sha256Hex(token),
       userId: subject.userId ?? null,
       memberId: subject.memberId ?? null,
       email: subject.email ?? null,
@@ -35,7 +34,7 @@ export class AccountTokensService {
    * concurrent uses cannot both succeed. Every failure gets the same 400.
    */
   async consume(tx: Tx, purposes: AccountTokenPurpose[], token: string): Promise<AccountToken> {
-    const row = await this.tokens.lockByHash(tx, sha256(token));
+    const row = await this.tokens.lockByHash(tx, sha256Hex(token));
     if (!row || !purposes.includes(row.purpose) || row.usedAt || row.expiresAt.getTime() <= Date.now()) {
       throw invalidToken();
     }

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 
 import type { AuthUser } from '../access/caller';
 import { UUID_PATTERN } from '../common/dto-fields';
+import { sha256Hex } from '../common/hash';
 import { unauthorized } from '../common/problem';
 import { Transactions, type Tx } from '../database/transactions';
 import type { TokenPair } from './auth.views';
@@ -18,8 +19,6 @@ export const JWT_AUDIENCE = 'convoca-api';
 export const PAGES_AUDIENCE = 'convoca-pages';
 export const BROWSER_SESSION_SECONDS = 12 * 3600;
 export const JWT_ISSUER = 'convoca';
-
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 @Injectable()
 export class TokensService {
@@ -39,7 +38,7 @@ export class TokensService {
     const refreshToken = randomBytes(32).toString('base64url');
     await this.sessions.insertRefreshToken(tx, {
       sessionId,
-      tokenHash: sha256(refreshToken),
+      tokenHash: sha256Hex(refreshToken),
       expiresAt: new Date(Date.now() + REFRESH_TOKEN_DAYS * 86_400_000),
     });
     const accessToken = await this.jwt.signAsync({ sid: sessionId }, { subject: userId, expiresIn: ACCESS_TOKEN_SECONDS, audience: JWT_AUDIENCE, issuer: JWT_ISSUER, algorithm: 'HS256' });
@@ -76,7 +75,7 @@ export class TokensService {
    */
   async rotate(refreshToken: string): Promise<TokenPair> {
     const outcome = await this.transactions.run(async (tx) => {
-      const token = await this.sessions.lockRefreshToken(tx, sha256(refreshToken));
+      const token = await this.sessions.lockRefreshToken(tx, sha256Hex(refreshToken));
       if (!token) return { error: 'unknown' as const };
       const session = await this.sessions.lockSession(tx, token.sessionId);
       if (!session || session.revokedAt || session.userDisabledAt) return { error: 'revoked' as const };
@@ -100,7 +99,7 @@ export class TokensService {
 
   /** Logout: the session of this refresh token, and every token of it, dies. */
   async revokeByRefreshToken(refreshToken: string, userId: string): Promise<void> {
-    await this.sessions.closeByRefreshToken(sha256(refreshToken), userId);
+    await this.sessions.closeByRefreshToken(sha256Hex(refreshToken), userId);
   }
 
   async revokeSession(userId: string, sessionId: string, reason: string): Promise<void> {

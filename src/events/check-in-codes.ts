@@ -1,6 +1,7 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 
+import { sha256Hex } from '../common/hash';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -18,9 +19,6 @@ export const CODE_LENGTH = 10;
  * also takes the bare token, and the short code).
  */
 export const QR_PREFIX = 'CVK1:';
-
-/** sha256, hex: what the database keeps of a token or a code (as of manage tokens, account tokens, door links). */
-export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
 
 /**
  * A short code as typed or read out, in the one form it is hashed in: upper

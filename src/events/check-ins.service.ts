@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 
 import type { Caller } from '../access/caller';
+import { sha256Hex } from '../common/hash';
 import { badRequest, conflict, gone, notFound, type FieldError } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -9,7 +10,7 @@ import { Transactions, type Tx } from '../database/transactions';
 import { MASKED } from '../domain-events/changes';
 import type { DomainEvent } from '../domain-events/domain-event';
 import { DomainEvents } from '../domain-events/domain-events';
-import { canonicalJson, CheckInCodes, sha256Hex } from './check-in-codes';
+import { canonicalJson, CheckInCodes } from './check-in-codes';
 import { CheckInsRepository, type DoorSignupRow, type NewCheckIn, type PoolTurnoutRow, type RecordedCheckIn } from './check-ins.repository';
 import type { CheckInBatchAnswer, CheckInItemAnswer, CheckInManifest, DoorPageManifest, EventTurnout, ManifestEntry, PartnerTurnoutCounts, PoolTurnout } from './check-ins.views';
 import type { CheckInBatchDto, CheckInItemDto } from './dto/check-in.dto';

@@ -3,7 +3,6 @@ import { ApiSecurity } from '@nestjs/swagger';
 
 import { callerOf, type RequestWithCaller } from '../access/caller';
 import { ACCEPTS_DOOR_LINK, presentedDoorLink } from '../access/door-link';
-import { notFound, unauthorized } from '../common/problem';
 import { DoorLinksService } from './door-links.service';
 
 /**
@@ -20,10 +19,7 @@ export class DoorLinkGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
     if (!request.doorLinkPending) return true;
-    const secret = presentedDoorLink(request.headers);
-    const link = secret ? await this.links.authenticate(secret) : null;
-    if (!link) throw unauthorized('This door link is unknown or was revoked.');
-    if (link.eventId !== (request.params as Record<string, string | undefined>).id) throw notFound('event');
+    const link = await this.links.authenticateFor(presentedDoorLink(request.headers) ?? '', (request.params as Record<string, string | undefined>).id ?? '');
     request.doorLinkPending = false;
     callerOf(request).doorLink = link;
     return true;

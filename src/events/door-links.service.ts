@@ -3,12 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { Caller } from '../access/caller';
 import type { DoorLinkCredential } from '../access/door-link';
-import { notFound } from '../common/problem';
+import { sha256Hex } from '../common/hash';
+import { notFound, unauthorized } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { DomainEvents } from '../domain-events/domain-events';
-import { sha256Hex } from './check-in-codes';
 import { assertDoorOpen, checkInClosesAt } from './check-ins.service';
 import type { DoorLinkCreated, DoorLinkView } from './check-ins.views';
 import { DoorLinksRepository, type DoorLinkRow } from './door-links.repository';
@@ -94,5 +94,13 @@ export class DoorLinksService {
     if (!/^[A-Za-z0-9_-]{20,200}$/.test(secret)) return null;
     const row = await this.repo.live(sha256Hex(secret));
     return row ? { id: row.id, eventId: row.event_id, label: row.label } : null;
+  }
+
+  /** The live link behind a secret presented for `eventId`: 401 when unknown or revoked, 404 when it is another event's. */
+  async authenticateFor(secret: string, eventId: string): Promise<DoorLinkCredential> {
+    const link = await this.authenticate(secret);
+    if (!link) throw unauthorized('This door link is unknown or was revoked.');
+    if (link.eventId !== eventId) throw notFound('event');
+    return link;
   }
 }

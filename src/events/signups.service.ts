@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 
 import { AccessService, type OrganisationScope } from '../access/access.service';
 import type { Caller } from '../access/caller';
-import { sha256 } from '../auth/account-tokens.service';
+import { sha256Hex } from '../common/hash';
 import { decodeCursorAs, toPage, type Page, type PageQuery } from '../common/pagination';
 import { badRequest, conflict, notFound } from '../common/problem';
 import { Transactions, type Tx } from '../database/transactions';
@@ -122,7 +122,7 @@ export class SignupsService {
                 guestPhone: person.phone,
                 source: 'guest_form',
                 locale: dto.locale ?? 'es',
-                manageTokenHash: sha256(manageToken!),
+                manageTokenHash: sha256Hex(manageToken!),
                 consent: { contactByEmail: dto.consent?.contactByEmail ?? null, contactBySms: dto.consent?.contactBySms ?? null, noticeVersion: dto.consent?.noticeVersion ?? null },
                 attribution,
               }
@@ -367,7 +367,7 @@ export class SignupsService {
 
   /** The guest's signup behind a manage token; the same 404 for unknown, erased and malformed tokens. */
   private async byToken(tx: Tx, token: string): Promise<SignupRow> {
-    const row = await this.repo.byTokenHash(tx, sha256(token));
+    const row = await this.repo.byTokenHash(tx, sha256Hex(token));
     if (!row) throw notFound('signup');
     return row;
   }

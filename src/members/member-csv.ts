@@ -1,7 +1,7 @@
 import { isEmail } from 'class-validator';
 
 import { unguardCsvCell } from '../common/csv';
-import { DATE_PATTERN } from '../common/dto-fields';
+import { compactPhone, DATE_PATTERN } from '../common/dto-fields';
 import { LANGUAGE_CODE } from './dto/member.dto';
 import type { ImportRowError } from './member-import.entity';
 import { E164_PATTERN, LANGUAGES, type PreferredLanguage } from './member.entity';
@@ -152,7 +152,7 @@ export function parseRecord(record: string[], columns: (ImportColumn | null)[], 
 
   let phone = cells.phone ?? null;
   if (phone !== null) {
-    phone = phone.replace(/[\s().-]/g, '');
+    phone = compactPhone(phone);
     if (!E164_PATTERN.test(phone)) fail('phone', 'phone must be in international E.164 form, e.g. +51987654321');
   }
 

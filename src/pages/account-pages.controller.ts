@@ -17,7 +17,7 @@ import { UpdateSignupDto } from '../events/dto/signup.dto';
 import type { OwnSignupView } from '../events/events.views';
 import { SignupsService } from '../events/signups.service';
 import { MemberAccountsService } from '../members/member-accounts.service';
-import { formValues, validateForm } from './forms';
+import { formValues, LINK_SECRET_PATTERN, validateForm } from './forms';
 import type { Translator } from './i18n';
 import { Page, PageGuard, type PageContext } from './page-context';
 import { PageErrorFilter } from './page-error.filter';
@@ -26,8 +26,6 @@ import { ConfirmEmailPage, ForgotPasswordPage, LinkMembershipsPage, LoginPage, S
 import { MySignupsPage } from './views/account-signups';
 import { FragmentLinkPage } from './views/fragment-link';
 
-/** The e-mailed secrets as the service issues them (base64url of 32 bytes); anything else is a page that does not exist. */
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,200}$/;
 const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,512}$/;
 const SIGNUPS_PER_PAGE = 50;
 const HOME = '/account/signups';
@@ -70,7 +68,7 @@ function passwordMessage(t: Translator, password: string): string {
 }
 
 function checkToken(token: string): void {
-  if (!TOKEN_PATTERN.test(token)) throw notFound('link');
+  if (!LINK_SECRET_PATTERN.test(token)) throw notFound('link');
 }
 
 /*

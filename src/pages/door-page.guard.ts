@@ -32,9 +32,7 @@ export class DoorPageGuard implements CanActivate {
       if (!page.user) throw unauthorized('Log in as an organiser or host of this event, or open its door link.');
       return true;
     }
-    const link = secret ? await this.links.authenticate(secret) : null;
-    if (!link) throw unauthorized('This door link is unknown or was revoked.');
-    if (link.eventId !== eventId) throw notFound('event');
+    const link = await this.links.authenticateFor(secret, eventId);
     const caller: Caller = { user: null, requestId: String(request.id), ip: request.ip, doorLink: link };
     request.caller = caller;
     page.caller = caller;

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
 import { Public } from '../access/public.decorator';
-import { definedOnly, UUID_PATTERN } from '../common/dto-fields';
+import { compactPhone, definedOnly, UUID_PATTERN } from '../common/dto-fields';
 import { AppError, notFound } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -14,7 +14,7 @@ import { PromotionsService } from '../events/promotions.service';
 import { SignupsService } from '../events/signups.service';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { embedding } from './embed';
-import { formValues, serviceFieldErrors, validateForm } from './forms';
+import { formValues, LINK_SECRET_PATTERN, refuseBots, serviceFieldErrors, validateForm } from './forms';
 import { Page, PageGuard, type PageContext } from './page-context';
 import { PageErrorFilter } from './page-error.filter';
 import { sendPage } from './page-response';
@@ -32,11 +32,6 @@ const SIGNUP_FIELDS = ['name', 'email', 'phone', 'shiftId', 'consent', 'contactB
 function utmOf(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(UTM_FIELDS.filter((f) => values[f]).map((f) => [f, values[f].slice(0, UTM_MAX_LENGTH)]));
 }
-/** The signup secret as the API issues it (base64url of 32 bytes); anything else is a page that does not exist. */
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,200}$/;
-
-/** "+51 987-654-321" → "+51987654321": people type phone numbers with spaces and dashes. */
-const compactPhone = (phone: string) => phone.replace(/[\s().-]/g, '');
 
 /**
  * The event page, its signup form and a guest's manage page: the same
@@ -118,8 +113,7 @@ export class EventPagesController {
     const { page, frameAncestors } = await this.framing(reader, event);
     const { t } = page;
     const values = formValues(body, SIGNUP_FIELDS);
-    // The honeypot: a field people never see; whatever fills it is a bot. Nothing is written.
-    if (values.website) throw new AppError(400, 'bad-request', 'Form refused.');
+    refuseBots(values);
     const errors: Record<string, string> = {};
     // Where the reader came from: the ref (one longer than any ref is none) and the utm values, as the page carried them.
     const utm = utmOf(values);
@@ -171,7 +165,7 @@ export class EventPagesController {
 
   @Get('signups/manage/:token')
   async manage(@Page() page: PageContext, @Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    if (!TOKEN_PATTERN.test(token)) throw notFound('signup');
+    if (!LINK_SECRET_PATTERN.test(token)) throw notFound('signup');
     const { signup, event, checkIn } = await this.signups.lookup(page.caller, token);
     return sendPage(reply, ManagePage({ page, token, event, status: signup.status, checkIn: event.status === 'published' ? checkIn : null }), { cache: 'private' });
   }
@@ -180,7 +174,7 @@ export class EventPagesController {
   @HttpCode(200)
   // The form's only fields are the anti-forgery token and the language (PageGuard reads them).
   async cancel(@Page() page: PageContext, @Param('token') token: string, @Body() _form: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    if (!TOKEN_PATTERN.test(token)) throw notFound('signup');
+    if (!LINK_SECRET_PATTERN.test(token)) throw notFound('signup');
     await this.signups.cancelByToken(page.caller, token);
     const { signup, event } = await this.signups.lookup(page.caller, token);
     return sendPage(reply, ManagePage({ page, token, event, status: signup.status, justCancelled: true }), { cache: 'private' });

@@ -15,6 +15,14 @@ export function formValues(body: unknown, fields: readonly string[]): Record<str
   return out;
 }
 
+/** A secret as the service issues them in links (base64url, 20 to 200 characters); anything else in its place is a page that does not exist. */
+export const LINK_SECRET_PATTERN = /^[A-Za-z0-9_-]{20,200}$/;
+
+/** The honeypot (ConsentFields): a field people never see; a form that fills it is a bot's, refused before anything is written. */
+export function refuseBots(values: Record<string, string>): void {
+  if (values.website) throw new AppError(400, 'bad-request', 'Form refused.');
+}
+
 /** The message shown next to a field for the first constraint it failed. */
 function messageFor(t: Translator, error: ValidationError): string {
   const failed = Object.keys(error.constraints ?? {});

@@ -17,7 +17,7 @@ import { MembershipsService } from '../members/memberships.service';
 import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { embedding } from './embed';
-import { formValues, serviceFieldErrors, validateForm } from './forms';
+import { formValues, refuseBots, serviceFieldErrors, validateForm } from './forms';
 import type { Translator } from './i18n';
 import { Page, PageGuard, type PageContext } from './page-context';
 import { PageErrorFilter } from './page-error.filter';
@@ -157,8 +157,7 @@ export class PublicPagesController {
     const { t } = page;
     const org = await this.joinable(slug);
     const values = formValues(body, JOIN_FIELDS);
-    // The honeypot: a field people never see; whatever fills it is a bot. Nothing is written.
-    if (values.website) throw new AppError(400, 'bad-request', 'Form refused.');
+    refuseBots(values);
     const input = {
       givenName: values.givenName || undefined,
       familyName: values.familyName || undefined,

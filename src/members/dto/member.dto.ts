@@ -22,7 +22,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 
-import { DATE_PATTERN, SLUG_PATTERN, TextField, UUID_PATTERN } from '../../common/dto-fields';
+import { compactPhone, DATE_PATTERN, SLUG_PATTERN, TextField, UUID_PATTERN } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { E164_PATTERN, LANGUAGES, type PreferredLanguage } from '../member.entity';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../membership.entity';
@@ -60,7 +60,7 @@ const DateField = (name: string, description?: string) =>
 class PersonFields {
   @ApiPropertyOptional({ example: '+51987654321', nullable: true, description: 'E.164' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/[\s().-]/g, '') : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? compactPhone(value) : value))
   @Matches(E164_PATTERN, { message: 'phone must be in international E.164 form, e.g. +51987654321' })
   phone?: string | null;
 
