@@ -173,18 +173,23 @@ async function main(): Promise<void> {
     if (want('member-search')) {
       log('member search');
       const searchPaths = queries.map((q) => `/api/v1/members?q=${encodeURIComponent(q)}`);
-      // The SQL the API runs for one search (member-search.repository.ts), from one pool client each: the scope's
-      // estimate (reused for a minute, as the API does), the word expansion, the page, and the page's memberships.
-      const membershipsSql = 'SELECT id, member_id, organisation_id, status, title FROM memberships WHERE member_id = ANY($1::uuid[]) AND organisation_id = ANY($2::uuid[]) ORDER BY created_at, id';
+      // The SQL the API runs for one search (member-search.repository.ts), from one pool client each: the word
+      // expansion and the page with its memberships, for the org_admin of the root party (a whole data controller;
+      // the scope's estimate is reused for a minute, as the API does).
       // The repository itself, over a bare pg client: the same statements, without the API around them.
       const search = new MemberSearchRepository();
       const searchOnce = async (w: number, i: number) => {
         const c = pool[w];
         const db = { query: async (text: string, values: unknown[]) => (await c.query(text, values)).rows as unknown[] } as unknown as Parameters<MemberSearchRepository['directoryPage']>[0];
-        const broad = await search.isBroadScope(db, orgIds);
+        const broad = await search.isBroadScope(db, { controllers: [rootId] });
         const words = await search.expandSearch(db, queries[(w + i) % queries.length]);
-        const rows = await search.directoryPage(db, { organisationIds: orgIds, broad, after: null, rows: 51, words, commonWords: words.length > 1 ? await search.commonWords(db) : undefined });
-        await c.query(membershipsSql, [rows.slice(0, 50).map((r) => r.id), orgIds]);
+        await search.directoryPage(db, {
+          scope: { controllers: [rootId], listed: 'members', broad, shown: 'all' },
+          after: null,
+          rows: 51,
+          words,
+          commonWords: words.length > 1 ? await search.commonWords(db) : undefined,
+        });
       };
       if (opts.warmUp > 0) {
         await drive({ url: api.origin, connections: 10, duration: opts.warmUp, headers: auth, paths: searchPaths });
@@ -200,10 +205,10 @@ async function main(): Promise<void> {
         id: 'member-search',
         name: `member search GET /members?q=… as org_admin over ${sizes.members.toLocaleString('en')} members, 10 connections`,
         ours: { value: round(ours.p95), unit: 'ms p95' },
-        baseline: { value: round(base.p95), unit: 'ms p95', what: 'same SQL (directory + memberships queries) in a pg loop, 10 clients' },
+        baseline: { value: round(base.p95), unit: 'ms p95', what: 'same SQL (word expansion, then the page with its memberships) in a pg loop, 10 clients' },
         ratio: round(ours.p95 / base.p95),
-        target: 'p95 ≤ 25 ms and ≤ 2× baseline',
-        pass: ours.p95 <= 25 && ours.p95 <= 2 * base.p95 && ours.errors + ours.non2xx === 0,
+        target: 'p95 ≤ 25 ms and ≤ 1.5× baseline',
+        pass: ours.p95 <= 25 && ours.p95 <= 1.5 * base.p95 && ours.errors + ours.non2xx === 0,
         details: { ours, baseline: base },
       });
     }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 
 import { AccessService } from '../src/access/access.service';
-import { MemberSearchRepository, MERGED_EXPANSIONS, type DirectoryFilter } from '../src/members/member-search.repository';
+import { MemberSearchRepository, MERGED_EXPANSIONS, type DirectoryFilter, type DirectoryScope } from '../src/members/member-search.repository';
 import { TRANSITIONS } from '../src/members/membership-workflow';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../src/members/membership.entity';
 import { APPLICATION_LIMIT } from '../src/members/memberships.service';
@@ -273,12 +273,17 @@ describe('members and memberships', () => {
           region: i % 5 ? 'Puno' : 'Cusco',
         });
       }
-      const ids = await t.db.query(`SELECT array_agg(id) AS ids FROM organisations WHERE id = $1`, [org.id]);
-      const pageOf = async (broad: boolean, q: string, extra: Partial<DirectoryFilter> = {}) => {
+      const [controller] = await t.db.query(`SELECT organisation_root($1) AS id`, [org.id]);
+      // The chapter's members (a list of organisations), or every member of its data controller (a role on the top-level organisation).
+      const scopes: Omit<DirectoryScope, 'broad'>[] = [
+        { controllers: [controller.id], listed: [org.id], shown: [org.id] },
+        { controllers: [controller.id], listed: 'members', shown: 'all' },
+      ];
+      const pageOf = async (scope: DirectoryScope, q: string, extra: Partial<DirectoryFilter> = {}) => {
         const out: string[] = [];
         let after: DirectoryFilter['after'] = null;
         for (;;) {
-          const rows = await search.directoryPage(t.db.manager, { organisationIds: ids[0].ids, broad, after, rows: 4, words: q ? await search.expandSearch(t.db.manager, q) : [], ...extra });
+          const rows = await search.directoryPage(t.db.manager, { scope, after, rows: 4, words: q ? await search.expandSearch(t.db.manager, q) : [], ...extra });
           out.push(...rows.map((r) => r.id));
           if (rows.length < 4) return out;
           const last = rows[rows.length - 1];
@@ -298,9 +303,11 @@ describe('members and memberships', () => {
         [tag, {}],
         [`${tag} rosa`, { region: 'Puno' }],
       ] as [string, Partial<DirectoryFilter>][]) {
-        const narrow = await pageOf(false, q, extra);
-        expect({ q, extra, broad: await pageOf(true, q, extra) }).toEqual({ q, extra, broad: narrow });
-        expect(narrow.length).toBeGreaterThan(0);
+        for (const scope of scopes) {
+          const narrow = await pageOf({ ...scope, broad: false }, q, extra);
+          expect({ q, extra, listed: scope.listed, broad: await pageOf({ ...scope, broad: true }, q, extra) }).toEqual({ q, extra, listed: scope.listed, broad: narrow });
+          expect(narrow.length).toBeGreaterThan(0);
+        }
       }
     });
 

@@ -56,6 +56,41 @@ export class AccessService {
     return scope;
   }
 
+  /**
+   * `permission`'s scope as whole data controllers, when every role of the
+   * caller granting it sits on a top-level organisation (and so covers its
+   * controller: the organisation and all its descendants): those
+   * organisations. Null when some such role sits lower (`organisationScope`
+   * then lists the organisations), when the caller holds none, or for the
+   * platform's administrators (whose scope is everything). No query: the
+   * roles come with the request.
+   */
+  wholeControllers(caller: Caller, permission: Permission): string[] | null {
+    const user = caller.user;
+    if (!user || user.isPlatformAdmin) return null;
+    const granting = user.roles.filter((r) => r.organisationId && grantAllows(r, permission));
+    if (granting.length === 0 || !granting.every((r) => r.topLevel === true)) return null;
+    return [...new Set(granting.map((r) => r.organisationId!))];
+  }
+
+  /** The data controllers (top-level organisations) of the given organisations; of every organisation when null. */
+  async controllersOf(organisationIds: string[] | null): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }[]>(
+      organisationIds === null ? `SELECT id FROM organisations WHERE parent_id IS NULL ORDER BY id` : `SELECT DISTINCT organisation_root(id) AS id FROM unnest($1::uuid[]) AS o(id) ORDER BY 1`,
+      organisationIds === null ? [] : [organisationIds],
+    );
+    return rows.map((r) => r.id).filter(Boolean);
+  }
+
+  /** The data controllers of the caller's roles granting `permission` (every controller for the platform's administrators). */
+  scopeControllers(caller: Caller, permission: Permission): Promise<string[]> {
+    const user = caller.user;
+    if (!user) return Promise.resolve([]);
+    if (user.isPlatformAdmin) return this.controllersOf(null);
+    const granting = user.roles.filter((r) => r.organisationId && grantAllows(r, permission)).map((r) => r.organisationId!);
+    return granting.length ? this.controllersOf([...new Set(granting)]) : Promise.resolve([]);
+  }
+
   /** Coalition ids where the caller holds `permission` (coordinator roles). */
   coalitionScope(caller: Caller, permission: Permission): { all: true } | { all: false; ids: string[] } {
     const user = caller.user;

@@ -13,7 +13,20 @@ export interface RoleGrant {
   coalitionId: string | null;
   /** Narrowed to these permissions (of the role's): an API token's grant. Absent: all the role's. Checked by `grantAllows`. */
   permissions?: readonly Permission[];
+  /** The role's organisation is top-level: the role covers its whole data controller. Absent: not known (treated as false). */
+  topLevel?: boolean;
 }
+
+/**
+ * A login's roles (RoleGrant, oldest first) as one JSON array, for the login
+ * whose id is the SQL expression `userId`: the one shape both the request's
+ * authentication and the role listings read.
+ */
+export const roleGrantsSql = (userId: string): string =>
+  `(SELECT coalesce(json_agg(json_build_object('id', r.id, 'role', r.role, 'organisationId', r.organisation_id, 'coalitionId', r.coalition_id,
+                                               'topLevel', EXISTS (SELECT 1 FROM organisations o WHERE o.id = r.organisation_id AND o.parent_id IS NULL))
+                             ORDER BY r.created_at, r.id), '[]')
+      FROM role_assignments r WHERE r.user_id = ${userId})`;
 
 /** The authenticated user, loaded from the database on every request (never trusted from the token). */
 export interface AuthUser {

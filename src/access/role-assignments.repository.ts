@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
 import type { Tx } from '../database/transactions';
-import type { RoleGrant } from './caller';
+import { roleGrantsSql, type RoleGrant } from './caller';
 import type { ScopedRole } from './permissions';
 import { RoleAssignment } from './role-assignment.entity';
 
@@ -27,11 +27,7 @@ export class RoleAssignmentsRepository {
 
   /** The roles a login holds, oldest first. */
   async rolesOf(userId: string): Promise<RoleGrant[]> {
-    const [{ roles }] = await this.db.query<{ roles: RoleGrant[] }[]>(
-      `SELECT (SELECT coalesce(json_agg(json_build_object('id', r.id, 'role', r.role, 'organisationId', r.organisation_id, 'coalitionId', r.coalition_id) ORDER BY r.created_at, r.id), '[]')
-                 FROM role_assignments r WHERE r.user_id = $1::uuid) AS roles`,
-      [userId],
-    );
+    const [{ roles }] = await this.db.query<{ roles: RoleGrant[] }[]>(`SELECT ${roleGrantsSql('$1::uuid')} AS roles`, [userId]);
     return roles;
   }
 

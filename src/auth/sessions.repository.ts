@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
-import type { AuthUser, RoleGrant } from '../access/caller';
+import { roleGrantsSql, type AuthUser, type RoleGrant } from '../access/caller';
 import type { Tx } from '../database/transactions';
 import { AuthSession } from './auth-session.entity';
 import { RefreshToken } from './refresh-token.entity';
@@ -87,8 +87,7 @@ export class SessionsRepository {
     const [row] = await this.db.query<{ id: string; email: string; is_platform_admin: boolean; member_ids: string[]; roles: RoleGrant[] }[]>(
       `SELECT u.id, u.email, u.is_platform_admin,
               (SELECT coalesce(array_agg(l.member_id::text ORDER BY l.created_at, l.member_id), '{}') FROM member_logins l WHERE l.user_id = u.id) AS member_ids,
-              (SELECT coalesce(json_agg(json_build_object('id', r.id, 'role', r.role, 'organisationId', r.organisation_id, 'coalitionId', r.coalition_id) ORDER BY r.created_at, r.id), '[]')
-                 FROM role_assignments r WHERE r.user_id = u.id) AS roles
+              ${roleGrantsSql('u.id')} AS roles
          FROM users u JOIN auth_sessions s ON s.user_id = u.id
         WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
       [userId, sessionId],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
+import type { MembershipStatus } from './membership.entity';
 
 /**
  * The member directory and its search (MemberSearchRepository; the
@@ -39,19 +40,23 @@ const SCOPE_ESTIMATES_KEPT = 1_000;
 const scopeEstimates = new Map<string, { broad: boolean; at: number }>();
 
 /**
- * Whether `organisationIds` hold a broad share of all memberships, from the
- * planner's statistics (one EXPLAIN, no scan), reused for a minute: an
- * organiser's searches come in series, and the EXPLAIN of a party-wide
- * scope (hundreds of ids) costs as much as the search itself.
+ * Whether a scope holds a broad share of the directory, from the planner's
+ * statistics (one EXPLAIN, no scan), reused for a minute: an organiser's
+ * searches come in series, and the EXPLAIN of a party-wide list of
+ * organisations (hundreds of ids) costs as much as the search itself. A list
+ * of organisations is measured in memberships, whole data controllers in
+ * member records.
  */
-async function isBroadScope(db: Tx, organisationIds: string[]): Promise<boolean> {
-  const key = [...organisationIds].sort().join(',');
+async function isBroadScope(db: Tx, scope: { organisations: string[] } | { controllers: string[] }): Promise<boolean> {
+  const [kind, ids] = 'organisations' in scope ? (['o', scope.organisations] as const) : (['c', scope.controllers] as const);
+  const key = `${kind}:${[...ids].sort().join(',')}`;
   const known = scopeEstimates.get(key);
   if (known && performance.now() - known.at < SCOPE_ESTIMATE_TTL_MS) return known.broad;
-  const [{ 'QUERY PLAN': plan }] = await db.query<{ 'QUERY PLAN': [{ Plan: { Plans: { 'Plan Rows': number }[] } }] }[]>(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM memberships WHERE organisation_id = ANY($1::uuid[]) UNION ALL SELECT 1 FROM memberships`,
-    [organisationIds],
-  );
+  const sql =
+    kind === 'o'
+      ? `EXPLAIN (FORMAT JSON) SELECT 1 FROM memberships WHERE organisation_id = ANY($1::uuid[]) UNION ALL SELECT 1 FROM memberships`
+      : `EXPLAIN (FORMAT JSON) SELECT 1 FROM members WHERE controller_id = ANY($1::uuid[]) UNION ALL SELECT 1 FROM members`;
+  const [{ 'QUERY PLAN': plan }] = await db.query<{ 'QUERY PLAN': [{ Plan: { Plans: { 'Plan Rows': number }[] } }] }[]>(sql, [ids]);
   const [inScope, all] = plan[0].Plan.Plans.map((p) => p['Plan Rows']);
   const broad = inScope / Math.max(1, all) > BROAD_SCOPE_SHARE;
   if (scopeEstimates.size >= SCOPE_ESTIMATES_KEPT) scopeEstimates.clear();
@@ -129,10 +134,31 @@ function commonWords(db: Tx): Promise<Map<string, number>> {
   return commonWordsRead.words;
 }
 
-export interface DirectoryFilter {
-  /** Organisations whose members may be listed; null: everyone's. */
-  organisationIds: string[] | null;
+/**
+ * Whose members a directory page lists, and which of their memberships it
+ * shows.
+ * - `controllers`: the data controllers whose records are walked (the words
+ *   index leads with the controller); null: every record (the platform's
+ *   administrators, and only without words).
+ * - `listed`: `'everyone'`, every record of those controllers (the
+ *   platform's administrators); `'members'`, records with a membership of any
+ *   organisation (a scope of whole controllers: every membership of a record
+ *   is in its controller); or the organisations one of which the record must
+ *   have a membership in.
+ * - `broad`: whether the scope holds a broad share of the directory
+ *   (`isBroadScope`); a narrow one is read first, then sorted.
+ * - `shown`: the memberships a row carries: all, or those in these
+ *   organisations (the caller's member.read scope).
+ */
+export interface DirectoryScope {
+  controllers: string[] | null;
+  listed: 'everyone' | 'members' | string[];
   broad: boolean;
+  shown: 'all' | string[];
+}
+
+export interface DirectoryFilter {
+  scope: DirectoryScope;
   status?: string;
   region?: string;
   /** Keyset: the (family name, given name, id) of the previous page's last member. */
@@ -148,19 +174,23 @@ export interface DirectoryFilter {
 const DIRECTORY_COLUMNS = 'm.id, m.given_name, m.family_name, m.email, m.phone, m.region, m.locality, m.erased_at';
 
 /**
- * The directory page query for `f`, in name order. Four shapes, each with a
- * cost bounded by the page rather than by the table:
- * - a narrow scope (a chapter): its members first (materialized, small),
- *   then names, words and the keyset on those;
- * - a broad scope, no words: the directory index walked in order, each
- *   member checked with one membership probe;
- * - a broad scope and a word with few expansions: each expansion's range of
- *   the words index, already in directory order, merged; other words and
- *   the scope are probes.
+ * The directory page query for `f`, in name order, with each row's shown
+ * memberships (one statement). Four shapes, each with a cost bounded by the
+ * page rather than by the table:
+ * - a narrow list of organisations (a chapter): its members first
+ *   (materialized, small), then names, words and the keyset on those;
+ * - no words: the directory index walked in order, each member checked with
+ *   one membership probe;
+ * - words with few expansions: each expansion's range of the words index
+ *   (per controller), already in directory order, merged; other words are
+ *   read from the same index entry, the scope is one probe;
+ * - a vague word (more expansions than can be merged): the members having
+ *   one, sorted.
  */
 function directorySql(f: DirectoryFilter): { text: string; values: unknown[] } {
   const p = new SqlParams();
-  const scope = f.organisationIds !== null ? p.add(f.organisationIds) : null;
+  const s = f.scope;
+  const organisations = Array.isArray(s.listed) ? p.add(s.listed) : null;
   const status = f.status ? `ms.status = ${p.add(f.status)}` : null;
   const region = f.region ? p.add(f.region) : null;
   const after = f.after ? [p.add(f.after[0]), p.add(f.after[1]), `${p.add(f.after[2])}::uuid`] : null;
@@ -168,31 +198,51 @@ function directorySql(f: DirectoryFilter): { text: string; values: unknown[] } {
   const keyset = (family: string, given: string, id: string) => (after ? [`(${family}, ${given}, ${id}) > (${after.join(', ')})`] : []);
   /** Member `id` has one of the words bound at `set` (a text[] placeholder); OFFSET 0: a probe, checked before the scope's. */
   const hasWord = (id: string, set: string) => `EXISTS (SELECT 1 FROM member_search_words o WHERE o.member_id = ${id} AND o.word = ANY(${set}::text[]) OFFSET 0)`;
-  const inScope = (id: string) => (scope ? [membershipScopeSql(id, scope, status ? [status] : [])] : status ? [`EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = ${id} AND ${status})`] : []);
+  const inScope = (id: string): string[] => {
+    if (organisations) return [membershipScopeSql(id, organisations, status ? [status] : [])];
+    if (s.listed === 'members' || status) return [`EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = ${id}${status ? ` AND ${status}` : ''} OFFSET 0)`];
+    return [];
+  };
+  // A scope of whole controllers lists their records only (a list of organisations implies it, the platform has none).
+  // Bound when first used (an unused placeholder has no type).
+  let bound: string | undefined;
+  const controllers = () => (bound ??= p.add(s.controllers));
+  const ofControllers = (column: string) => (s.listed === 'members' && s.controllers ? [`${column} = ANY(${controllers()}::uuid[])`] : []);
+  const shown = s.shown === 'all' ? '' : ` AND ms.organisation_id = ANY(${p.add(s.shown)}::uuid[])`;
+  /** The page `inner` (rows with DIRECTORY_COLUMNS, at most `limit`), each with its shown memberships, in directory order. */
+  const withMemberships = (inner: string) => ({
+    text: `SELECT k.*,
+                  (SELECT coalesce(json_agg(json_build_object('id', ms.id, 'organisationId', ms.organisation_id, 'status', ms.status, 'title', ms.title) ORDER BY ms.created_at, ms.id), '[]')
+                     FROM memberships ms WHERE ms.member_id = k.id${shown}) AS memberships
+             FROM (${inner}) k
+            ORDER BY k.family_name, k.given_name, k.id`,
+    values: p.values,
+  });
   const page = (from: string, where: string[]) =>
-    `SELECT ${DIRECTORY_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.family_name, m.given_name, m.id LIMIT ${limit}`;
+    withMemberships(`SELECT ${DIRECTORY_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.family_name, m.given_name, m.id LIMIT ${limit}`);
   const regionOf = region ? [`m.region = ${region}`] : [];
 
+  if (f.words.length && !s.controllers) throw new Error('a search walks the words of known data controllers: pass them');
+  const walked = s.controllers ?? [];
   // A vague word (more expansions than can be merged, e.g. the start of an e-mail address): the members
   // having one of its expansions, then sorted; the other words are probes. The set is an array (= ANY on the
   // primary key), not a join: the planner cannot size a join's input here and may walk the whole directory.
   const vague = f.words.reduce((most, terms, i) => (terms.length > f.words[most].length ? i : most), 0);
-  if (f.words.length && f.words[vague].length > MERGED_EXPANSIONS) {
+  if (f.words.length && f.words[vague].length * walked.length > MERGED_EXPANSIONS) {
     const others = f.words.filter((_, i) => i !== vague).map((terms) => p.add(terms));
-    const where = [...others.map((set) => hasWord('m.id', set)), ...inScope('m.id'), ...regionOf, ...keyset('m.family_name', 'm.given_name', 'm.id')];
-    return {
-      text: page('members m', [`m.id = ANY(ARRAY(SELECT member_id FROM member_search_words WHERE word = ANY(${p.add(f.words[vague])}::text[])))`, ...where]),
-      values: p.values,
-    };
+    const where = [...others.map((set) => hasWord('m.id', set)), ...inScope('m.id'), ...ofControllers('m.controller_id'), ...regionOf, ...keyset('m.family_name', 'm.given_name', 'm.id')];
+    const set = `SELECT member_id FROM member_search_words WHERE controller_id = ANY(${p.add(walked)}::uuid[]) AND word = ANY(${p.add(f.words[vague])}::text[])`;
+    return page('members m', [`m.id = ANY(ARRAY(${set}))`, ...where]);
   }
-  if (scope && !f.broad) {
+  if (s.listed === 'members' && s.controllers && !s.broad) {
+    const where = [...inScope('m.id'), ...regionOf, ...f.words.map((terms) => hasWord('m.id', p.add(terms))), ...keyset('m.family_name', 'm.given_name', 'm.id')];
+    return page('members m', [`m.id = ANY(ARRAY(SELECT c.id FROM members c WHERE c.controller_id = ANY(${controllers()}::uuid[])))`, ...where]);
+  }
+  if (organisations && !s.broad) {
     const where = [...regionOf, ...f.words.map((terms) => hasWord('m.id', p.add(terms))), ...keyset('m.family_name', 'm.given_name', 'm.id')];
-    return {
-      text: page('members m', [`m.id = ANY(ARRAY(SELECT ms.member_id FROM memberships ms WHERE ms.organisation_id = ANY(${scope}::uuid[])${status ? ` AND ${status}` : ''}))`, ...where]),
-      values: p.values,
-    };
+    return page('members m', [`m.id = ANY(ARRAY(SELECT ms.member_id FROM memberships ms WHERE ms.organisation_id = ANY(${organisations}::uuid[])${status ? ` AND ${status}` : ''}))`, ...where]);
   }
-  if (!f.words.length) return { text: page('members m', [...inScope('m.id'), ...regionOf, ...keyset('m.family_name', 'm.given_name', 'm.id')]), values: p.values };
+  if (!f.words.length) return page('members m', [...inScope('m.id'), ...ofControllers('m.controller_id'), ...regionOf, ...keyset('m.family_name', 'm.given_name', 'm.id')]);
 
   // The rarest word leads (its range is walked, the others are checked on each entry: the more common they
   // are, the sooner a page is full); without statistics, or on a tie, the word with the fewest expansions.
@@ -202,30 +252,30 @@ function directorySql(f: DirectoryFilter): { text: string; values: unknown[] } {
     return a < b || (a === b && terms.length < f.words[best].length) ? i : best;
   }, 0);
   const others = f.words.filter((_, i) => i !== lead).map((terms) => p.add(terms));
-  const branches = f.words[lead].map((term) => {
-    const where = [
-      `w.word = ${p.add(term)}`,
-      ...keyset('w.family_name', 'w.given_name', 'w.member_id'),
-      // The member's words come with the index entry: the other words cost no probe.
-      ...others.map((set) => `w.words && ${set}::text[]`),
-      ...inScope('w.member_id'),
-      ...(region ? [`EXISTS (SELECT 1 FROM members r WHERE r.id = w.member_id AND r.region = ${region})`] : []),
-    ];
-    return `(SELECT w.family_name, w.given_name, w.member_id FROM member_search_words w
-              WHERE ${where.join(' AND ')} ORDER BY w.family_name, w.given_name, w.member_id LIMIT ${limit})`;
+  const branches = walked.flatMap((controller) => {
+    const c = `${p.add(controller)}::uuid`;
+    return f.words[lead].map((term) => {
+      const where = [
+        `w.controller_id = ${c}`,
+        `w.word = ${p.add(term)}`,
+        ...keyset('w.family_name', 'w.given_name', 'w.member_id'),
+        // The member's words come with the index entry: the other words cost no probe.
+        ...others.map((set) => `w.words && ${set}::text[]`),
+        ...inScope('w.member_id'),
+        ...(region ? [`EXISTS (SELECT 1 FROM members r WHERE r.id = w.member_id AND r.region = ${region})`] : []),
+      ];
+      return `(SELECT w.family_name, w.given_name, w.member_id FROM member_search_words w
+                WHERE ${where.join(' AND ')} ORDER BY w.family_name, w.given_name, w.member_id LIMIT ${limit})`;
+    });
   });
-  return {
-    text: `SELECT ${DIRECTORY_COLUMNS}
+  return withMemberships(`SELECT ${DIRECTORY_COLUMNS}
              FROM (SELECT DISTINCT ON (u.family_name, u.given_name, u.member_id) u.family_name, u.given_name, u.member_id
                      FROM (${branches.join(' UNION ALL ')}) u
-                    ORDER BY u.family_name, u.given_name, u.member_id LIMIT ${limit}) k
-             JOIN members m ON m.id = k.member_id
-            ORDER BY k.family_name, k.given_name, k.member_id`,
-    values: p.values,
-  };
+                    ORDER BY u.family_name, u.given_name, u.member_id LIMIT ${limit}) d
+             JOIN members m ON m.id = d.member_id`);
 }
 
-/** A directory row: the member's own columns (DIRECTORY_COLUMNS). */
+/** A directory row: the member's own columns (DIRECTORY_COLUMNS) and the memberships shown with it. */
 export interface DirectoryRow {
   id: string;
   given_name: string;
@@ -235,6 +285,7 @@ export interface DirectoryRow {
   region: string | null;
   locality: string | null;
   erased_at: Date | null;
+  memberships: { id: string; organisationId: string; status: MembershipStatus; title: string | null }[];
 }
 
 /**
@@ -245,8 +296,8 @@ export interface DirectoryRow {
 @Injectable()
 export class MemberSearchRepository {
   /** See `isBroadScope` above: the estimate only picks a query shape. */
-  isBroadScope(tx: Tx, organisationIds: string[]): Promise<boolean> {
-    return isBroadScope(tx, organisationIds);
+  isBroadScope(tx: Tx, scope: { organisations: string[] } | { controllers: string[] }): Promise<boolean> {
+    return isBroadScope(tx, scope);
   }
 
   /** For each word of `q` (in order), the stored words it matches; [] when `q` has no word to search by. */

@@ -12,11 +12,11 @@ import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import type { ConsentDto, CreateMemberDto, MemberQueryDto, UpdateMemberDto } from './dto/member.dto';
 import type { ConsentSource } from './member-consent.entity';
-import { MemberSearchRepository } from './member-search.repository';
+import { MemberSearchRepository, type DirectoryScope } from './member-search.repository';
 import { MemberAccess, type LoadedMember } from './member.access';
 import type { Member } from './member.entity';
 import { MembersRepository } from './members.repository';
-import { consentView, directoryItem, memberView, type ConsentView, type DirectoryItem, type DirectoryMembership, type MemberView } from './members.views';
+import { consentView, directoryItem, memberView, type ConsentView, type DirectoryItem, type MemberView } from './members.views';
 import type { Membership, MembershipSource, MembershipStatus } from './membership.entity';
 import { MembershipsRepository } from './memberships.repository';
 
@@ -103,20 +103,12 @@ export class MembersService {
    */
   async directory(caller: Caller, query: MemberQueryDto): Promise<Page<DirectoryItem>> {
     const db = this.transactions.auto;
-    const scope = await this.memberAccess.readScope(caller);
-    let organisationIds: string[] | null = scope.all ? null : scope.ids;
-    if (query.organisation) {
-      const org = await this.organisations.get(query.organisation);
-      if (!(await this.access.canOnOrganisation(caller, 'member.read', org.id))) throw forbidden('You may not read this organisation’s members.');
-      organisationIds = await this.access.descendants([org.id]);
-    }
-    if (organisationIds !== null && organisationIds.length === 0) return { items: [], nextCursor: null };
-
+    const scope = await this.directoryScope(caller, query);
+    if (!scope) return { items: [], nextCursor: null };
     const words = query.q ? await this.search.expandSearch(db, query.q) : [];
     const rows = await this.search.directoryPage(db, {
       commonWords: words.length > 1 ? await this.search.commonWords(db) : undefined,
-      organisationIds,
-      broad: organisationIds !== null && (await this.search.isBroadScope(db, organisationIds)),
+      scope: { ...scope, controllers: scope.controllers ?? (words.length ? await this.access.controllersOf(null) : null) },
       status: query.status,
       region: query.region,
       after: decodeCursorAs<[string, string, string]>(query.cursor, 'string', 'string', 'uuid'),
@@ -124,25 +116,35 @@ export class MembersService {
       words,
     });
     const page = rows.slice(0, query.limit);
-    const memberships = new Map<string, DirectoryMembership[]>();
-    if (page.length) {
-      for (const r of await this.memberships.inScope(
-        db,
-        page.map((r) => r.id),
-        scope,
-      )) {
-        const list = memberships.get(r.member_id) ?? [];
-        list.push({ id: r.id, organisationId: r.organisation_id, status: r.status, title: r.title });
-        memberships.set(r.member_id, list);
-      }
-    }
-    const items = page.map((r) => {
-      const visible = memberships.get(r.id) ?? [];
-      // Every listed member has a membership in the caller's member.read scope: contact data may be shown.
-      return directoryItem(r, visible, scope.all || visible.length > 0);
-    });
+    // Every listed member has a membership in the caller's member.read scope (or the caller sees everything): contact data may be shown.
+    const items = page.map((r) => directoryItem(r, r.memberships, scope.shown === 'all' || r.memberships.length > 0));
     const last = page[page.length - 1];
     return { items, nextCursor: rows.length > query.limit ? encodeCursor([last.family_name, last.given_name, last.id]) : null };
+  }
+
+  /**
+   * Whose members the caller's directory lists (member.read, narrowed to
+   * `query.organisation` and its descendants when given) and which
+   * memberships it shows; null when nobody's. A caller whose member.read
+   * roles all sit on top-level organisations reads whole data controllers:
+   * no list of organisations is needed, only the controllers.
+   */
+  private async directoryScope(caller: Caller, query: MemberQueryDto): Promise<DirectoryScope | null> {
+    const db = this.transactions.auto;
+    const whole = this.access.wholeControllers(caller, 'member.read');
+    const readScope = whole ? null : await this.memberAccess.readScope(caller);
+    const shown = whole || readScope?.all ? 'all' : readScope!.ids;
+    if (query.organisation) {
+      const org = await this.organisations.get(query.organisation);
+      if (!(await this.access.canOnOrganisation(caller, 'member.read', org.id))) throw forbidden('You may not read this organisation’s members.');
+      const listed = await this.access.descendants([org.id]);
+      return { controllers: await this.access.controllersOf([org.id]), listed, broad: await this.search.isBroadScope(db, { organisations: listed }), shown };
+    }
+    if (whole) return { controllers: whole, listed: 'members', broad: await this.search.isBroadScope(db, { controllers: whole }), shown };
+    if (readScope!.all) return { controllers: null, listed: 'everyone', broad: true, shown };
+    const listed = readScope!.ids;
+    if (listed.length === 0) return null;
+    return { controllers: await this.access.scopeControllers(caller, 'member.read'), listed, broad: await this.search.isBroadScope(db, { organisations: listed }), shown };
   }
 
   // ------------------------------------------------------------- mutations

@@ -1,18 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
-import type { OrganisationScope } from '../access/access.service';
 import { returningRows, SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
 import { Membership, type MembershipSource, type MembershipStatus } from './membership.entity';
-
-/** A membership as the directory lists it under its member. */
-export interface DirectoryMembershipRow {
-  id: string;
-  member_id: string;
-  organisation_id: string;
-  status: MembershipStatus;
-  title: string | null;
-}
 
 /** One line of an organisation's membership list: the membership and its member's directory fields. */
 export interface OrganisationMembershipRow {
@@ -68,16 +58,6 @@ export class MembershipsRepository {
         WHERE m.id = ANY($1::uuid[])
         GROUP BY m.id`,
       [memberIds],
-    );
-  }
-
-  /** The directory page's memberships inside `scope`, oldest first. */
-  inScope(tx: Tx, memberIds: string[], scope: OrganisationScope): Promise<DirectoryMembershipRow[]> {
-    return tx.query<DirectoryMembershipRow[]>(
-      `SELECT id, member_id, organisation_id, status, title FROM memberships
-        WHERE member_id = ANY($1::uuid[]) ${scope.all ? '' : 'AND organisation_id = ANY($2::uuid[])'}
-        ORDER BY created_at, id`,
-      scope.all ? [memberIds] : [memberIds, scope.ids],
     );
   }
 
