@@ -34,6 +34,7 @@ import { runMigrations } from '../src/database/migrations';
 import { MemberSearchRepository } from '../src/members/member-search.repository';
 import { freePort, ROOT, startApi, startBareEventsServer, type ApiProcess } from './lib/api';
 import { rawSignupLoop, seatCounts, seedEvents, signupBurst } from './lib/events';
+import { copyIntoSameTables } from './lib/import-baseline';
 import { alternate, drive, driveSample, loop, loopSample, peakRss, pinSelf, type LoadResult } from './lib/load';
 import { writeReport, type Results, type Scenario } from './lib/report';
 import { orgId, seedMembers } from './lib/seed';
@@ -354,34 +355,33 @@ async function main(): Promise<void> {
       }
       const importMs = performance.now() - t;
       if (view.state !== 'completed') throw new Error(`import ${view.state}: ${view.failure}`);
+      // The floor for these rows: PostgreSQL COPYing them into the same tables (indexes, search-word trigger,
+      // controller check), measured right after the import, against the same directory (bench/lib/import-baseline.ts).
+      const same = await copyIntoSameTables(db, { file, work, organisationId: importOrg, controllerId: rootId });
+      // And into a bare table, the figure of the earlier reports.
       const columns = 'given_name, family_name, email, phone, region, locality, status, joined_on, title';
       await db.query(`CREATE TABLE bench_copy_bare (given_name text, family_name text, email text, phone text, region text, locality text, status text, joined_on text, title text)`);
       t = performance.now();
       await db.query(`COPY bench_copy_bare (${columns}) FROM '${file}' WITH (FORMAT csv, HEADER true)`);
       const copyBareMs = performance.now() - t;
-      await db.query(`CREATE TABLE bench_copy_indexed (LIKE members INCLUDING ALL, status text, joined_on date, title text)`);
-      // The file names no data controller: every row is the root party's, as in the import.
-      await db.query(`ALTER TABLE bench_copy_indexed ALTER COLUMN controller_id SET DEFAULT ${orgId(1)}`);
-      t = performance.now();
-      await db.query(`COPY bench_copy_indexed (${columns}) FROM '${file}' WITH (FORMAT csv, HEADER true)`);
-      const copyIndexedMs = performance.now() - t;
       const importRate = sizes.importRows / (importMs / 1000);
-      const copyRate = sizes.importRows / (copyBareMs / 1000);
+      const sameRate = same.rows / (same.ms / 1000);
+      const bareRate = sizes.importRows / (copyBareMs / 1000);
       scenarios.push({
         id: 'csv-import',
-        name: `CSV import of ${sizes.importRows.toLocaleString('en')} rows (upload → completed)`,
+        name: `CSV import of ${sizes.importRows.toLocaleString('en')} rows into the directory of ${sizes.members.toLocaleString('en')} (upload → completed)`,
         ours: { value: Math.round(importRate), unit: 'rows/s' },
-        baseline: { value: Math.round(copyRate), unit: 'rows/s', what: 'COPY of the same file into a bare table' },
-        ratio: round(importRate / copyRate, 3),
+        baseline: { value: Math.round(sameRate), unit: 'rows/s', what: 'COPY of the same rows into the same tables (members, memberships: same indexes and triggers), one transaction' },
+        ratio: round(importRate / sameRate, 3),
         target: '≥ 0.5× baseline',
-        pass: importRate >= 0.5 * copyRate,
+        pass: importRate >= 0.5 * sameRate,
         details: {
           importMs,
           counts: view.counts,
+          copySameTablesMs: same.ms,
           copyBareMs,
-          copyIndexedMs,
-          copyIndexedRowsPerSec: Math.round(sizes.importRows / (copyIndexedMs / 1000)),
-          ratioToIndexedCopy: round(importRate / (sizes.importRows / (copyIndexedMs / 1000)), 3),
+          copyBareRowsPerSec: Math.round(bareRate),
+          ratioToBareCopy: round(importRate / bareRate, 3),
         },
       });
     }

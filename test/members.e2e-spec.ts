@@ -357,6 +357,29 @@ describe('members and memberships', () => {
       expect(inCusco).toEqual((await expected('', [])).filter((id: string) => [0, 4, 8, 12, 16, 20].includes(made.indexOf(id))));
     });
 
+    it('lists a whole data controller to its top-level admin: only records with a membership, never another controller’s', async () => {
+      // adminP's role sits on a top-level organisation: the directory reads P's controller whole (no list of organisations).
+      const tag = unique('wc').replace(/\W/g, '');
+      const chapter = await makeOrganisation(t, { kind: 'chapter', parentId: w.P.id });
+      const listedOne = await makeMember(t, [{ organisation: chapter }], { givenName: 'Wilber', familyName: `Ccori ${tag}` });
+      // A record of P's controller without any membership (as a guest's signup leaves one), and one of B's controller.
+      const [bare] = await t.db.query(`INSERT INTO members (controller_id, given_name, family_name) VALUES ($1, 'Wilber', $2) RETURNING id`, [w.P.id, `Ccori ${tag}`]);
+      const elsewhere = await makeMember(t, [{ organisation: w.B }], { givenName: 'Wilber', familyName: `Ccori ${tag}` });
+      const ids = async (who: keyof World['users'], q: string) => {
+        const res = await api(who).get(`/members?q=${encodeURIComponent(q)}`);
+        expect(res.status).toBe(200);
+        return res.body.items.map((i: { id: string }) => i.id).sort();
+      };
+      for (const q of [tag, `wilber ${tag}`, `${tag.slice(0, -1)}`]) {
+        expect({ q, ids: await ids('adminP', q) }).toEqual({ q, ids: [listedOne.id] });
+        // A role lower in the tree (A, a current of P) does not reach P's other chapters.
+        expect({ q, ids: await ids('adminA', q) }).toEqual({ q, ids: [] });
+        expect({ q, ids: await ids('platform', q) }).toEqual({ q, ids: [listedOne.id, bare.id, elsewhere.id].sort() });
+      }
+      const page = await api('adminP').get(`/members?q=${tag}`);
+      expect(page.body.items[0].memberships).toEqual([expect.objectContaining({ organisationId: chapter.id, status: 'active' })]);
+    });
+
     it('shows contact data to organisers and admins, and a sub-organisation’s members to the parent’s admin', async () => {
       const m = await makeMember(t, [w.A], { phone: '+51999888777' });
       for (const who of ['organiserA', 'adminA', 'adminP', 'platform'] as const) {
