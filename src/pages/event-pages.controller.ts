@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
 import { Public } from '../access/public.decorator';
-import { compactPhone, definedOnly, UUID_PATTERN } from '../common/dto-fields';
+import { definedOnly, UUID_PATTERN } from '../common/dto-fields';
 import { AppError, notFound } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -134,7 +134,7 @@ export class EventPagesController {
         ...(join ? { joinPromoter: true, joinNoticeVersion: values.joinNoticeVersion || JOIN_NOTICE_VERSION } : {}),
         name: values.name || undefined,
         email: values.email || undefined,
-        phone: values.phone ? compactPhone(values.phone) : undefined,
+        phone: values.phone || undefined,
         shiftId: values.shiftId || undefined,
         locale: t.locale === 'en' ? 'en' : 'es',
         consent: { dataProcessing: values.consent === 'yes', contactByEmail: values.contactByEmail === 'yes', noticeVersion: values.noticeVersion || SIGNUP_NOTICE_VERSION },
