@@ -98,15 +98,15 @@ export class OutboxRepository {
   }
 
   /**
-   * Erasure, in `tx`: messages to these addresses (lower-cased) keep no
+   * Erasure, in `tx`: messages to these addresses or numbers (lower-cased; a text's fallback address too) keep no
    * address, payload or error, and a pending one is failed (outbox.states.ts
    * `afterErasure`): it is never sent.
    */
   async forgetRecipients(tx: Tx, addresses: string[]): Promise<void> {
     await tx.query(
-      `UPDATE outbox_messages SET recipient = '[erased]', payload = '{}'::jsonb, last_error = NULL,
+      `UPDATE outbox_messages SET recipient = '[erased]', fallback_recipient = NULL, payload = '{}'::jsonb, last_error = NULL,
               state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END
-        WHERE lower(recipient) = ANY($1::text[])`,
+        WHERE lower(recipient) = ANY($1::text[]) OR lower(fallback_recipient) = ANY($1::text[])`,
       [addresses],
     );
   }

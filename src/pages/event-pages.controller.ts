@@ -26,7 +26,21 @@ import { ManagePage, SignupResultPage } from './views/signup-result';
 /** What a promoter's link may carry (issue 22): its ref, and the utm values, kept as they came. */
 const UTM_FIELDS = ['utm_source', 'utm_medium', 'utm_campaign'] as const;
 const LINK_FIELDS = ['ref', ...UTM_FIELDS] as const;
-const SIGNUP_FIELDS = ['name', 'email', 'phone', 'shiftId', 'consent', 'contactByEmail', 'noticeVersion', 'website', ...LINK_FIELDS, 'joinPromoter', 'joinNoticeVersion'] as const;
+const SIGNUP_FIELDS = [
+  'name',
+  'email',
+  'phone',
+  'shiftId',
+  'consent',
+  'contactByEmail',
+  'contactBySms',
+  'contactByWhatsapp',
+  'noticeVersion',
+  'website',
+  ...LINK_FIELDS,
+  'joinPromoter',
+  'joinNoticeVersion',
+] as const;
 
 /** A link's utm values as the form carries them: empty ones left out, each cut to the longest kept (a page never fails on them). */
 function utmOf(values: Record<string, string>): Record<string, string> {
@@ -137,7 +151,13 @@ export class EventPagesController {
         phone: values.phone || undefined,
         shiftId: values.shiftId || undefined,
         locale: t.locale === 'en' ? 'en' : 'es',
-        consent: { dataProcessing: values.consent === 'yes', contactByEmail: values.contactByEmail === 'yes', noticeVersion: values.noticeVersion || SIGNUP_NOTICE_VERSION },
+        consent: {
+          dataProcessing: values.consent === 'yes',
+          contactByEmail: values.contactByEmail === 'yes',
+          contactBySms: values.contactBySms === 'yes',
+          contactByWhatsapp: values.contactByWhatsapp === 'yes',
+          noticeVersion: values.noticeVersion || SIGNUP_NOTICE_VERSION,
+        },
       };
       const checked = await validateForm(t, CreateSignupDto, input);
       Object.assign(errors, checked.errors);
