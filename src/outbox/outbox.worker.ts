@@ -60,16 +60,11 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     // One pool per round: connections are reused within a burst and none
     // stays open between rounds or after shutdown.
     const mailer = this.openMailer();
-    let attempted = 0;
-    const lane = async () => {
-      while (!this.task.stopped && (await this.deliverOne(mailer))) attempted++;
-    };
     try {
-      await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+      return await this.task.inLanes(CONCURRENCY, () => this.deliverOne(mailer));
     } finally {
       mailer.close();
     }
-    return attempted;
   }
 
   /** Claims, sends and settles one due message. False when none is due. */

@@ -66,12 +66,7 @@ export class TextWorker implements OnApplicationBootstrap, OnApplicationShutdown
   /** Delivers every due text; returns how many were attempted (sent, failed, or turned into e-mails). */
   async deliverDue(): Promise<number> {
     if (!(await this.outbox.anyDue('text'))) return 0;
-    let attempted = 0;
-    const lane = async () => {
-      while (!this.task.stopped && (await this.deliverOne())) attempted++;
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-    return attempted;
+    return this.task.inLanes(CONCURRENCY, () => this.deliverOne());
   }
 
   private deliverOne(): Promise<boolean> {
