@@ -24,6 +24,7 @@ import { OutboxModule } from './outbox/outbox.module';
 import { PactsModule } from './pacts/pacts.module';
 import { PagesModule } from './pages/pages.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { TextMessagesModule } from './text-messages/text-messages.module';
 import { UsersModule } from './users/users.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -54,6 +55,7 @@ export class AppModule {
         PagesModule,
         ApiTokensModule,
         WebhooksModule,
+        TextMessagesModule,
         ...extraModules,
       ],
       providers: [

@@ -98,6 +98,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules ?? []), adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
+    // The raw bytes of JSON bodies (req.rawBody): the text providers sign them (issue 24).
+    rawBody: true,
   });
 
   const fastify = app.getHttpAdapter().getInstance();

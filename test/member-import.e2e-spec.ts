@@ -54,7 +54,7 @@ describe('CSV member import and export', () => {
       `Sin,Correo,,,Puno,,,`, // 9 created, no e-mail
       `"Comma, Name","O'Neil ""Q""",quoted.${tag}@example.org,,,,,`, // 10 created, quoted fields
       ',,,,,,,', // an empty record: skipped, not counted
-      `Mia,Soto,mia.${tag}@example.org,955443322,,,,`, // 12 phone not E.164
+      `Mia,Soto,mia.${tag}@example.org,95544,,,,`, // 12 phone not a number of any country
       `Leo,Rojas,leo.${tag}@example.org,,,emperor,2026-13-01,`, // 13 two problems
     ].join('\n');
     const res = await upload(org.id, file);
@@ -67,12 +67,12 @@ describe('CSV member import and export', () => {
       { line: 4, field: 'email', message: 'email is not a valid e-mail address' },
       { line: 5, field: 'email', message: 'duplicate of line 2 (the same e-mail)' },
       { line: 6, message: 'has a value in column 9, which has no header (an unknown column)' },
-      { line: 12, field: 'phone', message: 'phone must be in international E.164 form, e.g. +51987654321' },
+      { line: 12, field: 'phone', message: expect.stringContaining('phone must be a valid phone number') },
       { line: 13, field: 'status', message: 'status must be one of applied, active, suspended, lapsed, resigned, expelled' },
       { line: 13, field: 'joined_on', message: 'joined_on must be a date YYYY-MM-DD' },
     ]);
     // Errors never quote the values.
-    expect(JSON.stringify(done)).not.toMatch(/not-an-email|955443322|emperor/);
+    expect(JSON.stringify(done)).not.toMatch(/not-an-email|95544|emperor/);
 
     const rows = await t.db.query(
       `SELECT m.given_name, m.family_name, m.email, m.phone, m.region, ms.status, ms.joined_on::text, ms.title, ms.source

@@ -401,7 +401,8 @@ describe('members and memberships', () => {
       const base = { givenName: 'Rosa', familyName: 'Quispe', memberships: [{ organisationId: w.A.id }] };
       const cases: [object, number, string, string?][] = [
         [{ ...base, email: 'not-an-email' }, 400, 'validation-failed', 'email'],
-        [{ ...base, phone: '987654321' }, 400, 'validation-failed', 'phone'],
+        // Not a number of any country (a Peruvian one without its code, 987654321, is read as +51987654321: issue 24).
+        [{ ...base, phone: '98765' }, 400, 'validation-failed', 'phone'],
         [{ ...base, givenName: '   ' }, 400, 'validation-failed', 'givenName'],
         [{ ...base, memberships: [] }, 400, 'validation-failed', 'memberships'],
         [{ ...base, memberships: [{ organisationId: w.A.id, status: 'expelled' }] }, 400, 'validation-failed', 'memberships[0].status'],

@@ -26,9 +26,6 @@ export const TextField = (max: number, options: { optional?: boolean; example?: 
     MaxLength(max),
   );
 
-/** "+51 987-654-321" → "+51987654321": people type phone numbers with spaces, dashes and brackets. */
-export const compactPhone = (phone: string): string => phone.replace(/[\s().-]/g, '');
-
 /** `YYYY-MM-DD` (a calendar date with no time). */
 export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 

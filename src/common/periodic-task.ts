@@ -22,6 +22,20 @@ export class PeriodicTask {
     return this.halted;
   }
 
+  /**
+   * Runs `one` in `lanes` parallel loops, each until `one` answers false
+   * (nothing left) or the task stops; returns how many times it answered
+   * true. The delivery workers' round: each unit its own transaction.
+   */
+  async inLanes(lanes: number, one: () => Promise<boolean>): Promise<number> {
+    let done = 0;
+    const lane = async () => {
+      while (!this.halted && (await one())) done++;
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
+    return done;
+  }
+
   start(): void {
     this.schedule(0);
   }

@@ -63,6 +63,56 @@ describe('loadConfig', () => {
     );
   });
 
+  describe('text providers (issue 24)', () => {
+    const SMS = { SMS_PROVIDER: 'http', SMS_GATEWAY_URL: 'https://sms.example.org/send', SMS_GATEWAY_INBOUND_SECRET: 'inbound-secret-0123456789' };
+    const WHATSAPP = { WHATSAPP_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1098765432', WHATSAPP_APP_SECRET: 'app-secret-0123456789', WHATSAPP_VERIFY_TOKEN: 'verify-token-0123456789' };
+
+    it('has none unless configured, and takes each whole', () => {
+      const none = loadConfig({ CONVOCA_DATA_DIR: dir() });
+      expect([none.sms, none.whatsapp, none.textMonthlySegments]).toEqual([null, null, 1000]);
+      const both = loadConfig({ CONVOCA_DATA_DIR: dir(), ...SMS, ...WHATSAPP, TEXT_MONTHLY_SEGMENTS: '250' });
+      expect(both.sms).toEqual({
+        provider: 'http',
+        gatewayUrl: 'https://sms.example.org/send',
+        token: null,
+        bodyTemplate: expect.stringContaining('{{text}}'),
+        inboundSecret: SMS.SMS_GATEWAY_INBOUND_SECRET,
+      });
+      expect(both.whatsapp).toEqual({
+        baseUrl: 'https://graph.facebook.com/v21.0',
+        token: 'token',
+        phoneNumberId: '1098765432',
+        appSecret: WHATSAPP.WHATSAPP_APP_SECRET,
+        verifyToken: WHATSAPP.WHATSAPP_VERIFY_TOKEN,
+      });
+      expect(both.textMonthlySegments).toBe(250);
+    });
+
+    it('refuses a provider half configured, an unknown one, or a body without its placeholders', () => {
+      const base = { CONVOCA_DATA_DIR: dir() };
+      expect(() => loadConfig({ ...base, SMS_PROVIDER: 'twilio' })).toThrow(/SMS_PROVIDER must be http/);
+      expect(() => loadConfig({ ...base, ...SMS, SMS_GATEWAY_URL: '' })).toThrow(/SMS_GATEWAY_URL must be set/);
+      expect(() => loadConfig({ ...base, ...SMS, SMS_GATEWAY_INBOUND_SECRET: '' })).toThrow(/SMS_GATEWAY_INBOUND_SECRET must be set/);
+      expect(() => loadConfig({ ...base, ...SMS, SMS_GATEWAY_INBOUND_SECRET: 'short' })).toThrow(/SMS_GATEWAY_INBOUND_SECRET must be at least 16/);
+      expect(() => loadConfig({ ...base, ...SMS, SMS_GATEWAY_BODY: '{"to":"{{to}}"}' })).toThrow(/SMS_GATEWAY_BODY must contain/);
+      expect(() => loadConfig({ ...base, ...SMS, SMS_GATEWAY_BODY: '{{to}} {{text}}' })).toThrow(/SMS_GATEWAY_BODY must be JSON/);
+      expect(() => loadConfig({ ...base, ...WHATSAPP, WHATSAPP_APP_SECRET: '' })).toThrow(/WHATSAPP_APP_SECRET must be set/);
+      expect(() => loadConfig({ ...base, ...WHATSAPP, WHATSAPP_PHONE_NUMBER_ID: '+51 987' })).toThrow(/WHATSAPP_PHONE_NUMBER_ID/);
+    });
+
+    it('refuses plain http provider addresses in production (a local fake is fine elsewhere)', () => {
+      const local = { ...SMS, SMS_GATEWAY_URL: 'http://127.0.0.1:9999/sms', WHATSAPP_API_BASE_URL: 'http://127.0.0.1:9999/graph' };
+      expect(loadConfig({ CONVOCA_DATA_DIR: dir(), ...local }).sms?.gatewayUrl).toBe('http://127.0.0.1:9999/sms');
+      expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, ...SMS, SMS_GATEWAY_URL: 'http://sms.example.org/send' })).toThrow(
+        /^Invalid configuration: SMS_GATEWAY_URL must be an https:\/\/ URL in production/,
+      );
+      expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, WHATSAPP_API_BASE_URL: 'http://127.0.0.1:9999/graph' })).toThrow(
+        /^Invalid configuration: WHATSAPP_API_BASE_URL must be an https:\/\/ URL in production/,
+      );
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, ...SMS, ...WHATSAPP }).sms?.gatewayUrl).toBe('https://sms.example.org/send');
+    });
+  });
+
   it('requires the admin password together with the admin e-mail', () => {
     expect(() => loadConfig({ CONVOCA_DATA_DIR: dir(), CONVOCA_ADMIN_EMAIL: 'a@b.pe' })).toThrow(/CONVOCA_ADMIN_PASSWORD/);
   });

@@ -49,7 +49,40 @@ export interface AppConfig {
   webhookTimeoutMs: number;
   /** First retry delay of a failed webhook delivery; doubles each attempt (capped at an hour). */
   webhookRetryBaseMs: number;
+  /** The SMS provider (issue 24): a generic HTTP gateway; null: no SMS. */
+  sms: SmsConfig | null;
+  /** The WhatsApp Business Cloud API (issue 24); null: no WhatsApp. */
+  whatsapp: WhatsAppConfig | null;
+  /** Text segments an organisation's events may send per calendar month (UTC) unless it sets its own. */
+  textMonthlySegments: number;
 }
+
+/** A generic HTTP SMS gateway: where to POST, with which bearer token, which JSON body; the secret its inbound calls are signed with. */
+export interface SmsConfig {
+  provider: 'http';
+  gatewayUrl: string;
+  token: string | null;
+  /** JSON with the placeholders {{to}}, {{text}} and {{reference}} (JSON-escaped where they stand). */
+  bodyTemplate: string;
+  inboundSecret: string;
+}
+
+export interface WhatsAppConfig {
+  /** The Graph API's base, version included (`https://graph.facebook.com/v21.0`). */
+  baseUrl: string;
+  token: string;
+  phoneNumberId: string;
+  /** The app secret: inbound calls carry X-Hub-Signature-256, its HMAC-SHA256 of the raw body. */
+  appSecret: string;
+  /** What the subscription handshake (GET with hub.verify_token) must present. */
+  verifyToken: string;
+}
+
+/** The body the HTTP gateway gets unless SMS_GATEWAY_BODY says otherwise. */
+export const DEFAULT_SMS_BODY = '{"to":"{{to}}","text":"{{text}}","reference":"{{reference}}"}';
+export const DEFAULT_WHATSAPP_API_BASE_URL = 'https://graph.facebook.com/v21.0';
+/** Inbound signing secrets and the verify token: long enough not to be guessed. */
+const MIN_TEXT_SECRET_LENGTH = 16;
 
 /** One documented variable: parsing, default and whether it is a secret. */
 interface VarSpec<T> {
@@ -121,6 +154,83 @@ function hostList(raw: string): string[] {
       if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(entry)) throw new Error('must be a comma-separated list of host names or host:port, such as 127.0.0.1:8443');
       return entry;
     });
+}
+
+/** An http(s) base URL without a trailing slash (https only in production: checked in loadConfig). */
+function httpUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an http(s) URL such as https://sms.example.org/send');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('must start with https:// (or http:// outside production)');
+  return raw.replace(/\/+$/, '');
+}
+
+function secret(raw: string): string {
+  if (raw.length < MIN_TEXT_SECRET_LENGTH) throw new Error(`must be at least ${MIN_TEXT_SECRET_LENGTH} characters long`);
+  return raw;
+}
+
+/** SMS_GATEWAY_BODY: JSON once its placeholders are filled, and it must carry {{to}} and {{text}}. */
+function smsBodyTemplate(raw: string): string {
+  if (!raw.includes('{{to}}') || !raw.includes('{{text}}')) throw new Error('must contain {{to}} and {{text}}');
+  try {
+    JSON.parse(raw.replace(/\{\{(to|text|reference)\}\}/g, 'x'));
+  } catch {
+    throw new Error('must be JSON, with {{to}}, {{text}} and {{reference}} inside its strings');
+  }
+  return raw;
+}
+
+/** The text providers (issue 24), each all-or-nothing: a provider half configured stops the boot. */
+function textProviders(env: NodeJS.ProcessEnv, production: boolean): Pick<AppConfig, 'sms' | 'whatsapp'> {
+  const required = <T>(name: string, value: T | null, because: string): T => {
+    if (value === null) throw new ConfigError(name, `must be set ${because}`);
+    return value;
+  };
+  // Operator-configured addresses, not the organisations' (unlike webhooks): no SSRF guard, but never plain http in production.
+  const https = (name: string, url: string | null) => {
+    if (production && url && !url.startsWith('https://')) throw new ConfigError(name, 'must be an https:// URL in production');
+    return url;
+  };
+  const provider = read<'http' | null>(env, {
+    name: 'SMS_PROVIDER',
+    fallback: null,
+    parse: (raw) => {
+      if (raw !== 'http') throw new Error('must be http (a generic HTTP gateway), or unset for no SMS');
+      return raw;
+    },
+  });
+  const gatewayUrl = https('SMS_GATEWAY_URL', read<string | null>(env, { name: 'SMS_GATEWAY_URL', fallback: null, parse: httpUrl }));
+  const sms: SmsConfig | null = provider
+    ? {
+        provider,
+        gatewayUrl: required('SMS_GATEWAY_URL', gatewayUrl, 'when SMS_PROVIDER is http'),
+        token: read<string | null>(env, { name: 'SMS_GATEWAY_TOKEN', fallback: null, parse: (raw) => raw }),
+        bodyTemplate: read(env, { name: 'SMS_GATEWAY_BODY', fallback: DEFAULT_SMS_BODY, parse: smsBodyTemplate }),
+        inboundSecret: required('SMS_GATEWAY_INBOUND_SECRET', read<string | null>(env, { name: 'SMS_GATEWAY_INBOUND_SECRET', fallback: null, parse: secret }), 'when SMS_PROVIDER is http'),
+      }
+    : null;
+  const baseUrl = https('WHATSAPP_API_BASE_URL', read(env, { name: 'WHATSAPP_API_BASE_URL', fallback: DEFAULT_WHATSAPP_API_BASE_URL, parse: httpUrl }))!;
+  const token = read<string | null>(env, { name: 'WHATSAPP_TOKEN', fallback: null, parse: (raw) => raw });
+  const because = 'when WHATSAPP_TOKEN is';
+  const whatsapp: WhatsAppConfig | null = token
+    ? {
+        baseUrl,
+        token,
+        phoneNumberId: required('WHATSAPP_PHONE_NUMBER_ID', read<string | null>(env, { name: 'WHATSAPP_PHONE_NUMBER_ID', fallback: null, parse: digits }), because),
+        appSecret: required('WHATSAPP_APP_SECRET', read<string | null>(env, { name: 'WHATSAPP_APP_SECRET', fallback: null, parse: secret }), because),
+        verifyToken: required('WHATSAPP_VERIFY_TOKEN', read<string | null>(env, { name: 'WHATSAPP_VERIFY_TOKEN', fallback: null, parse: secret }), because),
+      }
+    : null;
+  return { sms, whatsapp };
+}
+
+function digits(raw: string): string {
+  if (!/^\d{1,30}$/.test(raw)) throw new Error('must be the phone number id, digits only');
+  return raw;
 }
 
 function email(raw: string): string {
@@ -237,6 +347,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookAllowPrivateHosts: read(env, { name: 'WEBHOOK_ALLOW_PRIVATE_HOSTS', fallback: [] as string[], parse: hostList }),
     webhookTimeoutMs: read(env, { name: 'WEBHOOK_TIMEOUT_MS', fallback: 10_000, parse: integer(100, 60_000) }),
     webhookRetryBaseMs: read(env, { name: 'WEBHOOK_RETRY_BASE_MS', fallback: 30_000, parse: integer(1, 3_600_000) }),
+    ...textProviders(env, nodeEnv === 'production'),
+    textMonthlySegments: read(env, { name: 'TEXT_MONTHLY_SEGMENTS', fallback: 1000, parse: integer(0, 10_000_000) }),
   };
   // Production webhooks reach public addresses only (SSRF): no exceptions there.
   if (config.env === 'production' && config.webhookAllowPrivateHosts.length) throw new ConfigError('WEBHOOK_ALLOW_PRIVATE_HOSTS', 'must not be set in production');
@@ -319,4 +431,15 @@ export const CONFIG_VARIABLES = [
   'WEBHOOK_ALLOW_PRIVATE_HOSTS',
   'WEBHOOK_TIMEOUT_MS',
   'WEBHOOK_RETRY_BASE_MS',
+  'SMS_PROVIDER',
+  'SMS_GATEWAY_URL',
+  'SMS_GATEWAY_TOKEN',
+  'SMS_GATEWAY_BODY',
+  'SMS_GATEWAY_INBOUND_SECRET',
+  'WHATSAPP_API_BASE_URL',
+  'WHATSAPP_TOKEN',
+  'WHATSAPP_PHONE_NUMBER_ID',
+  'WHATSAPP_APP_SECRET',
+  'WHATSAPP_VERIFY_TOKEN',
+  'TEXT_MONTHLY_SEGMENTS',
 ] as const;

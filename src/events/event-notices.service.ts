@@ -6,26 +6,36 @@ import { APP_CONFIG } from '../config/config.module';
 import type { Tx } from '../database/transactions';
 import type { DomainEvent, DomainEventSubscriber, StatementContext } from '../domain-events/domain-event';
 import { DomainEvents } from '../domain-events/domain-events';
+import type { Channel, TextChannel } from '../outbox/outbox-message.entity';
 import { OutboxService, type NewMessage } from '../outbox/outbox.service';
 import { CheckInCodes } from './check-in-codes';
 import type { SignupStatus } from './event-signup.entity';
 import { EventCancelled, EventChanged, SignupCreated, SignupPromoted, type NoticeEvent } from './signup-events';
 import { SignupsRepository, type RecipientRow, type RecipientSelection } from './signups.repository';
 
-/** One signup as a notice sees it: where to write, in which language, what to call them. */
+/** One signup as a notice sees it: where to write (an address, or a number by a text channel), in which language, what to call them. */
 interface Recipient {
   id: string;
-  email: string;
+  /** The e-mail address, or the number of a text. */
+  to: string;
+  /** A text's e-mail address, should it have to go by e-mail. */
+  email: string | null;
+  channel: Channel;
   locale: string;
   name: string;
   status: SignupStatus;
   shift: string | null;
 }
 
-const toRecipient = (r: RecipientRow): Recipient | null => (r.email ? { ...r, email: r.email, name: r.name ?? '' } : null);
+const toRecipient = (r: RecipientRow): Recipient | null => {
+  const to = r.channel === 'email' ? r.email : r.phone;
+  return to ? { id: r.id, to, email: r.email, channel: r.channel, locale: r.locale, name: r.name ?? '', status: r.status, shift: r.shift } : null;
+};
 
 /**
- * Writes the e-mails events owe: a subscriber of the module's changes
+ * Writes the notices events owe, by e-mail or, for people who consented to
+ * it with a number, by WhatsApp or SMS (issue 24: the channel is chosen when
+ * the notice is written, SignupsRepository's channelSql): a subscriber of the module's changes
  * (signup-events.ts), always inside the transaction of their cause — a
  * rolled-back change leaves no message, and every message has a dedupe key
  * naming its cause, so the same cause never mails twice. A new signup's
@@ -82,8 +92,13 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
     const door = { checkinToken: e.checkIn.token, checkinCode: e.checkIn.code };
     // The payload as `message` makes it for either status; the person's name and shift are filled in from the row.
     const payload = (status: SignupStatus, more: Record<string, string> = {}) =>
-      this.message(template, '', e.event, { id: '', email: '', locale: 'es', name: '', status, shift: null }, { ...extra, ...more }).payload;
-    return this.signups.confirmationPart(statement, template, { going: payload('going', door), waitlisted: payload('waitlisted') });
+      this.message(template, '', e.event, { id: '', to: '', email: null, channel: 'email', locale: 'es', name: '', status, shift: null }, { ...extra, ...more }).payload;
+    return this.signups.confirmationPart(
+      statement,
+      template,
+      { going: payload('going', door), waitlisted: payload('waitlisted') },
+      { enabled: this.textChannels(e.event), organisationId: e.event.hostOrganisationId },
+    );
   }
 
   /** A seat holder's check-in code, for the messages that confirm or remind them of their seat. */
@@ -101,9 +116,19 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
     return `${this.config.publicUrl}/signups/manage/${token}`;
   }
 
-  /** Where the selected signups are mailed (erased people, who have no address left, get nothing). */
-  private async recipients(tx: Tx, which: RecipientSelection): Promise<Recipient[]> {
-    return (await this.signups.recipients(tx, which)).map(toRecipient).filter((r): r is Recipient => r !== null);
+  /**
+   * The text channels notices of the event may use: those configured, for
+   * an event an organisation hosts (its monthly budget pays for them; a
+   * coalition has none, so its events' notices go by e-mail).
+   */
+  textChannels(event: Pick<NoticeEvent, 'hostOrganisationId'>): TextChannel[] {
+    if (!event.hostOrganisationId) return [];
+    return [...(this.config.whatsapp ? (['whatsapp'] as const) : []), ...(this.config.sms ? (['sms'] as const) : [])];
+  }
+
+  /** Where the selected signups are written, and by which channel (erased people, who have no address or number left, get nothing). */
+  private async recipients(tx: Tx, event: NoticeEvent, which: RecipientSelection): Promise<Recipient[]> {
+    return (await this.signups.recipients(tx, which, this.textChannels(event))).map(toRecipient).filter((r): r is Recipient => r !== null);
   }
 
   /** Going (or attended) people see the address; the waiting list only a public one. */
@@ -116,9 +141,14 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
   }
 
   private message(template: string, dedupeKey: string, event: NoticeEvent, r: Recipient, extra: Record<string, string> = {}): NewMessage {
+    const text = r.channel !== 'email';
     return {
       template,
-      recipient: r.email,
+      recipient: r.to,
+      channel: r.channel,
+      fallbackRecipient: text ? r.email : null,
+      organisationId: text ? event.hostOrganisationId : null,
+      signupId: r.id || null,
       locale: r.locale === 'en' ? 'en' : 'es',
       dedupeKey,
       payload: {
@@ -138,7 +168,7 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
 
   /** "A place freed up and it is yours" — a signup is promoted at most once in its life. */
   private async promoted(tx: Tx, event: NoticeEvent, signupIds: string[]): Promise<void> {
-    const rs = await this.recipients(tx, { ids: signupIds });
+    const rs = await this.recipients(tx, event, { ids: signupIds });
     await this.outbox.enqueueMany(
       tx,
       rs.map((r) => this.message('event.waitlist_promoted', `event_promoted:${r.id}`, event, r, this.doorCode(r.id))),
@@ -147,7 +177,7 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
 
   /** Time or place changed: everyone still signed up, once per revision. */
   private async changed(tx: Tx, event: NoticeEvent): Promise<void> {
-    const rs = await this.recipients(tx, { liveOfEvent: event.id });
+    const rs = await this.recipients(tx, event, { liveOfEvent: event.id });
     await this.outbox.enqueueMany(
       tx,
       rs.map((r) => this.message('event.changed', `event_changed:${event.id}:${event.revision}:${r.id}`, event, r)),
@@ -156,20 +186,33 @@ export class EventNoticesService implements DomainEventSubscriber, OnModuleInit 
 
   /** The event is off: everyone still signed up. */
   private async cancelled(tx: Tx, event: NoticeEvent): Promise<void> {
-    const rs = await this.recipients(tx, { liveOfEvent: event.id });
+    const rs = await this.recipients(tx, event, { liveOfEvent: event.id });
     await this.outbox.enqueueMany(
       tx,
       rs.map((r) => this.message('event.cancelled', `event_cancelled:${event.id}:${r.id}`, event, r, { reason: event.cancelReason ?? '' })),
     );
   }
 
-  /** The 24-hour reminder (EventRemindersJob): the dedupe key is the signup, so however often it is asked for, it is written once. */
-  async reminders(tx: Tx, event: NoticeEvent, signupIds: string[]): Promise<number> {
+  /**
+   * The reminders (EventRemindersJob): the day before, by every channel —
+   * by text it asks to reply SI or NO —, and two hours before, with the
+   * place, to those reached by text only (e-mail is not read on the way).
+   * The dedupe key is the signup, so however often one is asked for, it is
+   * written once.
+   */
+  async reminders(tx: Tx, event: NoticeEvent, signupIds: string[], kind: 'day' | 'final' = 'day'): Promise<number> {
     if (!signupIds.length) return 0;
-    const rs = await this.recipients(tx, { ids: signupIds, going: true });
+    const rs = await this.recipients(tx, event, { ids: signupIds, going: true });
+    const [template, key] = kind === 'day' ? ['event.reminder', 'event_reminder'] : ['event.final_reminder', 'event_final_reminder'];
     return this.outbox.enqueueMany(
       tx,
-      rs.map((r) => this.message('event.reminder', `event_reminder:${r.id}`, event, r, this.doorCode(r.id))),
+      rs.filter((r) => kind === 'day' || r.channel !== 'email').map((r) => this.message(template, `${key}:${r.id}`, event, r, this.doorCode(r.id))),
     );
+  }
+
+  /** The answer to a text's SI or NO (TextInbound), to the number that sent it, on its channel: a reply, counted against no budget; once per signup and answer. */
+  async answer(tx: Tx, event: NoticeEvent, signupId: string, reply: { channel: TextChannel; to: string; locale: string; answer: 'confirmed' | 'cancelled' }): Promise<void> {
+    const r: Recipient = { id: signupId, to: reply.to, email: null, channel: reply.channel, locale: reply.locale, name: '', status: 'going', shift: null };
+    await this.outbox.enqueue(tx, { ...this.message(`event.answer_${reply.answer}`, `event_answer:${reply.answer}:${signupId}`, event, r), organisationId: null });
   }
 }

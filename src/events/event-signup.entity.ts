@@ -43,6 +43,7 @@ export type SignupSource = (typeof SIGNUP_SOURCES)[number];
 // A short code is unique where it is typed: at one event's door.
 @Index('uq_event_signups_checkin_code', ['eventId', 'checkinCodeHash'], { unique: true })
 @Index('ix_event_signups_reminder_due', ['eventId'], { where: `"status" = 'going' AND "reminder_queued_at" IS NULL` })
+@Index('ix_event_signups_final_reminder_due', ['eventId'], { where: `"status" = 'going' AND "final_reminder_queued_at" IS NULL` })
 @Index('ix_event_signups_promoted_by', ['promotedBy'], { where: `"promoted_by" IS NOT NULL` })
 export class EventSignup {
   @PrimaryGeneratedColumn('uuid')
@@ -91,6 +92,8 @@ export class EventSignup {
   @Column({ type: 'citext', nullable: true })
   guestEmail: string | null;
 
+  /** E.164; indexed for an opt-out (issue 24), which finds every signup holding the number. */
+  @Index('ix_event_signups_guest_phone', { where: `"guest_phone" IS NOT NULL` })
   @Column({ type: 'text', nullable: true })
   guestPhone: string | null;
 
@@ -130,6 +133,9 @@ export class EventSignup {
 
   @Column({ type: 'boolean', nullable: true })
   consentContactBySms: boolean | null;
+
+  @Column({ type: 'boolean', nullable: true })
+  consentContactByWhatsapp: boolean | null;
 
   @Column({ type: 'text', nullable: true })
   consentNoticeVersion: string | null;
@@ -171,6 +177,14 @@ export class EventSignup {
   /** Set when the 24-hour reminder was queued (or not needed): the reminder job's work list. */
   @Column({ type: 'timestamptz', nullable: true })
   reminderQueuedAt: Date | null;
+
+  /** Set when the two-hour reminder (texts only, issue 24) was queued, or not needed. */
+  @Column({ type: 'timestamptz', nullable: true })
+  finalReminderQueuedAt: Date | null;
+
+  /** The person confirmed they are coming, answering the day-before text (issue 24). */
+  @Column({ type: 'timestamptz', nullable: true })
+  confirmedAt: Date | null;
 
   /** The guest's personal data was erased; the row stays for anonymous counts. */
   @Column({ type: 'timestamptz', nullable: true })

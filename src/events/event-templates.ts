@@ -1,4 +1,5 @@
 import { registerTemplates, type Locale } from '../outbox/templates';
+import { registerTextTemplates, TEXT_SIGNATURE, type TextTemplates } from '../outbox/text-templates';
 import { QR_PREFIX } from './check-in-codes';
 
 /**
@@ -26,6 +27,14 @@ export function formatWhen(p: Payload, locale: Locale): string {
   const day = new Intl.DateTimeFormat(DATE_LOCALES[locale], { timeZone, dateStyle: 'full', timeStyle: 'short' }).format(start);
   const until = Number.isNaN(end.getTime()) ? '' : new Intl.DateTimeFormat(DATE_LOCALES[locale], { timeZone, timeStyle: 'short' }).format(end);
   return `${day}${until ? ` – ${until}` : ''} (${timeZone})`;
+}
+
+/** The start in a few words, for a text: "lun. 8 mar., 3:00 p. m." in the event's time zone. */
+export function formatWhenShort(p: Payload, locale: Locale): string {
+  const start = new Date(s(p, 'startsAt'));
+  if (Number.isNaN(start.getTime())) return '';
+  const timeZone = s(p, 'timezone') || 'America/Lima';
+  return new Intl.DateTimeFormat(DATE_LOCALES[locale], { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(start);
 }
 
 function details(p: Payload, locale: Locale): string[] {
@@ -140,6 +149,119 @@ export const EVENT_TEMPLATES: Templates = {
   },
 };
 
+/** The two-hour reminder's e-mail: written for texts only, it is mailed when a text cannot go (the budget is spent). */
+EVENT_TEMPLATES['event.final_reminder'] = {
+  es: (p) => ({
+    subject: `En dos horas: ${s(p, 'title')}`,
+    ...withCode(p, 'es', [hello(p, 'es'), `«${s(p, 'title')}» empieza pronto.`, ...details(p, 'es')]),
+    action: action(p, 'es'),
+  }),
+  en: (p) => ({
+    subject: `In two hours: ${s(p, 'title')}`,
+    ...withCode(p, 'en', [hello(p, 'en'), `“${s(p, 'title')}” starts soon.`, ...details(p, 'en')]),
+    action: action(p, 'en'),
+  }),
+};
+
+/** A sentence of a text, ending in one full stop (a time such as "3:00 p. m." has its own). */
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+/** A text's parts: the words joined, empty ones left out. */
+const line = (...parts: string[]) => parts.filter(Boolean).join(' ');
+/** The link a text carries: a guest's manage page (view or cancel), a member's event page. */
+const link = (p: Payload) => s(p, 'manageUrl') || s(p, 'url');
+const code = (p: Payload, locale: Locale) => (s(p, 'checkinCode') ? (locale === 'es' ? `Código de ingreso: ${s(p, 'checkinCode')}.` : `Check-in code: ${s(p, 'checkinCode')}.`) : '');
+const at = (p: Payload, locale: Locale) => (s(p, 'place') ? `${locale === 'es' ? 'Lugar' : 'Place'}: ${s(p, 'place')}.` : '');
+/** An approved WhatsApp template's name: `convoca_` and the key's words (README: *Text channels*). */
+const wa = (key: string, params: string[]) => ({ name: `convoca_${key.replace(/\./g, '_')}`, params });
+
+/**
+ * The same notices as texts (SMS, WhatsApp), short: the event, when, what to
+ * do. The day-before reminder asks the question a reply answers (SI / NO);
+ * the confirmation says how to stop (BAJA). Names no organisation.
+ */
+export const EVENT_TEXT_TEMPLATES: TextTemplates = {
+  'event.signup_confirmation': {
+    es: (p) => {
+      const waiting = s(p, 'status') === 'waitlisted';
+      const what = waiting ? `estás en la lista de espera de «${s(p, 'title')}»` : `inscripción confirmada a «${s(p, 'title')}»`;
+      return {
+        body: line(sentence(`${TEXT_SIGNATURE}: ${what}, ${formatWhenShort(p, 'es')}`), code(p, 'es'), link(p), 'BAJA: no recibir más.'),
+        whatsapp: wa(waiting ? 'event.signup_waitlisted' : 'event.signup_confirmation', [s(p, 'title'), formatWhenShort(p, 'es'), s(p, 'checkinCode'), link(p)]),
+      };
+    },
+    en: (p) => {
+      const waiting = s(p, 'status') === 'waitlisted';
+      const what = waiting ? `you are on the waiting list for “${s(p, 'title')}”` : `signup confirmed for “${s(p, 'title')}”`;
+      return {
+        body: line(sentence(`${TEXT_SIGNATURE}: ${what}, ${formatWhenShort(p, 'en')}`), code(p, 'en'), link(p), 'STOP: no more texts.'),
+        whatsapp: wa(waiting ? 'event.signup_waitlisted' : 'event.signup_confirmation', [s(p, 'title'), formatWhenShort(p, 'en'), s(p, 'checkinCode'), link(p)]),
+      };
+    },
+  },
+  'event.waitlist_promoted': {
+    es: (p) => ({
+      body: line(`${TEXT_SIGNATURE}: se liberó un lugar en «${s(p, 'title')}» (${formatWhenShort(p, 'es')}) y es tuyo.`, code(p, 'es'), link(p)),
+      whatsapp: wa('event.waitlist_promoted', [s(p, 'title'), formatWhenShort(p, 'es'), s(p, 'checkinCode'), link(p)]),
+    }),
+    en: (p) => ({
+      body: line(`${TEXT_SIGNATURE}: a place freed up at “${s(p, 'title')}” (${formatWhenShort(p, 'en')}) and it is yours.`, code(p, 'en'), link(p)),
+      whatsapp: wa('event.waitlist_promoted', [s(p, 'title'), formatWhenShort(p, 'en'), s(p, 'checkinCode'), link(p)]),
+    }),
+  },
+  /** The day before: the question a reply answers. */
+  'event.reminder': {
+    es: (p) => ({
+      body: line(sentence(`${TEXT_SIGNATURE}: «${s(p, 'title')}» es ${formatWhenShort(p, 'es')}`), '¿Vienes? Responde SI para confirmar o NO para cancelar.', link(p)),
+      whatsapp: wa('event.reminder', [s(p, 'title'), formatWhenShort(p, 'es'), link(p)]),
+    }),
+    en: (p) => ({
+      body: line(sentence(`${TEXT_SIGNATURE}: “${s(p, 'title')}” is on ${formatWhenShort(p, 'en')}`), 'Coming? Reply YES to confirm or NO to cancel.', link(p)),
+      whatsapp: wa('event.reminder', [s(p, 'title'), formatWhenShort(p, 'en'), link(p)]),
+    }),
+  },
+  /** Two hours before: the place. */
+  'event.final_reminder': {
+    es: (p) => ({
+      body: line(sentence(`${TEXT_SIGNATURE}: «${s(p, 'title')}» empieza ${formatWhenShort(p, 'es')}`), at(p, 'es'), code(p, 'es')),
+      whatsapp: wa('event.final_reminder', [s(p, 'title'), formatWhenShort(p, 'es'), s(p, 'place'), s(p, 'checkinCode')]),
+    }),
+    en: (p) => ({
+      body: line(sentence(`${TEXT_SIGNATURE}: “${s(p, 'title')}” starts ${formatWhenShort(p, 'en')}`), at(p, 'en'), code(p, 'en')),
+      whatsapp: wa('event.final_reminder', [s(p, 'title'), formatWhenShort(p, 'en'), s(p, 'place'), s(p, 'checkinCode')]),
+    }),
+  },
+  'event.changed': {
+    es: (p) => ({
+      body: line(sentence(`${TEXT_SIGNATURE}: «${s(p, 'title')}» cambió de hora o lugar: ${formatWhenShort(p, 'es')}`), at(p, 'es'), link(p)),
+      whatsapp: wa('event.changed', [s(p, 'title'), formatWhenShort(p, 'es'), s(p, 'place'), link(p)]),
+    }),
+    en: (p) => ({
+      body: line(sentence(`${TEXT_SIGNATURE}: “${s(p, 'title')}” has a new time or place: ${formatWhenShort(p, 'en')}`), at(p, 'en'), link(p)),
+      whatsapp: wa('event.changed', [s(p, 'title'), formatWhenShort(p, 'en'), s(p, 'place'), link(p)]),
+    }),
+  },
+  'event.cancelled': {
+    es: (p) => ({
+      body: line(`${TEXT_SIGNATURE}: «${s(p, 'title')}» (${formatWhenShort(p, 'es')}) fue cancelado.`, s(p, 'reason') ? `Motivo: ${s(p, 'reason')}` : ''),
+      whatsapp: wa('event.cancelled', [s(p, 'title'), formatWhenShort(p, 'es'), s(p, 'reason')]),
+    }),
+    en: (p) => ({
+      body: line(`${TEXT_SIGNATURE}: “${s(p, 'title')}” (${formatWhenShort(p, 'en')}) has been cancelled.`, s(p, 'reason') ? `Reason: ${s(p, 'reason')}` : ''),
+      whatsapp: wa('event.cancelled', [s(p, 'title'), formatWhenShort(p, 'en'), s(p, 'reason')]),
+    }),
+  },
+  /** The answers to SI and NO: replies to the person's own text (free-form). */
+  'event.answer_confirmed': {
+    es: (p) => ({ body: `${TEXT_SIGNATURE}: gracias, te esperamos en «${s(p, 'title')}».` }),
+    en: (p) => ({ body: `${TEXT_SIGNATURE}: thank you, see you at “${s(p, 'title')}”.` }),
+  },
+  'event.answer_cancelled': {
+    es: (p) => ({ body: `${TEXT_SIGNATURE}: cancelamos tu inscripción a «${s(p, 'title')}». Tu lugar pasa a quien espera.` }),
+    en: (p) => ({ body: `${TEXT_SIGNATURE}: your signup for “${s(p, 'title')}” is cancelled. Your place goes to the next in line.` }),
+  },
+};
+
 export function registerEventTemplates(): void {
   registerTemplates(EVENT_TEMPLATES);
+  registerTextTemplates(EVENT_TEXT_TEMPLATES);
 }

@@ -11,6 +11,7 @@ import { Transactions, type Tx } from '../database/transactions';
 import { diff } from '../domain-events/changes';
 import { DomainEvents } from '../domain-events/domain-events';
 import { OrganisationsService } from '../organisations/organisations.service';
+import { OutboxService } from '../outbox/outbox.service';
 import { MAX_NEAR_RADIUS_KM, parseNear, type CancelEventDto, type CreateEventDto, type CreateShiftDto, type EventQueryDto, type UpdateEventDto, type UpdateShiftDto } from './dto/event.dto';
 import { AUDITED_FIELDS, EDITABLE_FIELDS, NOTIFY_FIELDS } from './event-fields';
 import type { EventShift } from './event-shift.entity';
@@ -71,6 +72,7 @@ export class EventsService {
     private readonly linked: LinkedDemandsService,
     private readonly organisations: OrganisationsService,
     private readonly promotions: PromotionsService,
+    private readonly outbox: OutboxService,
   ) {}
 
   // ---------------------------------------------------------------- reading
@@ -110,7 +112,12 @@ export class EventsService {
       spotsLeft: event.capacity === null ? null : Math.max(0, event.capacity - event.goingCount),
       signupsOpen: event.status === 'published' && (event.signupDeadline ?? event.endsAt).getTime() > now,
       demands: await this.linked.visible(tx, caller, await this.repo.demandIds(tx, event.id)),
-      viewer: { canManage: rights.manage, canHandleSignups: rights.handleSignups, signups: mine.map((s) => ({ id: s.id, status: s.status, shiftId: s.shift_id })) },
+      viewer: {
+        canManage: rights.manage,
+        canHandleSignups: rights.handleSignups,
+        signups: mine.map((s) => ({ id: s.id, status: s.status, shiftId: s.shift_id })),
+        reach: rights.handleSignups ? await this.outbox.reachOfEvent(tx, event.id) : null,
+      },
     };
   }
 

@@ -74,11 +74,21 @@ export class ViewerSignup {
   @ApiPropertyOptional({ nullable: true, type: String }) shiftId: string | null;
 }
 
+/** How many of an event's signups its notices reached, per channel (issue 24): counts only, never who or which number. */
+export class EventReach {
+  @ApiProperty({ type: Number, example: 120, description: 'Signups an e-mail notice of the event was sent to' }) email: number;
+  @ApiProperty({ type: Number, example: 310, description: 'Signups an SMS notice was sent to' }) sms: number;
+  @ApiProperty({ type: Number, example: 95, description: 'Signups a WhatsApp notice was sent to' }) whatsapp: number;
+  @ApiProperty({ type: Number, example: 0, description: 'Texts that went by e-mail instead because the host’s monthly text budget was spent' }) textBudgetFallbacks: number;
+}
+
 /** What the caller may do here, for a front end to show the right buttons. */
 export class EventViewer {
   @ApiProperty({ type: Boolean }) canManage: boolean;
   @ApiProperty({ type: Boolean, description: 'Manage signups and check-in (organisers and the event’s hosts)' }) canHandleSignups: boolean;
   @ApiProperty({ type: [ViewerSignup], description: 'The caller’s own signups (members)' }) signups: ViewerSignup[];
+  @ApiPropertyOptional({ type: EventReach, nullable: true, description: 'Those who handle its signups: how many people its notices reached, by channel; null for everyone else' })
+  reach: EventReach | null;
 }
 
 export class EventView extends EventSummary {
@@ -224,6 +234,7 @@ export class EventSignupExport {
   @ApiPropertyOptional({ nullable: true, type: Date }) consentDataProcessingAt: Date | null;
   @ApiPropertyOptional({ nullable: true, type: Boolean }) consentContactByEmail: boolean | null;
   @ApiPropertyOptional({ nullable: true, type: Boolean }) consentContactBySms: boolean | null;
+  @ApiPropertyOptional({ nullable: true, type: Boolean }) consentContactByWhatsapp: boolean | null;
   @ApiPropertyOptional({ nullable: true, type: String }) consentNoticeVersion: string | null;
   @ApiProperty({ type: Date }) createdAt: Date;
   @ApiPropertyOptional({ nullable: true, type: Date }) checkedInAt: Date | null;

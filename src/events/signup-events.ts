@@ -10,7 +10,7 @@ import type { Event } from './event.entity';
 /** The event fields a notice shows. */
 export type NoticeEvent = Pick<
   Event,
-  'id' | 'title' | 'startsAt' | 'endsAt' | 'timezone' | 'venue' | 'address' | 'locality' | 'region' | 'country' | 'onlineUrl' | 'addressVisibility' | 'revision' | 'cancelReason'
+  'id' | 'title' | 'startsAt' | 'endsAt' | 'timezone' | 'venue' | 'address' | 'locality' | 'region' | 'country' | 'onlineUrl' | 'addressVisibility' | 'revision' | 'cancelReason' | 'hostOrganisationId'
 >;
 
 /** What a change of an event or its signups is recorded under. */

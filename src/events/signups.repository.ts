@@ -6,6 +6,7 @@ import type { OrganisationScope } from '../access/access.service';
 import { returningRows, SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
 import type { StatementContext } from '../domain-events/domain-event';
+import type { Channel, TextChannel } from '../outbox/outbox-message.entity';
 import { outboxInsertSql } from '../outbox/outbox.service';
 import { EventShift } from './event-shift.entity';
 import type { SignupStatus } from './event-signup.entity';
@@ -34,7 +35,7 @@ export interface NewSignup {
   locale: string;
   manageTokenHash: string | null;
   /** A guest's consent (required of guests), recorded as given now. */
-  consent: { contactByEmail: boolean | null; contactBySms: boolean | null; noticeVersion: string | null } | null;
+  consent: { contactByEmail: boolean | null; contactBySms: boolean | null; contactByWhatsapp: boolean | null; noticeVersion: string | null } | null;
   /**
    * Where it came from (issue 22): the ref of a promoter's link — the signup
    * is its referral when it names a live promotion of this event, read by
@@ -44,10 +45,12 @@ export interface NewSignup {
   attribution?: { ref: string | null; utmSource: string | null; utmMedium: string | null; utmCampaign: string | null };
 }
 
-/** One signup as a notice sees it (RECIPIENT_COLUMNS): where to write, in which language, what to call them. */
+/** One signup as a notice sees it (RECIPIENT_COLUMNS): where to write, in which language, what to call them; the channel its notices go by. */
 export interface RecipientRow {
   id: string;
   email: string | null;
+  phone: string | null;
+  channel: Channel;
   locale: string;
   name: string | null;
   status: SignupStatus;
@@ -93,21 +96,51 @@ export type SignupSelection = { id: string } | { eventId: string; status?: Signu
 /** Which signups a notice goes to. */
 export type RecipientSelection = { ids: string[]; going?: true } | { liveOfEvent: string };
 
+/** The reminders the job writes: the day before (every channel), and two hours before (texts only, issue 24) — each with its own work-list column. */
+export const REMINDERS = {
+  day: { column: 'reminder_queued_at', windowMs: 24 * 3600_000 },
+  final: { column: 'final_reminder_queued_at', windowMs: 2 * 3600_000 },
+} as const;
+export type ReminderKind = keyof typeof REMINDERS;
+
 /** Within this window before the start, a new or promoted signup gets no separate reminder: its own e-mail serves. */
-const REMINDER_WINDOW_MS = 24 * 3600_000;
+const REMINDER_WINDOW_MS = REMINDERS.day.windowMs;
 
 /**
- * Where a signup (`s`) is mailed: a guest at the address they gave, in the
- * language they chose; a member at their e-mail, in their preferred language
- * (read from the members table: the person's contact, nothing else). Erased
- * people have no address left, so they get nothing.
+ * Where a signup (`s`) is written to: a guest at the address and number they
+ * gave, in the language they chose, with the consent they gave on the form;
+ * a member at their e-mail and phone, in their preferred language, with
+ * their record's latest consent (read from the members tables: the person's
+ * contact and consent, nothing else). Erased people have no address or
+ * number left, so they get nothing.
  */
 const RECIPIENT_COLUMNS = `s.id,
   CASE WHEN s.member_id IS NULL THEN s.guest_email ELSE m.email END AS email,
+  CASE WHEN s.member_id IS NULL THEN s.guest_phone ELSE m.phone END AS phone,
   CASE WHEN s.member_id IS NULL THEN s.locale ELSE m.preferred_language END AS locale,
   CASE WHEN s.member_id IS NULL THEN s.guest_name ELSE m.given_name END AS name,
+  coalesce(CASE WHEN s.member_id IS NULL THEN s.consent_contact_by_sms ELSE mc.contact_by_sms END, false) AS sms_consent,
+  coalesce(CASE WHEN s.member_id IS NULL THEN s.consent_contact_by_whatsapp ELSE mc.contact_by_whatsapp END, false) AS whatsapp_consent,
   s.status, sh.name AS shift`;
-const RECIPIENT_JOINS = `LEFT JOIN members m ON m.id = s.member_id AND m.erased_at IS NULL LEFT JOIN event_shifts sh ON sh.id = s.shift_id`;
+const RECIPIENT_JOINS = `LEFT JOIN members m ON m.id = s.member_id AND m.erased_at IS NULL LEFT JOIN event_shifts sh ON sh.id = s.shift_id
+  LEFT JOIN LATERAL (SELECT c.contact_by_sms, c.contact_by_whatsapp FROM member_consents c WHERE c.member_id = m.id ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1) mc ON true`;
+
+/** A number as text_opt_outs keeps it: the hex sha256 of its E.164 form (common/hash.ts sha256Hex, in SQL). */
+const phoneHashSql = (phone: string) => `encode(sha256(convert_to(${phone}, 'UTF8')), 'hex')`;
+
+/**
+ * The channel a notice to a recipient row (`r`, RECIPIENT_COLUMNS) goes by
+ * (issue 24): WhatsApp, then SMS, each only when it is `enabled` (configured,
+ * for an event an organisation hosts), the person consented to it, has a
+ * number, and the number has not opted out there; e-mail otherwise. The one
+ * rule, for the signup statement's confirmation and every other notice.
+ */
+function channelSql(p: SqlParams, enabled: readonly TextChannel[], r: string): string {
+  const text = (channel: TextChannel) =>
+    `${p.add(enabled.includes(channel))}::boolean AND ${r}.${channel}_consent AND ${r}.phone IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM text_opt_outs o WHERE o.phone_hash = ${phoneHashSql(`${r}.phone`)} AND o.channel = '${channel}')`;
+  return `CASE WHEN ${text('whatsapp')} THEN 'whatsapp' WHEN ${text('sms')} THEN 'sms' ELSE 'email' END`;
+}
 
 /**
  * The event_signups table, and the seats of events and shifts.
@@ -161,7 +194,7 @@ export class SignupsRepository {
    * person is refused by the unique indexes (uq_event_signups_live_*), as a
    * 23505: the whole statement rolls back (`isLiveSignupDuplicate`).
    */
-  async signUp(db: Tx, pool: SeatPool, signup: NewSignup, parts: (statement: StatementContext) => string[]): Promise<RecipientRow | null> {
+  async signUp(db: Tx, pool: SeatPool, signup: NewSignup, parts: (statement: StatementContext) => string[]): Promise<{ id: string; status: SignupStatus } | null> {
     const p = new SqlParams();
     const event = p.add(pool.eventId);
     const shift = `${p.add(pool.shiftId)}::uuid`;
@@ -172,9 +205,10 @@ export class SignupsRepository {
     // has already run, and its UPDATE would stand (a phantom seat).
     const ofThisEvent = pool.shiftId ? ' AND t.event_id = (SELECT id FROM ev)' : '';
     const window = p.add(`${REMINDER_WINDOW_MS / 1000} seconds`);
+    const finalWindow = p.add(`${REMINDERS.final.windowMs / 1000} seconds`);
     const c = signup.consent;
     const a = signup.attribution;
-    const rows = await db.query<RecipientRow[]>(
+    const rows = await db.query<{ id: string; status: SignupStatus }[]>(
       `WITH ev AS (
          SELECT e.id, e.starts_at, e.status = 'published' AND coalesce(e.signup_deadline, e.ends_at) > now() AS open
            FROM events e WHERE e.id = ${event} FOR NO KEY UPDATE),
@@ -183,18 +217,19 @@ export class SignupsRepository {
           WHERE t.id = ${seat}${ofThisEvent} AND (SELECT open FROM ev) AND (t.capacity IS NULL OR t.going_count < t.capacity)
          RETURNING t.id),
        s AS (
-         INSERT INTO event_signups (id, event_id, shift_id, status, waitlisted_at, reminder_queued_at, member_id, attendee_name, guest_name, guest_email, guest_phone,
+         INSERT INTO event_signups (id, event_id, shift_id, status, waitlisted_at, reminder_queued_at, final_reminder_queued_at, member_id, attendee_name, guest_name, guest_email, guest_phone,
                                     source, locale, manage_token_hash, checkin_token_hash, checkin_code_hash,
-                                    consent_data_processing_at, consent_contact_by_email, consent_contact_by_sms, consent_notice_version,
+                                    consent_data_processing_at, consent_contact_by_email, consent_contact_by_sms, consent_contact_by_whatsapp, consent_notice_version,
                                     promoted_by, utm_source, utm_medium, utm_campaign)
          SELECT ${p.add(signup.id)}::uuid, ev.id, ${shift},
                 CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'going' ELSE 'waitlisted' END,
                 CASE WHEN EXISTS (SELECT 1 FROM seat) THEN NULL ELSE clock_timestamp() END,
                 -- Inside the last 24 hours the confirmation is the reminder.
                 CASE WHEN ev.starts_at - now() <= ${window}::interval THEN now() END,
+                CASE WHEN ev.starts_at - now() <= ${finalWindow}::interval THEN now() END,
                 ${p.add(signup.memberId)}::uuid, ${p.add(signup.attendeeName ?? null)}, ${p.add(signup.guestName)}, ${p.add(signup.guestEmail)}, ${p.add(signup.guestPhone)},
                 ${p.add(signup.source)}, ${p.add(signup.locale)}, ${p.add(signup.manageTokenHash)}, ${p.add(signup.checkinTokenHash)}, ${p.add(signup.checkinCodeHash)},
-                ${c ? 'now()' : 'NULL'}, ${p.add(c?.contactByEmail ?? null)}::boolean, ${p.add(c?.contactBySms ?? null)}::boolean, ${p.add(c?.noticeVersion ?? null)},
+                ${c ? 'now()' : 'NULL'}, ${p.add(c?.contactByEmail ?? null)}::boolean, ${p.add(c?.contactBySms ?? null)}::boolean, ${p.add(c?.contactByWhatsapp ?? null)}::boolean, ${p.add(c?.noticeVersion ?? null)},
                 ${a?.ref ? `(SELECT pr.id FROM event_promotions pr WHERE pr.ref = ${p.add(a.ref)} AND pr.event_id = ev.id AND pr.status = 'active')` : 'NULL'},
                 ${p.add(a?.utmSource ?? null)}, ${p.add(a?.utmMedium ?? null)}, ${p.add(a?.utmCampaign ?? null)}
            FROM ev
@@ -203,7 +238,7 @@ export class SignupsRepository {
        r AS (SELECT ${RECIPIENT_COLUMNS} FROM s ${RECIPIENT_JOINS})${parts({ params: p, relation: 'r' })
          .map((sql, i) => `,\n       effect${i} AS (${sql})`)
          .join('')}
-       SELECT * FROM r`,
+       SELECT id, status FROM r`,
       p.values,
     );
     return rows[0] ?? null;
@@ -211,18 +246,29 @@ export class SignupsRepository {
 
   /**
    * The confirmation of a new signup as a part of the statement that makes
-   * it (`signUp`): one message per row of `statement.relation` with an
-   * address, the payload for its status (`payloads`), the person's name and
-   * shift filled in from the row; the dedupe key is the signup.
+   * it (`signUp`): one message per row of `statement.relation`, by the
+   * channel `channelSql` chooses (`texts`: the channels enabled for this
+   * event; a text counted against `organisationId`'s budget, with the
+   * e-mail to fall back to), when there is an address or number to write
+   * to; the payload for its status (`payloads`), the person's name and shift
+   * filled in from the row; the dedupe key is the signup.
    */
-  confirmationPart(statement: StatementContext, template: string, payloads: Record<'going' | 'waitlisted', Record<string, unknown>>): string {
+  confirmationPart(
+    statement: StatementContext,
+    template: string,
+    payloads: Record<'going' | 'waitlisted', Record<string, unknown>>,
+    texts: { enabled: readonly TextChannel[]; organisationId: string | null },
+  ): string {
     const p = statement.params;
+    const org = `${p.add(texts.organisationId)}::uuid`;
     return outboxInsertSql(
-      `SELECT ${p.add(template)}::text, r.email, CASE WHEN r.locale = 'en' THEN 'en' ELSE 'es' END,
+      `SELECT ${p.add(template)}::text, CASE WHEN r.channel = 'email' THEN r.email ELSE r.phone END, CASE WHEN r.locale = 'en' THEN 'en' ELSE 'es' END,
               CASE WHEN r.status = 'going' THEN ${p.add(JSON.stringify(payloads.going))}::jsonb ELSE ${p.add(JSON.stringify(payloads.waitlisted))}::jsonb END
                 || jsonb_build_object('name', coalesce(r.name, ''), 'shift', coalesce(r.shift, '')),
-              'event_signup:' || r.id
-         FROM ${statement.relation} r WHERE r.email IS NOT NULL`,
+              'event_signup:' || r.id, r.channel,
+              CASE WHEN r.channel <> 'email' THEN r.email END, CASE WHEN r.channel <> 'email' THEN ${org} END, r.id
+         FROM (SELECT q.*, ${channelSql(p, texts.enabled, 'q')} AS channel FROM ${statement.relation} q) r
+        WHERE (r.channel = 'email' AND r.email IS NOT NULL) OR r.channel <> 'email'`,
     );
   }
 
@@ -242,16 +288,18 @@ export class SignupsRepository {
     const [pool] = await tx.query<{ free: number | null }[]>(`SELECT capacity - going_count AS free FROM ${table} WHERE id = $1`, [id]);
     if (!pool || (pool.free !== null && pool.free <= 0)) return [];
     const soon = event.startsAt.getTime() - Date.now() <= REMINDER_WINDOW_MS;
+    const verySoon = event.startsAt.getTime() - Date.now() <= REMINDERS.final.windowMs;
     const promoted = await returningRows<{ id: string }>(
       tx,
       `UPDATE event_signups s
           SET status = 'going', promoted_at = now(), updated_at = now(),
-              reminder_queued_at = CASE WHEN $4 THEN now() ELSE s.reminder_queued_at END
+              reminder_queued_at = CASE WHEN $4 THEN now() ELSE s.reminder_queued_at END,
+              final_reminder_queued_at = CASE WHEN $5 THEN now() ELSE s.final_reminder_queued_at END
         WHERE s.id IN (SELECT w.id FROM event_signups w
                         WHERE w.event_id = $1 AND w.shift_id IS NOT DISTINCT FROM $2::uuid AND w.status = 'waitlisted'
                         ORDER BY w.seq LIMIT $3 FOR UPDATE)
         RETURNING s.id, s.seq`,
-      [event.id, shiftId, pool.free, soon],
+      [event.id, shiftId, pool.free, soon, verySoon],
     );
     if (!promoted.length) return [];
     await tx.query(`UPDATE ${table} SET going_count = going_count + $2 WHERE id = $1`, [id, promoted.length]);
@@ -260,32 +308,38 @@ export class SignupsRepository {
 
   // ---------------------------------------------------------------- notices and reminders
 
-  /** Where the selected signups are mailed (RECIPIENT_COLUMNS), in arrival order. */
-  recipients(tx: Tx, which: RecipientSelection): Promise<RecipientRow[]> {
-    const [where, params] =
-      'ids' in which ? [`s.id = ANY($1::uuid[])${which.going ? ` AND s.status = 'going'` : ''}`, [which.ids]] : [`s.event_id = $1 AND s.status IN ('going','waitlisted')`, [which.liveOfEvent]];
-    return tx.query<RecipientRow[]>(`SELECT ${RECIPIENT_COLUMNS} FROM event_signups s ${RECIPIENT_JOINS} WHERE ${where} ORDER BY s.seq`, params);
+  /** Where the selected signups are written (RECIPIENT_COLUMNS), and by which channel (`channelSql`, of the `texts` enabled), in arrival order. */
+  recipients(tx: Tx, which: RecipientSelection, texts: readonly TextChannel[]): Promise<RecipientRow[]> {
+    const p = new SqlParams();
+    const where =
+      'ids' in which ? `s.id = ANY(${p.add(which.ids)}::uuid[])${which.going ? ` AND s.status = 'going'` : ''}` : `s.event_id = ${p.add(which.liveOfEvent)} AND s.status IN ('going','waitlisted')`;
+    return tx.query<RecipientRow[]>(
+      `SELECT r.*, ${channelSql(p, texts, 'r')} AS channel FROM (SELECT ${RECIPIENT_COLUMNS}, s.seq FROM event_signups s ${RECIPIENT_JOINS} WHERE ${where}) r ORDER BY r.seq`,
+      p.values,
+    );
   }
 
   /**
    * Claims up to `batch` going signups of published events starting within
-   * 24 hours that have had no reminder, for `tx`: FOR UPDATE SKIP LOCKED, so
-   * several workers never claim the same signup.
+   * the reminder's window (24 hours, or two) that have had no such reminder,
+   * for `tx`: FOR UPDATE SKIP LOCKED, so several workers never claim the
+   * same signup.
    */
-  claimDueReminders(tx: Tx, batch: number): Promise<{ id: string; event_id: string }[]> {
+  claimDueReminders(tx: Tx, kind: ReminderKind, batch: number): Promise<{ id: string; event_id: string }[]> {
+    const { column, windowMs } = REMINDERS[kind];
     return tx.query<{ id: string; event_id: string }[]>(
       `SELECT s.id, s.event_id FROM event_signups s JOIN events e ON e.id = s.event_id
-        WHERE s.status = 'going' AND s.reminder_queued_at IS NULL
+        WHERE s.status = 'going' AND s.${column} IS NULL
           AND e.status = 'published' AND e.starts_at > now() AND e.starts_at <= now() + make_interval(secs => $1)
         ORDER BY s.event_id, s.seq
         LIMIT $2
         FOR UPDATE OF s SKIP LOCKED`,
-      [REMINDER_WINDOW_MS / 1000, batch],
+      [windowMs / 1000, batch],
     );
   }
 
-  async markReminded(tx: Tx, ids: string[]): Promise<void> {
-    await tx.query('UPDATE event_signups SET reminder_queued_at = now() WHERE id = ANY($1::uuid[])', [ids]);
+  async markReminded(tx: Tx, kind: ReminderKind, ids: string[]): Promise<void> {
+    await tx.query(`UPDATE event_signups SET ${REMINDERS[kind].column} = now() WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
   // ---------------------------------------------------------------- reading signups
@@ -370,6 +424,27 @@ export class SignupsRepository {
 
   // ---------------------------------------------------------------- changing signups
 
+  /** The person confirmed they are coming (a text's SI): true the first time, for a live signup. */
+  async confirm(tx: Tx, signupId: string): Promise<boolean> {
+    const rows = await tx.query<unknown[]>(
+      `UPDATE event_signups SET confirmed_at = now(), updated_at = now() WHERE id = $1 AND confirmed_at IS NULL AND status IN ('going','waitlisted') RETURNING id`,
+      [signupId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Opt-out (issue 24): guest signups under the number, in every event, no longer consent to the channel; returns those that did, with their event's host. */
+  withdrawGuestTextConsent(tx: Tx, phone: string, channel: TextChannel): Promise<{ id: string; host_organisation_id: string | null; coalition_id: string | null }[]> {
+    const column = channel === 'sms' ? 'consent_contact_by_sms' : 'consent_contact_by_whatsapp';
+    return returningRows<{ id: string; host_organisation_id: string | null; coalition_id: string | null }>(
+      tx,
+      `UPDATE event_signups s SET ${column} = false, updated_at = now() FROM events e
+        WHERE e.id = s.event_id AND s.guest_phone = $1 AND s.${column}
+        RETURNING s.id, e.host_organisation_id, e.coalition_id`,
+      [phone],
+    );
+  }
+
   async cancel(tx: Tx, signupId: string): Promise<void> {
     await tx.query(`UPDATE event_signups SET status = 'cancelled', cancelled_at = now(), updated_at = now() WHERE id = $1`, [signupId]);
   }
@@ -391,7 +466,7 @@ export class SignupsRepository {
       `SELECT s.id, s.event_id AS "eventId", e.title AS "eventTitle", e.starts_at AS "eventStartsAt", s.shift_id AS "shiftId", s.status, s.source,
               s.guest_name AS "name", s.guest_email AS "email", s.guest_phone AS "phone", s.locale,
               s.consent_data_processing_at AS "consentDataProcessingAt", s.consent_contact_by_email AS "consentContactByEmail",
-              s.consent_contact_by_sms AS "consentContactBySms", s.consent_notice_version AS "consentNoticeVersion",
+              s.consent_contact_by_sms AS "consentContactBySms", s.consent_contact_by_whatsapp AS "consentContactByWhatsapp", s.consent_notice_version AS "consentNoticeVersion",
               s.created_at AS "createdAt", s.checked_in_at AS "checkedInAt", s.cancelled_at AS "cancelledAt",
               (SELECT coalesce(po.name, pc.name) FROM event_promotions pr LEFT JOIN organisations po ON po.id = pr.organisation_id LEFT JOIN coalitions pc ON pc.id = pr.coalition_id
                 WHERE pr.id = s.promoted_by) AS "promotedBy",
@@ -434,7 +509,7 @@ export class SignupsRepository {
     return returningRows<{ id: string; host_organisation_id: string | null; coalition_id: string | null }>(
       tx,
       `UPDATE event_signups s SET guest_name = NULL, guest_email = NULL, guest_phone = NULL, manage_token_hash = NULL, checkin_token_hash = NULL, checkin_code_hash = NULL,
-              consent_contact_by_email = NULL, consent_contact_by_sms = NULL, consent_notice_version = NULL, utm_source = NULL, utm_medium = NULL, utm_campaign = NULL,
+              consent_contact_by_email = NULL, consent_contact_by_sms = NULL, consent_contact_by_whatsapp = NULL, consent_notice_version = NULL, utm_source = NULL, utm_medium = NULL, utm_campaign = NULL,
               erased_at = now(), updated_at = now()
          FROM events e
         WHERE e.id = s.event_id AND s.guest_email = $1::citext AND ($2::uuid IS NULL OR organisation_root(e.host_organisation_id) = $2::uuid)

@@ -10,9 +10,11 @@ import { Transactions, type Tx } from '../database/transactions';
 import { MASKED } from '../domain-events/changes';
 import type { DomainEvent } from '../domain-events/domain-event';
 import { DomainEvents } from '../domain-events/domain-events';
+import type { TextChannel } from '../outbox/outbox-message.entity';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { CheckInCodes } from './check-in-codes';
 import type { CreateSignupDto, SignupQueryDto, UpdateSignupDto } from './dto/signup.dto';
+import { EventNoticesService } from './event-notices.service';
 import { DOOR_STATUSES, type SignupStatus } from './event-signup.entity';
 import { ATTENDANCE_STATUSES } from './event-workflow';
 import { EventAccess, type EventRights } from './event.access';
@@ -57,6 +59,7 @@ export class SignupsService {
     private readonly limiter: RateLimitService,
     private readonly codes: CheckInCodes,
     private readonly promotions: PromotionsService,
+    private readonly notices: EventNoticesService,
   ) {}
 
   // ---------------------------------------------------------------- signing up
@@ -123,7 +126,12 @@ export class SignupsService {
                 source: 'guest_form',
                 locale: dto.locale ?? 'es',
                 manageTokenHash: sha256Hex(manageToken!),
-                consent: { contactByEmail: dto.consent?.contactByEmail ?? null, contactBySms: dto.consent?.contactBySms ?? null, noticeVersion: dto.consent?.noticeVersion ?? null },
+                consent: {
+                  contactByEmail: dto.consent?.contactByEmail ?? null,
+                  contactBySms: dto.consent?.contactBySms ?? null,
+                  contactByWhatsapp: dto.consent?.contactByWhatsapp ?? null,
+                  noticeVersion: dto.consent?.noticeVersion ?? null,
+                },
                 attribution,
               }
             : {
@@ -254,6 +262,58 @@ export class SignupsService {
       promoted = await this.seats.promote(tx, caller, event, pool.shiftId);
     }
     return { changed: true, promoted };
+  }
+
+  // ---------------------------------------------------------------- answers by text (issue 24)
+
+  /**
+   * A text's answer to the day-before question about `signupId` (the last
+   * one asked of that number: TextInbound): SI confirms it (`confirmedAt`),
+   * NO cancels it through the cancel path — the seat goes to the next in
+   * line, audited as the person's own change. Then one short answer goes
+   * back to the number on its channel. Inside the reply's transaction.
+   */
+  async answerByText(tx: Tx, caller: Caller, signupId: string, answer: 'confirm' | 'cancel', reply: { channel: TextChannel; to: string; locale: string }): Promise<void> {
+    const pool = await this.repo.pool(tx, signupId);
+    if (!pool) throw notFound('signup');
+    const event = await this.existing(tx, pool.eventId);
+    if (answer === 'cancel') await this.cancelInTransaction(tx, { ...caller, user: null }, signupId, { personal: true });
+    else if (await this.repo.confirm(tx, signupId)) {
+      await this.changes.publish(
+        tx,
+        { ...caller, user: null },
+        {
+          action: 'event_signup.confirm',
+          entity: 'event_signup',
+          entityId: signupId,
+          organisationId: event.hostOrganisationId,
+          coalitionId: event.coalitionId,
+          changes: { confirmedAt: { from: null, to: 'now' }, by: { from: null, to: `the person, by ${reply.channel === 'sms' ? 'SMS' : 'WhatsApp'}` } },
+        },
+      );
+    }
+    await this.notices.answer(tx, event, signupId, { ...reply, answer: answer === 'confirm' ? 'confirmed' : 'cancelled' });
+  }
+
+  /** Opt-out (issue 24): guest signups under the number no longer consent to the channel, each audited under its event's host. */
+  async withdrawGuestTextConsent(tx: Tx, caller: Caller, phone: string, channel: TextChannel): Promise<number> {
+    const field = channel === 'sms' ? 'consentContactBySms' : 'consentContactByWhatsapp';
+    const rows = await this.repo.withdrawGuestTextConsent(tx, phone, channel);
+    for (const r of rows) {
+      await this.changes.publish(
+        tx,
+        { ...caller, user: null },
+        {
+          action: 'event_signup.consent',
+          entity: 'event_signup',
+          entityId: r.id,
+          organisationId: r.host_organisation_id,
+          coalitionId: r.coalition_id,
+          changes: { [field]: { from: true, to: false }, by: { from: null, to: `a ${channel === 'sms' ? 'SMS' : 'WhatsApp'} opt-out reply` } },
+        },
+      );
+    }
+    return rows.length;
   }
 
   // ---------------------------------------------------------------- organisers and event hosts

@@ -48,6 +48,10 @@ export class MemberConsent {
   @Column({ type: 'boolean', default: false })
   contactBySms: boolean;
 
+  /** Consent to be reached on WhatsApp at the record's phone number (issue 24), apart from SMS. */
+  @Column({ type: 'boolean', default: false })
+  contactByWhatsapp: boolean;
+
   @Column({ type: 'text' })
   source: ConsentSource;
 

@@ -1,4 +1,5 @@
 import { csvCell, csvLine, unguardCsvCell } from '../common/csv';
+import { PHONE_MESSAGE } from '../common/phone';
 import { detectDelimiter, isCalendarDate, mapHeader, parseRecord, type HeaderError } from './member-csv';
 
 describe('member CSV format', () => {
@@ -51,7 +52,7 @@ describe('member CSV format', () => {
         { line: 9, field: 'family_name', message: 'family_name is longer than 100 characters' },
         { line: 9, field: 'given_name', message: 'given_name is required' },
         { line: 9, field: 'email', message: 'email is not a valid e-mail address' },
-        { line: 9, field: 'phone', message: 'phone must be in international E.164 form, e.g. +51987654321' },
+        { line: 9, field: 'phone', message: PHONE_MESSAGE },
         { line: 9, field: 'languages', message: 'languages must be ISO 639 codes such as es, qu, ay, separated by spaces or |' },
         { line: 9, field: 'preferred_language', message: 'preferred_language must be one of es, en' },
         { line: 9, field: 'joined_on', message: 'joined_on must be a date YYYY-MM-DD' },

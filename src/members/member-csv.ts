@@ -1,10 +1,11 @@
 import { isEmail } from 'class-validator';
 
 import { unguardCsvCell } from '../common/csv';
-import { compactPhone, DATE_PATTERN } from '../common/dto-fields';
+import { DATE_PATTERN } from '../common/dto-fields';
+import { normalisePhone, PHONE_MESSAGE } from '../common/phone';
 import { LANGUAGE_CODE } from './dto/member.dto';
 import type { ImportRowError } from './member-import.entity';
-import { E164_PATTERN, LANGUAGES, type PreferredLanguage } from './member.entity';
+import { LANGUAGES, type PreferredLanguage } from './member.entity';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './membership.entity';
 
 /**
@@ -152,8 +153,8 @@ export function parseRecord(record: string[], columns: (ImportColumn | null)[], 
 
   let phone = cells.phone ?? null;
   if (phone !== null) {
-    phone = compactPhone(phone);
-    if (!E164_PATTERN.test(phone)) fail('phone', 'phone must be in international E.164 form, e.g. +51987654321');
+    phone = normalisePhone(phone);
+    if (phone === null) fail('phone', PHONE_MESSAGE);
   }
 
   let languages: string | null = null;

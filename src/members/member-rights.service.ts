@@ -198,8 +198,8 @@ export class MemberRightsService {
       emails: personal,
       controllerId: everywhere ? null : a.member.controllerId,
     });
-    // E-mails owed to the person: never sent now, and kept only as anonymous rows.
-    await this.outbox.forgetRecipients(tx, addresses);
+    // E-mails and texts (issue 24: to the record's number) owed to the person: never sent now, and kept only as anonymous rows.
+    await this.outbox.forgetRecipients(tx, [...addresses, ...(sweep && a.member.phone ? [a.member.phone] : [])]);
     // E-mailed links (confirmation, invitation, reset) die with the record and the closing login (and all to the address in a sweep).
     await this.accountTokens.forget(tx, { memberId, userId: closing?.id ?? null, addresses });
     if (linked) await this.logins.unlink(tx, memberId);

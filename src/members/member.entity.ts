@@ -5,7 +5,7 @@ import { Organisation } from '../organisations/organisation.entity';
 export const LANGUAGES = ['es', 'en'] as const;
 export type PreferredLanguage = (typeof LANGUAGES)[number];
 /** E.164: a plus sign, a country code that does not start with 0, 7 to 15 digits in all. */
-export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
+export { E164_PATTERN } from '../common/phone';
 /** What an erased person's names become; counts survive, the person does not. */
 export const ERASED_NAME = 'Erased';
 
@@ -51,6 +51,8 @@ export class Member {
   @Column({ type: 'citext', nullable: true })
   email: string | null;
 
+  /** E.164; indexed for an opt-out (issue 24), which finds every record holding the number. */
+  @Index('ix_members_phone', { where: `"phone" IS NOT NULL` })
   @Column({ type: 'text', nullable: true })
   phone: string | null;
 

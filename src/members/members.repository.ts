@@ -26,6 +26,7 @@ export interface NewConsent {
   dataProcessing: boolean;
   contactByEmail: boolean;
   contactBySms: boolean;
+  contactByWhatsapp: boolean;
   source: ConsentSource;
 }
 
@@ -116,6 +117,25 @@ export class MembersRepository {
       scope.all ? [memberId] : [memberId, scope.ids],
     );
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * Opt-out (issue 24): per member record holding the number (any
+   * controller; not erased) and per organisation its consents were given to,
+   * the latest consent — only those that still allow the channel.
+   */
+  textConsentsToWithdraw(tx: Tx, phone: string, column: 'contact_by_sms' | 'contact_by_whatsapp'): Promise<(MemberConsent & { controllerId: string })[]> {
+    return tx.query(
+      `SELECT * FROM (
+         SELECT DISTINCT ON (c.member_id, c.organisation_id)
+                c.id, c.member_id AS "memberId", c.organisation_id AS "organisationId", c.notice_version AS "noticeVersion", c.data_processing AS "dataProcessing",
+                c.contact_by_email AS "contactByEmail", c.contact_by_sms AS "contactBySms", c.contact_by_whatsapp AS "contactByWhatsapp", m.controller_id AS "controllerId"
+           FROM members m JOIN member_consents c ON c.member_id = m.id
+          WHERE m.phone = $1 AND m.erased_at IS NULL
+          ORDER BY c.member_id, c.organisation_id, c.recorded_at DESC, c.id DESC) latest
+        WHERE ${column === 'contact_by_sms' ? '"contactBySms"' : '"contactByWhatsapp"'}`,
+      [phone],
+    );
   }
 
   insertConsent(tx: Tx, consent: NewConsent): Promise<MemberConsent> {

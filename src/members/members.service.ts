@@ -301,6 +301,40 @@ export class MembersService {
     return membership;
   }
 
+  /**
+   * A number answered BAJA / STOP on a text channel (issue 24): on every
+   * member record holding it, in every controller, each organisation's
+   * latest consent that still allows the channel is followed by one that
+   * does not (the history stays append-only), audited as the person's own
+   * change under that organisation (or the record's controller, for a
+   * consent given to the platform). Inside the opt-out's transaction.
+   */
+  async withdrawTextConsent(tx: Tx, caller: Caller, phone: string, channel: 'sms' | 'whatsapp'): Promise<number> {
+    const field = channel === 'sms' ? 'contactBySms' : 'contactByWhatsapp';
+    const latest = await this.members.textConsentsToWithdraw(tx, phone, channel === 'sms' ? 'contact_by_sms' : 'contact_by_whatsapp');
+    for (const c of latest) {
+      const row = await this.members.insertConsent(tx, {
+        memberId: c.memberId,
+        organisationId: c.organisationId,
+        noticeVersion: c.noticeVersion,
+        dataProcessing: c.dataProcessing,
+        contactByEmail: c.contactByEmail,
+        contactBySms: c.contactBySms,
+        contactByWhatsapp: c.contactByWhatsapp,
+        [field]: false,
+        source: 'self',
+      });
+      await this.changes.publish(tx, caller, {
+        action: 'member.consent',
+        entity: 'member_consent',
+        entityId: row.id,
+        organisationId: c.organisationId ?? c.controllerId,
+        changes: { memberId: { from: null, to: c.memberId }, [field]: { from: true, to: false }, by: { from: null, to: `a ${channel === 'sms' ? 'SMS' : 'WhatsApp'} opt-out reply` } },
+      });
+    }
+    return latest.length;
+  }
+
   async recordConsent(tx: Tx, caller: Caller, memberId: string, organisationId: string | null, consent: ConsentDto, source: ConsentSource): Promise<void> {
     const row = await this.members.insertConsent(tx, {
       memberId,
@@ -309,6 +343,7 @@ export class MembersService {
       dataProcessing: consent.dataProcessing,
       contactByEmail: consent.contactByEmail ?? false,
       contactBySms: consent.contactBySms ?? false,
+      contactByWhatsapp: consent.contactByWhatsapp ?? false,
       source,
     });
     await this.changes.publish(tx, caller, {
@@ -322,6 +357,7 @@ export class MembersService {
         dataProcessing: { from: null, to: row.dataProcessing },
         contactByEmail: { from: null, to: row.contactByEmail },
         contactBySms: { from: null, to: row.contactBySms },
+        contactByWhatsapp: { from: null, to: row.contactByWhatsapp },
       },
     });
   }

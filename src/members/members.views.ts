@@ -34,6 +34,7 @@ export class ConsentView {
   @ApiProperty() dataProcessing: boolean;
   @ApiProperty() contactByEmail: boolean;
   @ApiProperty() contactBySms: boolean;
+  @ApiProperty() contactByWhatsapp: boolean;
   @ApiProperty() source: string;
   @ApiProperty() recordedAt: Date;
 }
@@ -223,6 +224,7 @@ export function consentView(c: MemberConsent): ConsentView {
     dataProcessing: c.dataProcessing,
     contactByEmail: c.contactByEmail,
     contactBySms: c.contactBySms,
+    contactByWhatsapp: c.contactByWhatsapp,
     source: c.source,
     recordedAt: c.recordedAt,
   };

@@ -55,7 +55,7 @@ export class PromoterListJoins implements DomainEventSubscriber, OnModuleInit {
       email: join.person.email,
       phone: join.person.phone,
       preferredLanguage: join.person.locale,
-      consent: { dataProcessing: true, contactByEmail: false, contactBySms: false, noticeVersion: join.noticeVersion ?? DEFAULT_NOTICE_VERSION },
+      consent: { dataProcessing: true, contactByEmail: false, contactBySms: false, contactByWhatsapp: false, noticeVersion: join.noticeVersion ?? DEFAULT_NOTICE_VERSION },
     });
   }
 }

@@ -157,9 +157,11 @@ const BY_NAME: Record<string, unknown> = {
   dataProcessing: true,
   contactByEmail: true,
   contactBySms: false,
+  contactByWhatsapp: false,
   noticeVersion: '2026-01',
   consentContactByEmail: true,
   consentContactBySms: false,
+  consentContactByWhatsapp: false,
   consentNoticeVersion: '2026-01',
   eventTitle: 'Marcha por la voluntad popular',
   // demands and pacts

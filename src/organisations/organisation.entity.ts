@@ -8,6 +8,7 @@ export type OrganisationStatus = (typeof ORGANISATION_STATUSES)[number];
 @Entity('organisations')
 @Check('ck_organisations_kind', `"kind" IN ('party','movement','union','collective','current','chapter','ngo','other')`)
 @Check('ck_organisations_status', `"status" IN ('active','dissolved')`)
+@Check('ck_organisations_text_monthly_segments', `"text_monthly_segments" >= 0`)
 @Check('ck_organisations_not_own_parent', `"parent_id" IS NULL OR "parent_id" <> "id"`)
 export class Organisation {
   @PrimaryGeneratedColumn('uuid')
@@ -58,6 +59,10 @@ export class Organisation {
   /** Origins (`https://host[:port]`) allowed to show its public pages in an iframe (`frame-ancestors`); empty: none. */
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   embedOrigins: string[];
+
+  /** Text segments (SMS, WhatsApp) its events may send per calendar month (UTC); null: TEXT_MONTHLY_SEGMENTS (issue 24). */
+  @Column({ type: 'integer', nullable: true })
+  textMonthlySegments: number | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

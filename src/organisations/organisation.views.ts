@@ -22,6 +22,8 @@ export class OrganisationView implements Omit<Organisation, 'parent'> {
   @ApiProperty({ description: 'A counterpart outside the platform (no members here)' }) external: boolean;
   @ApiProperty({ type: [String], example: ['https://vocesdelpueblo.pe'], description: 'Sites allowed to show its public pages in an iframe (`?embed=1`); empty: none' })
   embedOrigins: string[];
+  @ApiProperty({ nullable: true, type: Number, example: null, description: 'Text segments its events may send per calendar month (UTC); null: the service’s default' })
+  textMonthlySegments: number | null;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 }

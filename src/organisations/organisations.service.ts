@@ -11,7 +11,22 @@ import type { CreateOrganisationDto, OrganisationQueryDto, UpdateOrganisationDto
 import type { Organisation } from './organisation.entity';
 import { OrganisationsRepository } from './organisations.repository';
 
-const FIELDS: (keyof Organisation)[] = ['slug', 'name', 'shortName', 'kind', 'parentId', 'description', 'country', 'region', 'website', 'contactEmail', 'status', 'external', 'embedOrigins'];
+const FIELDS: (keyof Organisation)[] = [
+  'slug',
+  'name',
+  'shortName',
+  'kind',
+  'parentId',
+  'description',
+  'country',
+  'region',
+  'website',
+  'contactEmail',
+  'status',
+  'external',
+  'embedOrigins',
+  'textMonthlySegments',
+];
 
 /**
  * How a route refuses an organisation a request names: each route words

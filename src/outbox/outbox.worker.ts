@@ -5,8 +5,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { smtpMailer, type Mailer } from './mailer';
-import { OutboxRepository } from './outbox.repository';
-import { afterAttempt, retryDelayMs } from './outbox.states';
+import { OutboxService } from './outbox.service';
 import { render } from './templates';
 
 /** Messages sent at once by one worker. Each is its own transaction. */
@@ -33,7 +32,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private heldNoticeAt = 0;
 
   constructor(
-    private readonly messages: OutboxRepository,
+    private readonly messages: OutboxService,
     private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -57,26 +56,21 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       return 0;
     }
     // Nothing due (the usual case): no SMTP connection at all.
-    if (!(await this.messages.anyDue())) return 0;
+    if (!(await this.messages.anyDue('email'))) return 0;
     // One pool per round: connections are reused within a burst and none
     // stays open between rounds or after shutdown.
     const mailer = this.openMailer();
-    let attempted = 0;
-    const lane = async () => {
-      while (!this.task.stopped && (await this.deliverOne(mailer))) attempted++;
-    };
     try {
-      await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+      return await this.task.inLanes(CONCURRENCY, () => this.deliverOne(mailer));
     } finally {
       mailer.close();
     }
-    return attempted;
   }
 
   /** Claims, sends and settles one due message. False when none is due. */
   private async deliverOne(mailer: Mailer): Promise<boolean> {
     return this.transactions.run(async (tx) => {
-      const m = await this.messages.claimNextDue(tx);
+      const m = await this.messages.claimNextDue(tx, 'email');
       if (!m) return false;
       const attempts = m.attempts + 1;
       try {
@@ -84,14 +78,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
         await mailer.send({ to: m.recipient, from: this.config.mailFrom, messageId: `<${m.id}@convoca>`, ...content });
         await this.messages.markSent(tx, m.id, attempts);
       } catch (err) {
-        const state = afterAttempt(false, attempts, this.config.outboxMaxAttempts);
+        const state = await this.messages.attemptFailed(tx, m.id, attempts, redact(err instanceof Error ? err.message : String(err)));
         const failed = state === 'failed';
-        await this.messages.markAttemptFailed(tx, m.id, {
-          attempts,
-          state,
-          error: redact(err instanceof Error ? err.message : String(err)),
-          retryInSeconds: retryDelayMs(attempts, this.config.outboxRetryBaseMs) / 1000,
-        });
         this.logger.warn({ messageId: m.id, template: m.template, attempts, failed }, failed ? 'outbox message failed for good' : 'outbox message will be retried');
       }
       return true;
@@ -101,7 +89,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   /** Without SMTP_URL nothing is sent: say so once a minute, without personal data. */
   private async noticeHeld(): Promise<void> {
     if (Date.now() - this.heldNoticeAt < 60_000) return;
-    const n = await this.messages.countPending();
+    const n = await this.messages.countPending('email');
     if (n > 0) {
       this.heldNoticeAt = Date.now();
       this.logger.log(`SMTP_URL is not set: ${n} e-mail(s) kept in the outbox, not sent`);

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
 import { Public } from '../access/public.decorator';
-import { compactPhone, definedOnly, UUID_PATTERN } from '../common/dto-fields';
+import { definedOnly, UUID_PATTERN } from '../common/dto-fields';
 import { AppError, notFound } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -26,7 +26,21 @@ import { ManagePage, SignupResultPage } from './views/signup-result';
 /** What a promoter's link may carry (issue 22): its ref, and the utm values, kept as they came. */
 const UTM_FIELDS = ['utm_source', 'utm_medium', 'utm_campaign'] as const;
 const LINK_FIELDS = ['ref', ...UTM_FIELDS] as const;
-const SIGNUP_FIELDS = ['name', 'email', 'phone', 'shiftId', 'consent', 'contactByEmail', 'noticeVersion', 'website', ...LINK_FIELDS, 'joinPromoter', 'joinNoticeVersion'] as const;
+const SIGNUP_FIELDS = [
+  'name',
+  'email',
+  'phone',
+  'shiftId',
+  'consent',
+  'contactByEmail',
+  'contactBySms',
+  'contactByWhatsapp',
+  'noticeVersion',
+  'website',
+  ...LINK_FIELDS,
+  'joinPromoter',
+  'joinNoticeVersion',
+] as const;
 
 /** A link's utm values as the form carries them: empty ones left out, each cut to the longest kept (a page never fails on them). */
 function utmOf(values: Record<string, string>): Record<string, string> {
@@ -134,10 +148,16 @@ export class EventPagesController {
         ...(join ? { joinPromoter: true, joinNoticeVersion: values.joinNoticeVersion || JOIN_NOTICE_VERSION } : {}),
         name: values.name || undefined,
         email: values.email || undefined,
-        phone: values.phone ? compactPhone(values.phone) : undefined,
+        phone: values.phone || undefined,
         shiftId: values.shiftId || undefined,
         locale: t.locale === 'en' ? 'en' : 'es',
-        consent: { dataProcessing: values.consent === 'yes', contactByEmail: values.contactByEmail === 'yes', noticeVersion: values.noticeVersion || SIGNUP_NOTICE_VERSION },
+        consent: {
+          dataProcessing: values.consent === 'yes',
+          contactByEmail: values.contactByEmail === 'yes',
+          contactBySms: values.contactBySms === 'yes',
+          contactByWhatsapp: values.contactByWhatsapp === 'yes',
+          noticeVersion: values.noticeVersion || SIGNUP_NOTICE_VERSION,
+        },
       };
       const checked = await validateForm(t, CreateSignupDto, input);
       Object.assign(errors, checked.errors);

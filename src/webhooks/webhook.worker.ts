@@ -57,11 +57,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
   async deliverDue(): Promise<number> {
     if (!(await this.repo.anyDue())) return 0;
     const tried: string[] = [];
-    const lane = async () => {
-      while (!this.task.stopped && (await this.deliverOne(tried)));
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-    return tried.length;
+    return this.task.inLanes(CONCURRENCY, () => this.deliverOne(tried));
   }
 
   /** Claims, sends and settles one due delivery not yet tried in this round. False when none is left. */

@@ -4,6 +4,7 @@ import { Equals, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches
 
 import { TextField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
+import { PhoneField } from '../../common/phone';
 import { SIGNUP_STATUSES, type SignupStatus } from '../event-signup.entity';
 
 /** The longest `utm_source`, `utm_medium` or `utm_campaign` kept with a signup (issue 22; the database's ck_event_signups_utm says the same). */
@@ -24,6 +25,11 @@ export class ConsentDto {
   @IsOptional()
   @IsBoolean()
   contactBySms?: boolean;
+
+  @ApiPropertyOptional({ description: 'Texts by WhatsApp at `phone`, apart from SMS: confirmations and reminders go there when given (issue 24)' })
+  @IsOptional()
+  @IsBoolean()
+  contactByWhatsapp?: boolean;
 
   @TextField(40, { optional: true, example: '2026-01' })
   noticeVersion?: string;
@@ -49,9 +55,10 @@ export class CreateSignupDto {
   @MaxLength(254)
   email?: string;
 
-  @ApiPropertyOptional({ example: '+51987654321', description: 'E.164' })
-  @IsOptional()
-  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, such as +51987654321' })
+  @PhoneField({
+    description:
+      'Where text notices go, with consent (`consent.contactBySms`, `consent.contactByWhatsapp`): E.164, or as typed — "987 654 321" is read as Peruvian; stored as +51987654321. An invalid number is a 400',
+  })
   phone?: string;
 
   @ApiPropertyOptional({ enum: ['es', 'en'], default: 'es', description: 'Language of the e-mails (guests)' })

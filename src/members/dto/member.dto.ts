@@ -22,9 +22,10 @@ import {
   ValidateNested,
 } from 'class-validator';
 
-import { compactPhone, DATE_PATTERN, SLUG_PATTERN, TextField, UUID_PATTERN } from '../../common/dto-fields';
+import { DATE_PATTERN, SLUG_PATTERN, TextField, UUID_PATTERN } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
-import { E164_PATTERN, LANGUAGES, type PreferredLanguage } from '../member.entity';
+import { PhoneField } from '../../common/phone';
+import { LANGUAGES, type PreferredLanguage } from '../member.entity';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../membership.entity';
 
 /** Statuses a membership may start in when created by hand (imports may carry any, for history). */
@@ -58,10 +59,7 @@ const DateField = (name: string, description?: string) =>
 
 /** The person-level fields, shared by creation, update and the public application. */
 class PersonFields {
-  @ApiPropertyOptional({ example: '+51987654321', nullable: true, description: 'E.164' })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? compactPhone(value) : value))
-  @Matches(E164_PATTERN, { message: 'phone must be in international E.164 form, e.g. +51987654321' })
+  @PhoneField({ nullable: true })
   phone?: string | null;
 
   @TextField(100, { optional: true, example: 'Cusco' })
@@ -99,6 +97,11 @@ export class ConsentDto {
   @IsOptional()
   @IsBoolean()
   contactBySms?: boolean;
+
+  @ApiPropertyOptional({ default: false, description: 'WhatsApp at the phone number, apart from SMS (issue 24)' })
+  @IsOptional()
+  @IsBoolean()
+  contactByWhatsapp?: boolean;
 
   @TextField(40, { optional: true, example: '2026-01' })
   noticeVersion?: string;

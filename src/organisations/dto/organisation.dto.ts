@@ -1,9 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 import { SlugField, TextField } from '../../common/dto-fields';
 import { PageQuery } from '../../common/pagination';
 import { ORGANISATION_KINDS, ORGANISATION_STATUSES, type OrganisationKind, type OrganisationStatus } from '../organisation.entity';
+
+/** The largest monthly text budget an organisation may set (issue 24). */
+const MAX_TEXT_SEGMENTS = 10_000_000;
 
 /** One DNS label: lower-case letters, digits, inner hyphens. */
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
@@ -89,6 +92,20 @@ export class UpdateOrganisationDto extends PartialType(OmitType(CreateOrganisati
   @MaxLength(260, { each: true })
   @Matches(EMBED_ORIGIN_PATTERN, { each: true, message: 'embedOrigins must be origins such as https://vocesdelpueblo.pe or https://example.org:8443 (https, lower case, no path)' })
   embedOrigins?: string[];
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: MAX_TEXT_SEGMENTS,
+    example: 2000,
+    description: 'Text segments (SMS, WhatsApp) its events may send per calendar month (UTC). Past it, notices go by e-mail. `null`: the service’s default (TEXT_MONTHLY_SEGMENTS); `0`: no texts',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TEXT_SEGMENTS)
+  textMonthlySegments?: number | null;
 }
 
 export class OrganisationQueryDto extends PageQuery {

@@ -206,7 +206,16 @@ function SignupForm({
       <AttributionFields referral={referral} utm={utm} />
       <Field page={page} name="name" label={t.t('signup.name')} value={values.name} error={errors.name} required autocomplete="name" maxLength={200} />
       <Field page={page} name="email" type="email" label={t.t('signup.email')} value={values.email} error={errors.email} required autocomplete="email" maxLength={254} />
-      <Field page={page} name="phone" type="tel" label={t.t('signup.phone')} value={values.phone} error={errors.phone} hint={t.t('signup.phoneHint')} autocomplete="tel" maxLength={16} />
+      <Field page={page} name="phone" type="tel" label={t.t('signup.phone')} value={values.phone} error={errors.phone} hint={t.t('signup.phoneHint')} autocomplete="tel" maxLength={24} />
+      {/* Texts to that number, each channel its own unticked box (issue 24). */}
+      <div class="check">
+        <input type="checkbox" id="f-contactByWhatsapp" name="contactByWhatsapp" value="yes" checked={values.contactByWhatsapp === 'yes'} />
+        <label for="f-contactByWhatsapp">{t.t('signup.contactByWhatsapp')}</label>
+      </div>
+      <div class="check">
+        <input type="checkbox" id="f-contactBySms" name="contactBySms" value="yes" checked={values.contactBySms === 'yes'} />
+        <label for="f-contactBySms">{t.t('signup.contactBySms')}</label>
+      </div>
       {shiftChoice}
       <ConsentFields
         page={page}
