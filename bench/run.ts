@@ -33,6 +33,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/datab
 import { runMigrations } from '../src/database/migrations';
 import { MemberSearchRepository } from '../src/members/member-search.repository';
 import { freePort, ROOT, startApi, startBareEventsServer, type ApiProcess } from './lib/api';
+import { eventPageScenario } from './lib/event-page';
 import { rawSignupLoop, seatCounts, seedEvents, signupBurst } from './lib/events';
 import { alternate, drive, driveSample, loop, loopSample, peakRss, pinSelf, type LoadResult } from './lib/load';
 import { writeReport, type Results, type Scenario } from './lib/report';
@@ -270,6 +271,9 @@ async function main(): Promise<void> {
         details: { ...eventList, sql: bareSql.text },
       });
     }
+
+    // ── Public event page (bench/lib/event-page.ts) ────────────────────────
+    if (want('event-page')) scenarios.push(await eventPageScenario({ db, databaseUrl: url, api, duration: D, warmUp: opts.warmUp, slices: opts.slices, log }));
     const readRss = peakRss(api.pid);
 
     // ── Signup burst ───────────────────────────────────────────────────────

@@ -10,6 +10,8 @@ export interface Scenario {
   id: string;
   name: string;
   ours: Figure;
+  /** Said after our figure in the report's row (e.g. the event page's bytes per request). */
+  extra?: string;
   baseline: (Figure & { what: string }) | null;
   ratio: number | null;
   target: string;
@@ -32,7 +34,7 @@ export interface Results {
 }
 
 /** Every scenario the harness measures, in report order (the smoke test checks they are all present). */
-export const SCENARIO_IDS = ['member-search', 'deep-page', 'event-list', 'signup-burst', 'csv-export', 'csv-export-rss', 'read-rss', 'csv-import', 'startup'] as const;
+export const SCENARIO_IDS = ['member-search', 'deep-page', 'event-list', 'event-page', 'signup-burst', 'csv-export', 'csv-export-rss', 'read-rss', 'csv-import', 'startup'] as const;
 
 /**
  * What each change made for the targets bought, measured with this harness
@@ -130,7 +132,7 @@ export function writeReport(dir: string, results: Results): string[] {
     '|---|---|---|---|---|---|',
     ...results.scenarios.map(
       (s) =>
-        `| ${s.name} | ${num(s.ours.value)} ${s.ours.unit} | ${s.baseline ? `${num(s.baseline.value)} ${s.baseline.unit} (${s.baseline.what})` : '—'} | ${s.ratio === null ? '—' : `${num(s.ratio)}×`} | ${s.target} | ${s.pass ? 'pass' : '**MISS**'} |`,
+        `| ${s.name} | ${num(s.ours.value)} ${s.ours.unit}${s.extra ? ` (${s.extra})` : ''} | ${s.baseline ? `${num(s.baseline.value)} ${s.baseline.unit} (${s.baseline.what})` : '—'} | ${s.ratio === null ? '—' : `${num(s.ratio)}×`} | ${s.target} | ${s.pass ? 'pass' : '**MISS**'} |`,
     ),
     '',
     results.failure ? `**The run failed before finishing:**\n\n\`\`\`\n${results.failure}\n\`\`\`\n` : '',
@@ -143,9 +145,10 @@ export function writeReport(dir: string, results: Results): string[] {
     '',
     '- The API runs as its own process (`node --max-old-space-size=256 dist/src/main.js`, as `npm start` runs it; NODE_ENV=production, request logging off, outbox worker off) against a fresh database seeded with set-based SQL (then VACUUM ANALYZE, as autovacuum would soon do); autocannon drives it over loopback.',
     "- The event-list baseline is a bare node:http + pg server (bench/bare-events-server.ts) running the SQL the API itself ran (read back from pg_stat_activity) with the API's own row mapping; the harness checks both answer the same body.",
+    "- The event-page baseline is a bare node:http + pg server (bench/bare-event-page-server.ts) that runs the page's statements with the API's own repository methods, in the same order, and renders the page with the app's own view components, page headers and anonymous form token; it leaves out the framework, the guards, the API-wide security headers and the request id. Both serve `GET /e/{id}` over a spread of 100 published public events; the harness checks that both answer the same body (the anonymous form token, the same for every anonymous reader within the hour, set aside) and the same page headers. The bytes per request are those of the API's answer.",
     '- The signup burst fires guest signups all at once over 500 connections, each from its own address (X-Forwarded-For, TRUST_PROXY on); the raw loop runs the conditional seat UPDATE and the signup INSERT in one transaction from 10 clients, on other events of the same size.',
     '- Latency figures are per response, measured by the load generator; baselines run the same SQL through `pg` (or `psql` for COPY) from the load-generator process, against the same database, in the same run.',
-    "- The search and event-list phases give the API and its baseline the same 2 s unmeasured warm-up first (JIT, connection pools), then measure them in alternating slices (ours, baseline, four times; each side's slices pooled), so background work of the server (autovacuum, checkpoints) weighs on both alike. The seed ends with a CHECKPOINT.",
+    "- The search, event-list and event-page phases give the API and its baseline the same 2 s unmeasured warm-up first (JIT, connection pools), then measure them in alternating slices (ours, baseline, four times; each side's slices pooled), so background work of the server (autovacuum, checkpoints) weighs on both alike. The seed ends with a CHECKPOINT.",
     "- Peak RSS is the API process's VmHWM from /proc.",
     '',
     '## Targets missed, and why',
