@@ -4,10 +4,10 @@
  * that page and renders the same HTML with the app's own view components.
  *
  * The same statements, in the same order, as the API's route
- * (EventPagesController.show → EventsService.get and .shifts): the event with
+ * (EventPagesController.show → EventsService.get and .shiftsOf): the event with
  * the reader's rights (EventsRepository.readWithRights), its host, coalition,
- * campaign and co-hosts (refs), its demand ids (demandIds), then, for the
- * shifts, the event's visibility once more and its shifts (shifts). They are
+ * campaign and co-hosts (refs), its demand ids (demandIds), its shifts
+ * (shifts; EventsService.shiftsOf). They are
  * the repository's own methods, given this server's pool as their
  * connection (TypeORM is loaded for the entities' metadata only: the rows are
  * hydrated as the API hydrates them; it queries nothing). The view is
@@ -63,8 +63,6 @@ async function main(): Promise<void> {
     const refs = await repo.refs(tx, found.event);
     if ((await repo.demandIds(tx, id)).length) throw new Error('an event with demands: not handled by this baseline');
     const event = eventView(found.event, found, { refs, mine: [], demands: [] });
-    // EventsService.shifts: the event's visibility again, then its shifts.
-    if (!(await repo.readWithRights(tx, anonymous, id))?.see) return null;
     const shifts = (await repo.shifts(tx, id)).map(shiftView);
     const { locale, explicit } = chooseLocale(query.get('lang') ?? undefined, acceptLanguage);
     const reader: PageContext = {

@@ -352,6 +352,15 @@ export class EventsService {
     return (await this.repo.shifts(this.transactions.auto, eventId)).map(shiftView);
   }
 
+  /**
+   * The shifts of an event whose view the caller holds (`get` made it, which
+   * checked that they may see it), without reading the event again: the
+   * event pages show both.
+   */
+  async shiftsOf(event: EventView): Promise<ShiftView[]> {
+    return (await this.repo.shifts(this.transactions.auto, event.id)).map(shiftView);
+  }
+
   async createShift(caller: Caller, eventId: string, dto: CreateShiftDto): Promise<ShiftView> {
     const startsAt = new Date(dto.startsAt);
     const endsAt = new Date(dto.endsAt);
