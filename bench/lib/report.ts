@@ -86,7 +86,7 @@ export const CHANGES: string[] = [
   'Public event page (issue 23, new scenario `event-page`): the date, time and list formatters of the pages made once per language, options and time zone instead of on every ' +
     'call (i18n.ts `dateTimeFormat`; rendering one event page alone 875–2 900 µs → 84–114 µs, the same HTML), and the shifts read without reading the event a second time ' +
     '(`EventsService.shiftsOf`, 5 → 4 statements per page; the shifts in plain SQL made once from the entity, `rowsReader`). Runs with 100 000 members and 10 000 events on the shared ' +
-    '2-core machine (other test suites running, load average 4–7): before 279 req/s against the bare server’s 312 (0.89×), after 608 against 470 (1.29×); quick runs 0.76–1.03× ' +
+    '2-core machine (other test suites running, load average 4–7): before 279 req/s against the bare server’s 312 (0.89×), after 608 against 470 (1.29×); quick runs (5 000 members, 200 events) 0.99–1.03× ' +
     'before, 0.89–0.91× after. Making what both sides share cheaper lowers the ratio where the API is busy on its core (the framework’s part weighs more), while each page costs less.',
   "Method: the search and event-list phases alternate slices of the API and its baseline, and the seed ends with a CHECKPOINT and waits for autovacuum and the kernel's writeback " +
     'to finish (`settle`), so neither side is measured while the server digests the load.',
