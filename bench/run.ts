@@ -33,11 +33,12 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/datab
 import { runMigrations } from '../src/database/migrations';
 import { MemberSearchRepository } from '../src/members/member-search.repository';
 import { freePort, ROOT, startApi, startBareEventsServer, type ApiProcess } from './lib/api';
+import { eventPageScenario } from './lib/event-page';
 import { rawSignupLoop, seatCounts, seedEvents, signupBurst } from './lib/events';
 import { copyIntoSameTables } from './lib/import-baseline';
 import { alternate, drive, driveSample, loop, loopSample, peakRss, pinSelf, type LoadResult } from './lib/load';
 import { writeReport, type Results, type Scenario } from './lib/report';
-import { orgId, seedMembers } from './lib/seed';
+import { seedMembers } from './lib/seed';
 import { databaseUrl, generateMemberCsv } from './lib/synthetic';
 
 interface Options {
@@ -276,6 +277,9 @@ async function main(): Promise<void> {
         details: { ...eventList, sql: bareSql.text },
       });
     }
+
+    // ── Public event page (bench/lib/event-page.ts) ────────────────────────
+    if (want('event-page')) scenarios.push(await eventPageScenario({ db, databaseUrl: url, api, duration: D, warmUp: opts.warmUp, slices: opts.slices, log }));
     const readRss = peakRss(api.pid);
 
     // ── Signup burst ───────────────────────────────────────────────────────

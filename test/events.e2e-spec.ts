@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 
 import { MASKED } from '../src/domain-events/changes';
+import { EventShift as EventShiftEntity } from '../src/events/event-shift.entity';
 import { Event as EventEntity, type Event } from '../src/events/event.entity';
 import { EventsRepository } from '../src/events/events.repository';
 import { EventsService } from '../src/events/events.service';
@@ -243,6 +244,19 @@ describe('events: lifecycle, visibility, signups, calendar', () => {
         expect(read).toEqual(await t.db.manager.findOne(EventEntity, { where: { id: e.id } }));
       }
       expect(await t.app.get(EventsRepository).byId(t.db.manager, '00000000-0000-4000-8000-000000000000')).toBeNull();
+    });
+
+    it('reads an event’s shifts exactly as TypeORM’s find does, in start order then by name (every event page reads them)', async () => {
+      const event = await makeEvent(t, { hostOrganisationId: w.A.id });
+      const at = (hours: number) => new Date(event.startsAt.getTime() + hours * 3600_000);
+      await makeShift(t, event, { name: 'Prensa', startsAt: at(1), endsAt: at(2), capacity: 3 });
+      await makeShift(t, event, { name: 'Brigada', startsAt: at(1), endsAt: at(3), description: 'Primeros auxilios' });
+      await makeShift(t, event, { name: 'Acomodadores', startsAt: at(0), endsAt: at(1) });
+      const read = await t.app.get(EventsRepository).shifts(t.db.manager, event.id);
+      expect(read.map((s) => s.name)).toEqual(['Acomodadores', 'Brigada', 'Prensa']);
+      expect(read.every((s) => s instanceof EventShiftEntity)).toBe(true);
+      expect(read).toEqual(await t.db.manager.find(EventShiftEntity, { where: { eventId: event.id }, order: { startsAt: 'ASC', name: 'ASC' } }));
+      expect(await t.app.get(EventsRepository).shifts(t.db.manager, pub.id)).toEqual([]);
     });
 
     it('shows anonymous callers only published public events, and 404 for the rest', async () => {

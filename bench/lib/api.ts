@@ -88,9 +88,14 @@ export async function startApi(options: { env: Record<string, string>; fromSourc
 }
 
 /** The bare node:http + pg baseline of the event list, as its own process pinned like the API. */
-export async function startBareEventsServer(env: Record<string, string>): Promise<{ origin: string; stop(): Promise<void> }> {
+export function startBareEventsServer(env: Record<string, string>): Promise<{ origin: string; stop(): Promise<void> }> {
+  return startBareServer('bare-events-server.ts', env);
+}
+
+/** A bare node:http + pg baseline (`bench/<file>`, which prints a line once it listens), as its own process pinned like the API. */
+export async function startBareServer(file: string, env: Record<string, string>): Promise<{ origin: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const node = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'bare-events-server.ts')];
+  const node = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', file)];
   const argv = onServerCore(node, true);
   const child = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
@@ -100,7 +105,7 @@ export async function startBareEventsServer(env: Record<string, string>): Promis
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     child.stdout?.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the bare event server exited with code ${String(code)}`)));
+    child.once('exit', (code) => reject(new Error(`the bare server ${file} exited with code ${String(code)}`)));
   });
   return {
     origin: `http://127.0.0.1:${port}`,

@@ -44,30 +44,50 @@ export async function poolQuery<T>(db: DataSource, text: string, values: unknown
 }
 
 /**
- * An entity read by primary key in plain SQL, hydrated as TypeORM's `findOne`
- * hydrates it (same columns, same value conversions), for rows every request
- * of a hot path reads (an event, before each signup): the query builder
- * rebuilds its SQL on every call, which costs more than the query itself.
- * The SQL is made once, from the entity's metadata, on first use.
+ * An entity's rows whose column `property` (null: the primary key) equals a
+ * value, in plain SQL ordered by `orderBy` (ascending), hydrated as
+ * TypeORM's `find` hydrates them (same columns, same value conversions), for
+ * rows every request of a hot path reads (an event, before each signup and
+ * on each event page; its shifts): the query builder rebuilds its SQL on
+ * every call, which costs more than the query itself. The SQL is made once,
+ * from the entity's metadata, on first use.
  */
-export function byIdReader<T extends ObjectLiteral>(target: EntityTarget<T>): (db: DataSource | EntityManager, id: string) => Promise<T | null> {
+export function rowsReader<T extends ObjectLiteral>(
+  target: EntityTarget<T>,
+  property: string | null,
+  orderBy: readonly string[] = [],
+): (db: DataSource | EntityManager, value: unknown) => Promise<T[]> {
   let plan: { sql: string; columns: ColumnMetadata[]; create: () => T } | null = null;
-  return async (db, id) => {
+  return async (db, value) => {
     const ds = 'connection' in db ? db.connection : db;
     if (!plan) {
       const meta = ds.getMetadata(target);
+      const column = (name: string) => {
+        const found = meta.findColumnWithPropertyName(name);
+        if (!found) throw new Error(`${meta.name} has no column ${name}`);
+        return `"${found.databaseName}"`;
+      };
       const columns = meta.columns.filter((c) => c.isSelect && !c.isVirtual);
-      const [key] = meta.primaryColumns;
+      const key = property === null ? `"${meta.primaryColumns[0].databaseName}"` : column(property);
+      const order = orderBy.length ? ` ORDER BY ${orderBy.map(column).join(', ')}` : '';
       plan = {
-        sql: `SELECT ${columns.map((c) => `"${c.databaseName}"`).join(', ')} FROM "${meta.tableName}" WHERE "${key.databaseName}" = $1`,
+        sql: `SELECT ${columns.map((c) => `"${c.databaseName}"`).join(', ')} FROM "${meta.tableName}" WHERE ${key} = $1${order}`,
         columns,
         create: () => meta.create() as T,
       };
     }
-    const [row] = await db.query<Record<string, unknown>[]>(plan.sql, [id]);
-    if (!row) return null;
-    const entity = plan.create();
-    for (const c of plan.columns) c.setEntityValue(entity, ds.driver.prepareHydratedValue(row[c.databaseName], c));
-    return entity;
+    const { sql, columns, create } = plan;
+    const rows = await db.query<Record<string, unknown>[]>(sql, [value]);
+    return rows.map((row) => {
+      const entity = create();
+      for (const c of columns) c.setEntityValue(entity, ds.driver.prepareHydratedValue(row[c.databaseName], c));
+      return entity;
+    });
   };
+}
+
+/** An entity read by primary key (`rowsReader`): as TypeORM's `findOne({ where: { id } })`, null when there is none. */
+export function byIdReader<T extends ObjectLiteral>(target: EntityTarget<T>): (db: DataSource | EntityManager, id: string) => Promise<T | null> {
+  const read = rowsReader(target, null);
+  return async (db, id) => (await read(db, id))[0] ?? null;
 }

@@ -116,7 +116,7 @@ export class CheckInsService {
     const { event, door } = await this.door(this.transactions.auto, caller, eventId);
     assertDoorOpen(event, this.config.checkinManifestHours);
     const manifest = await this.issueManifest(caller, event, door);
-    const shifts = (await this.eventsRepo.shifts(eventId)).map((s) => ({ id: s.id, name: s.name }));
+    const shifts = (await this.eventsRepo.shifts(this.transactions.auto, eventId)).map((s) => ({ id: s.id, name: s.name }));
     return {
       manifest,
       event: { id: event.id, title: event.title, startsAt: event.startsAt.toISOString(), endsAt: event.endsAt.toISOString(), timezone: event.timezone, shifts },
@@ -328,7 +328,7 @@ export class CheckInsService {
     const event = await this.eventAccess.require(tx, caller, eventId, 'manage', 'Only the organisers of this event may read its turnout.');
     const ended = event.endsAt.getTime() <= Date.now();
     const pools = await this.repo.counts(tx, eventId);
-    const shifts = new Map((await this.eventsRepo.shifts(eventId)).map((s) => [s.id, s]));
+    const shifts = new Map((await this.eventsRepo.shifts(tx, eventId)).map((s) => [s.id, s]));
     const pool = (p: PoolTurnoutRow | undefined): PoolTurnout => ({
       going: p?.going ?? 0,
       attended: p?.attended ?? 0,

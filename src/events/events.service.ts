@@ -19,7 +19,7 @@ import { canBecome, isClosed } from './event-workflow';
 import { EventAccess, type EventRights } from './event.access';
 import { DEFAULT_TIMEZONE, type Event } from './event.entity';
 import { EventsRepository } from './events.repository';
-import { eventFields, shiftView, summaryFromRow, summaryKey, type EventHostView, type EventListItem, type EventView, type ShiftView } from './events.views';
+import { eventView, shiftView, summaryFromRow, summaryKey, type EventHostView, type EventListItem, type EventView, type ShiftView } from './events.views';
 import { PromotionsService } from './promotions.service';
 import { SeatsService } from './seats.service';
 import { EventCancelled, EventChanged } from './signup-events';
@@ -97,28 +97,10 @@ export class EventsService {
     const memberIds = caller.user?.memberIds ?? [];
     // The caller's own live signups to it (a member's), which also make them an attendee.
     const mine = memberIds.length ? await this.repo.ownSignups(tx, event.id, memberIds) : [];
-    // Attendees are those holding a seat; the waiting list sees a public address only.
-    const attendee = mine.some((s) => s.status === 'going' || s.status === 'attended');
-    const showLocation = event.addressVisibility === 'public' || rights.handleSignups || attendee;
     const refs = await this.repo.refs(tx, event);
-    const now = Date.now();
-    return {
-      ...eventFields(event, showLocation),
-      hostOrganisation: refs.host,
-      coalition: refs.coalition,
-      coHosts: refs.co_hosts,
-      campaign: refs.campaign,
-      locationHidden: !showLocation,
-      spotsLeft: event.capacity === null ? null : Math.max(0, event.capacity - event.goingCount),
-      signupsOpen: event.status === 'published' && (event.signupDeadline ?? event.endsAt).getTime() > now,
-      demands: await this.linked.visible(tx, caller, await this.repo.demandIds(tx, event.id)),
-      viewer: {
-        canManage: rights.manage,
-        canHandleSignups: rights.handleSignups,
-        signups: mine.map((s) => ({ id: s.id, status: s.status, shiftId: s.shift_id })),
-        reach: rights.handleSignups ? await this.outbox.reachOfEvent(tx, event.id) : null,
-      },
-    };
+    const demands = await this.linked.visible(tx, caller, await this.repo.demandIds(tx, event.id));
+    const reach = rights.handleSignups ? await this.outbox.reachOfEvent(tx, event.id) : null;
+    return eventView(event, rights, { refs, mine, demands, reach });
   }
 
   /**
@@ -370,7 +352,16 @@ export class EventsService {
 
   async shifts(caller: Caller, eventId: string): Promise<ShiftView[]> {
     await this.visible(this.transactions.auto, caller, eventId);
-    return (await this.repo.shifts(eventId)).map(shiftView);
+    return (await this.repo.shifts(this.transactions.auto, eventId)).map(shiftView);
+  }
+
+  /**
+   * The shifts of an event whose view the caller holds (`get` made it, which
+   * checked that they may see it), without reading the event again: the
+   * event pages show both.
+   */
+  async shiftsOf(event: EventView): Promise<ShiftView[]> {
+    return (await this.repo.shifts(this.transactions.auto, event.id)).map(shiftView);
   }
 
   async createShift(caller: Caller, eventId: string, dto: CreateShiftDto): Promise<ShiftView> {

@@ -271,6 +271,45 @@ export function eventFields(event: Event, showLocation: boolean): Pick<EventView
   return out as Pick<EventView, StoredFieldName>;
 }
 
+/** The host, coalition, campaign and co-hosts an event names (EventsRepository.refs). */
+export interface EventRefs {
+  host: OrganisationRef | null;
+  coalition: CoalitionRef | null;
+  campaign: CampaignRef | null;
+  co_hosts: OrganisationRef[];
+}
+
+/** A reader's own live signup to an event (EventsRepository.ownSignups). */
+export interface ViewerSignupRow {
+  id: string;
+  status: SignupStatus;
+  shift_id: string | null;
+}
+
+/**
+ * The event as a reader sees it, from its row and what was read around it:
+ * the location withheld unless it is public, the reader handles its signups
+ * or holds a seat; seats left; whether signups are open at `now`.
+ */
+export function eventView(event: Event, rights: { manage: boolean; handleSignups: boolean }, read: { refs: EventRefs; mine: ViewerSignupRow[]; demands: LinkedDemand[]; reach: EventReach | null }, now = Date.now()): EventView {
+  const { refs, mine } = read;
+  // Attendees are those holding a seat; the waiting list sees a public address only.
+  const attendee = mine.some((s) => s.status === 'going' || s.status === 'attended');
+  const showLocation = event.addressVisibility === 'public' || rights.handleSignups || attendee;
+  return {
+    ...eventFields(event, showLocation),
+    hostOrganisation: refs.host,
+    coalition: refs.coalition,
+    coHosts: refs.co_hosts,
+    campaign: refs.campaign,
+    locationHidden: !showLocation,
+    spotsLeft: event.capacity === null ? null : Math.max(0, event.capacity - event.goingCount),
+    signupsOpen: event.status === 'published' && (event.signupDeadline ?? event.endsAt).getTime() > now,
+    demands: read.demands,
+    viewer: { canManage: rights.manage, canHandleSignups: rights.handleSignups, signups: mine.map((s) => ({ id: s.id, status: s.status, shiftId: s.shift_id })), reach: read.reach },
+  };
+}
+
 export const shiftView = (s: EventShift): ShiftView => ({
   id: s.id,
   eventId: s.eventId,

@@ -87,7 +87,8 @@ export class EventPagesController {
     frameAncestors: string[] = [],
     link: Record<string, string> = {},
   ): Promise<string> {
-    const shifts = await this.events.shifts(page.caller, event.id);
+    // The event was read for this reader just before (`event`): its shifts without reading it again.
+    const shifts = await this.events.shiftsOf(event);
     const referral = await this.referral(event.id, link.ref);
     // Anonymous readers of a public event all see the same page: it may be cached briefly. A member sees their own.
     const cache = page.user || event.visibility !== 'public' || form ? 'private' : 'public';

@@ -61,6 +61,18 @@ export const secureCookies = (config: AppConfig) => config.env === 'production' 
 /** How long a form stays valid after the page that carries it was made. */
 const FORM_TTL_MS = 24 * 3600_000;
 
+/** The key of the pages' anti-forgery tokens, derived from the service's secret. */
+export const formTokenKey = (secret: string): Buffer => createHmac('sha256', secret).update('convoca-pages-csrf').digest();
+
+/** A form token's MAC: of the reader's binding (their session, or "anonymous") and the hour it was made in (base 36). */
+const formMac = (key: Buffer, binding: string, hour: string): string => createHmac('sha256', key).update(`${binding}\u0000${hour}`).digest('base64url');
+
+/** The anti-forgery token a page made at `at` puts in its forms, hour-granular: `hour.mac`. */
+export function formTokenAt(key: Buffer, binding: string, at: number): string {
+  const hour = Math.floor(at / 3600_000).toString(36);
+  return `${hour}.${formMac(key, binding, hour)}`;
+}
+
 /**
  * Resolves the reader of every page (the cookie session, the language) and
  * stops forged forms. A form post must come from one of our pages (the
@@ -80,7 +92,7 @@ export class PageGuard implements CanActivate {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly auth: AuthService,
   ) {
-    this.key = createHmac('sha256', config.jwtSecret).update('convoca-pages-csrf').digest();
+    this.key = formTokenKey(config.jwtSecret);
     this.cookieName = sessionCookieName(secureCookies(config));
     this.origin = new URL(config.publicUrl).origin;
   }
@@ -95,7 +107,7 @@ export class PageGuard implements CanActivate {
     const query = request.query as Record<string, unknown>;
     const { locale, explicit } = chooseLocale(query.lang ?? (request.body as Record<string, unknown> | undefined)?.lang, request.headers['accept-language']);
     const binding = caller.user?.sessionId ?? 'anonymous';
-    request.page = { caller, user: caller.user, t: new Translator(locale, explicit), csrf: this.token(binding, Date.now()), embed: query.embed === '1', url: request.url };
+    request.page = { caller, user: caller.user, t: new Translator(locale, explicit), csrf: formTokenAt(this.key, binding, Date.now()), embed: query.embed === '1', url: request.url };
     if (request.method === 'POST' && !(this.sameOrigin(request) && this.validToken(binding, formToken(request)))) {
       throw new FormRefused();
     }
@@ -111,23 +123,13 @@ export class PageGuard implements CanActivate {
     return typeof origin !== 'string' || origin === 'null' || origin === this.origin;
   }
 
-  /** Hour-granular: `hour.mac`. */
-  private token(binding: string, at: number): string {
-    const hour = Math.floor(at / 3600_000).toString(36);
-    return `${hour}.${this.mac(binding, hour)}`;
-  }
-
-  private mac(binding: string, hour: string): string {
-    return createHmac('sha256', this.key).update(`${binding}\u0000${hour}`).digest('base64url');
-  }
-
   private validToken(binding: string, token: unknown): boolean {
     if (typeof token !== 'string' || token.length > 100) return false;
     const [hour, mac] = token.split('.');
     if (!hour || !mac || !/^[0-9a-z]{1,10}$/.test(hour)) return false;
     const issued = parseInt(hour, 36) * 3600_000;
     if (Date.now() - issued > FORM_TTL_MS || issued - Date.now() > 3600_000) return false;
-    const expected = Buffer.from(this.mac(binding, hour));
+    const expected = Buffer.from(formMac(this.key, binding, hour));
     const given = Buffer.from(mac);
     return given.length === expected.length && timingSafeEqual(given, expected);
   }

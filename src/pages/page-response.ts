@@ -57,9 +57,12 @@ export function pageHeaders(options: PageOptions): Record<string, string> {
   };
 }
 
-/** Sends a page: `<!doctype html>` and the rendered tree, with the page headers. */
+/** A page's HTML: `<!doctype html>` and the rendered tree. */
+export const pageHtml = (page: VNode): string => `<!doctype html>${renderToString(page)}`;
+
+/** Sends a page (`pageHtml`), with the page headers. */
 export function sendPage(reply: FastifyReply, page: VNode, options: PageOptions): string {
   void reply.status(options.status ?? 200).headers(pageHeaders(options));
   if (options.frameAncestors?.length) reply.removeHeader('x-frame-options');
-  return `<!doctype html>${renderToString(page)}`;
+  return pageHtml(page);
 }

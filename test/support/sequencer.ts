@@ -18,6 +18,7 @@ const EXPECTED_SECONDS: Record<string, number> = {
   'test/member-import.e2e-spec.ts': 10,
   'test/cli.e2e-spec.ts': 9,
   'test/outbox.e2e-spec.ts': 7,
+  'test/scale-out.e2e-spec.ts': 6,
   'test/fuzz.e2e-spec.ts': 7,
   'test/accounts.e2e-spec.ts': 5,
   'test/capacity.e2e-spec.ts': 5,

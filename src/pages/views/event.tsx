@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 
 import type { EventView, ShiftView } from '../../events/events.views';
 import type { PromoterRef } from '../../events/promotions.views';
+import { dateTimeFormat } from '../i18n';
 import { ConsentFields, ErrorSummary, Field, FormBasics, Layout, scriptJson, shareTags } from '../layout';
 import type { PageContext } from '../page-context';
 
@@ -84,7 +85,7 @@ export function googleCalendarLink(e: EventView, url: string): string {
 /** The start with its offset in the event's time zone (`2026-12-12T18:00:00-05:00`), as schema.org wants. */
 export function isoWithOffset(at: Date, timeZone: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    dateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
@@ -155,7 +156,7 @@ function SignupForm({
   const { t } = page;
   const values = form?.values ?? {};
   const errors = form?.errors ?? {};
-  const hosts = new Intl.ListFormat(t.locale, { type: 'conjunction' }).format(hostNames(event));
+  const hosts = t.list(hostNames(event));
   const mine = event.viewer.signups.filter((s) => s.status === 'going' || s.status === 'waitlisted' || s.status === 'attended');
   if (mine.length && !shifts.length) {
     return (
