@@ -291,7 +291,12 @@ export interface ViewerSignupRow {
  * the location withheld unless it is public, the reader handles its signups
  * or holds a seat; seats left; whether signups are open at `now`.
  */
-export function eventView(event: Event, rights: { manage: boolean; handleSignups: boolean }, read: { refs: EventRefs; mine: ViewerSignupRow[]; demands: LinkedDemand[]; reach: EventReach | null }, now = Date.now()): EventView {
+export function eventView(
+  event: Event,
+  rights: { manage: boolean; handleSignups: boolean },
+  read: { refs: EventRefs; mine: ViewerSignupRow[]; demands: LinkedDemand[]; reach: EventReach | null },
+  now = Date.now(),
+): EventView {
   const { refs, mine } = read;
   // Attendees are those holding a seat; the waiting list sees a public address only.
   const attendee = mine.some((s) => s.status === 'going' || s.status === 'attended');
