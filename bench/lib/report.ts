@@ -120,7 +120,11 @@ export const NOTES: string[] = [
   'Public event list (≥ 0.7× a bare node:http + pg server): 0.66× in this run and 0.67× in the one before it (3 160 vs 4 753 req/s), after 0.74–0.79× in the last full runs; ' +
     "a same-machine A/B at 20 000 members measured 0.90× before this round's changes and 0.91× after, so the route did not get slower: the bare server got faster " +
     '(3 131 → 4 753 req/s), with more of the machine to itself than in earlier runs (no other suites running). The API is CPU-bound on its one pinned core, which ' +
-    'PostgreSQL also uses; the bare server is neither pinned nor framed by Nest and Fastify. Ratios in 0.56–1.15× have been measured for this route across runs.',
+    'PostgreSQL also uses; the bare server is neither pinned nor framed by Nest and Fastify. What moves it is what the API process served before: at 100 000 members the ' +
+    'event list alone measured 0.94×, after the search phase 0.66× (and 0.65× with 10 s of warm-up), after the deep-page phase 0.69×; with a 1 GiB heap instead of the ' +
+    '256 MiB cap, 0.74× after the search phase (and search p95 29.6 → 26.6 ms; one run each). The process is not leaking (RSS steady over 30 s of searches, then ' +
+    "213 MiB), but V8 collects more often with the cap (a major GC about every 340 ms under the list's load); the cap stays for the RSS targets. Ratios in " +
+    '0.56–1.15× have been measured for this route across runs.',
   'Signup burst (≥ 0.3× the raw loop): 0.26× (453 vs 1 771 signups/s; 0 errors, exactly 1 000 going, 1 000 waitlisted, 0 overbooked, every counter equal to its ' +
     'signups), 0.26× in the run before. The API is idle about 60 % of the burst (CPU profile): the limit is PostgreSQL, where a signup is one statement that also writes ' +
     "its confirmation (now choosing its channel, issue 24), its webhook deliveries and its audit entry, against the raw loop's UPDATE and INSERT. The raw loop ran at " +

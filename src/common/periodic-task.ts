@@ -1,4 +1,4 @@
-import type { Logger } from '@nestjs/common';
+import type { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 
 /**
  * A background loop: runs `round` now, then `intervalMs` after each round
@@ -53,5 +53,35 @@ export class PeriodicTask {
       void this.running.then(() => this.schedule(this.intervalMs));
     }, delay);
     this.timer.unref();
+  }
+}
+
+/**
+ * A background job of the processes that run the outbox worker
+ * (`OUTBOX_WORKER`: the API processes by default, and `npm run worker`):
+ * its PeriodicTask starts with the application when `enabled`, and its round
+ * in flight is finished, not cut, at shutdown. The e-mail, webhook and text
+ * workers and the reminders job are such jobs.
+ */
+export abstract class WorkerJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  protected readonly task: PeriodicTask;
+
+  protected constructor(
+    protected readonly logger: Logger,
+    private readonly enabled: boolean,
+    intervalMs: number,
+  ) {
+    this.task = new PeriodicTask(logger, intervalMs, () => this.round());
+  }
+
+  /** One round of the job. */
+  protected abstract round(): Promise<unknown>;
+
+  onApplicationBootstrap(): void {
+    if (this.enabled) this.task.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 }

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
-import { PeriodicTask } from '../common/periodic-task';
+import { WorkerJob } from '../common/periodic-task';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
@@ -25,24 +25,19 @@ const BATCH = 500;
  * makes a second message for the same signup impossible anyway.
  */
 @Injectable()
-export class EventRemindersJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('EventReminders');
-  private readonly task = new PeriodicTask(this.logger, INTERVAL_MS, () => this.queueDue());
-
+export class EventRemindersJob extends WorkerJob {
   constructor(
     private readonly transactions: Transactions,
     private readonly signups: SignupsRepository,
     private readonly events: EventsRepository,
     private readonly notices: EventNoticesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.outboxWorker) this.task.start();
+  ) {
+    super(new Logger('EventReminders'), config.outboxWorker, INTERVAL_MS);
   }
 
-  onApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+  protected round(): Promise<number> {
+    return this.queueDue();
   }
 
   /** Queues every reminder now due (the day before, and two hours before); returns how many messages were written. */

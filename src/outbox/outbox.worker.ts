@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
-import { PeriodicTask } from '../common/periodic-task';
+import { WorkerJob } from '../common/periodic-task';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
@@ -24,11 +24,9 @@ const redact = (text: string) => text.replace(/[^\s<>@]+@[^\s<>@]+/g, '<address>
  * stable Message-ID lets receivers drop the copy.
  */
 @Injectable()
-export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Outbox');
+export class OutboxWorker extends WorkerJob {
   /** Opens an SMTP connection pool for one delivery round; null without SMTP_URL. */
   private readonly openMailer: (() => Mailer) | null;
-  private readonly task: PeriodicTask;
   private heldNoticeAt = 0;
 
   constructor(
@@ -36,17 +34,13 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    super(new Logger('Outbox'), config.outboxWorker, config.outboxPollMs);
     const smtpUrl = config.smtpUrl;
     this.openMailer = smtpUrl ? () => smtpMailer(smtpUrl) : null;
-    this.task = new PeriodicTask(this.logger, config.outboxPollMs, () => this.deliverDue());
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.outboxWorker) this.task.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+  protected round(): Promise<number> {
+    return this.deliverDue();
   }
 
   /** Delivers every due message; returns how many were attempted. */

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { sha256Hex } from '../common/hash';
-import { PeriodicTask } from '../common/periodic-task';
+import { WorkerJob } from '../common/periodic-task';
 import { normalisePhone } from '../common/phone';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -41,10 +41,7 @@ const redact = (text: string) => text.replace(/\+?\d[\d\s-]{6,}\d/g, '<number>')
  * that number answers. Runs where the outbox worker runs (OUTBOX_WORKER).
  */
 @Injectable()
-export class TextWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Texts');
-  private readonly task: PeriodicTask;
-
+export class TextWorker extends WorkerJob {
   constructor(
     private readonly outbox: OutboxService,
     private readonly texts: TextMessagesRepository,
@@ -52,15 +49,11 @@ export class TextWorker implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.task = new PeriodicTask(this.logger, config.outboxPollMs, () => this.deliverDue());
+    super(new Logger('Texts'), config.outboxWorker, config.outboxPollMs);
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.outboxWorker) this.task.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+  protected round(): Promise<number> {
+    return this.deliverDue();
   }
 
   /** Delivers every due text; returns how many were attempted (sent, failed, or turned into e-mails). */

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import type { Caller } from '../access/caller';
-import { PeriodicTask } from '../common/periodic-task';
+import { WorkerJob } from '../common/periodic-task';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions, type Tx } from '../database/transactions';
@@ -31,10 +31,7 @@ const SYSTEM: Caller = { user: null, requestId: 'webhook-worker', ip: '' };
  * Runs where the outbox worker runs (OUTBOX_WORKER).
  */
 @Injectable()
-export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Webhooks');
-  private readonly task: PeriodicTask;
-
+export class WebhookWorker extends WorkerJob {
   constructor(
     private readonly repo: WebhooksRepository,
     private readonly transactions: Transactions,
@@ -42,15 +39,11 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.task = new PeriodicTask(this.logger, config.outboxPollMs, () => this.deliverDue());
+    super(new Logger('Webhooks'), config.outboxWorker, config.outboxPollMs);
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.outboxWorker) this.task.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+  protected round(): Promise<number> {
+    return this.deliverDue();
   }
 
   /** Attempts every due delivery once; returns how many were attempted. */
