@@ -182,7 +182,11 @@ async function main(): Promise<void> {
       const search = new MemberSearchRepository();
       const searchOnce = async (w: number, i: number) => {
         const c = pool[w];
-        const db = { query: async (text: string, values: unknown[]) => (await c.query(text, values)).rows as unknown[] } as unknown as Parameters<MemberSearchRepository['directoryPage']>[0];
+        // A query runner's shape, so that what the repository prepares (common/sql.ts preparedQuery) is prepared here too.
+        const db = {
+          query: async (text: string, values: unknown[]) => (await c.query(text, values)).rows as unknown[],
+          queryRunner: { databaseConnection: c, isReleased: false },
+        } as unknown as Parameters<MemberSearchRepository['directoryPage']>[0];
         const broad = await search.isBroadScope(db, { controllers: [rootId] });
         const words = await search.expandSearch(db, queries[(w + i) % queries.length]);
         await search.directoryPage(db, {

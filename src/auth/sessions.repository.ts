@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
 import { roleGrantsSql, type AuthUser, type RoleGrant } from '../access/caller';
+import { preparedQuery } from '../common/sql';
 import type { Tx } from '../database/transactions';
 import { AuthSession } from './auth-session.entity';
 import { RefreshToken } from './refresh-token.entity';
@@ -84,7 +85,9 @@ export class SessionsRepository {
    * role_assignments tables for that one purpose.
    */
   async loadAuthUser(userId: string, sessionId: string): Promise<AuthUser | null> {
-    const [row] = await this.db.query<{ id: string; email: string; is_platform_admin: boolean; member_ids: string[]; roles: RoleGrant[] }[]>(
+    // Prepared (common/sql.ts): every authenticated request runs it; all by key, so one plan serves.
+    const [row] = await preparedQuery<{ id: string; email: string; is_platform_admin: boolean; member_ids: string[]; roles: RoleGrant[] }>(
+      this.db.manager,
       `SELECT u.id, u.email, u.is_platform_admin,
               (SELECT coalesce(array_agg(l.member_id::text ORDER BY l.created_at, l.member_id), '{}') FROM member_logins l WHERE l.user_id = u.id) AS member_ids,
               ${roleGrantsSql('u.id')} AS roles

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { QueryFailedError, type DataSource } from 'typeorm';
 
 import type { OrganisationScope } from '../access/access.service';
-import { returningRows, SqlParams } from '../common/sql';
+import { preparedQuery, returningRows, SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
 import type { StatementContext } from '../domain-events/domain-event';
 import type { Channel, TextChannel } from '../outbox/outbox-message.entity';
@@ -208,7 +208,9 @@ export class SignupsRepository {
     const finalWindow = p.add(`${REMINDERS.final.windowMs / 1000} seconds`);
     const c = signup.consent;
     const a = signup.attribution;
-    const rows = await db.query<{ id: string; status: SignupStatus }[]>(
+    // Prepared (common/sql.ts): parsing and planning this statement cost more than running it.
+    const rows = await preparedQuery<{ id: string; status: SignupStatus }>(
+      db,
       `WITH ev AS (
          SELECT e.id, e.starts_at, e.status = 'published' AND coalesce(e.signup_deadline, e.ends_at) > now() AS open
            FROM events e WHERE e.id = ${event} FOR NO KEY UPDATE),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { SqlParams } from '../common/sql';
+import { preparedQuery, SqlParams } from '../common/sql';
 import type { Tx } from '../database/transactions';
 import type { MembershipStatus } from './membership.entity';
 
@@ -89,7 +89,9 @@ function membershipScopeSql(memberId: string, param: string, extra: string[] = [
 
 /** For each word of `q` (in order), the stored words it matches; [] when `q` has no word to search by. */
 async function expandSearch(db: Tx, q: string): Promise<string[][]> {
-  const rows = await db.query<{ i: number; term: string }[]>(
+  // Prepared (common/sql.ts): one text for every search, whose plan no value changes.
+  const rows = await preparedQuery<{ i: number; term: string }>(
+    db,
     `SELECT q.i::int AS i, x.term
        FROM unnest((member_search_words($1, NULL, NULL))[1:${MAX_QUERY_WORDS}]) WITH ORDINALITY AS q(w, i)
       CROSS JOIN LATERAL (
