@@ -92,7 +92,7 @@ export const CHANGES: string[] = [
     '(controller, word, family, given, member) INCLUDE (words); a caller whose member.read roles all sit on top-level organisations is scoped by those whole controllers (the ' +
     "roles come with the request's one authentication query, with whether each sits on a top-level organisation), so no list of the scope's 200 organisations is built (one " +
     'recursive query less), sent, parsed and hashed per search: the walk reads one controller\'s range and probes "has a membership" once per entry; each row carries the ' +
-    'memberships the caller may see in the same statement (one statement less). Statements per search 5 → 3 (authentication, expansion, page). Last full run → this run: p95 ' +
+    "memberships the caller may see in the same statement (one statement less). Statements per search 5 → 3 (authentication, expansion, page). Last round's full run → this round's first: p95 " +
     '62.4 → 39.2 ms under 10 connections (the same SQL alone 43.4 → 30.5 ms; 1.44× → 1.28×); the API spends 0.88 ms of CPU per search (PostgreSQL 15, quiet machine). The rebuild ' +
     'takes about 160 s per million members in the migration; the words index grows by the controller id (1.22 → 1.34 GB at 1M members).',
   'CSV import against its honest floor (issue 23): the baseline is now PostgreSQL COPYing the same rows into the same tables (members with its indexes and the statement ' +
@@ -103,39 +103,40 @@ export const CHANGES: string[] = [
   "Text channels (issue 24) on the hot paths: the signup statement now also chooses the confirmation's channel (consent, number, opt-out) and writes its columns; the raw " +
     "bodies of JSON requests are kept for the providers' signatures; numbers are parsed with libphonenumber-js. Same-machine A/B of the signup burst at 20 000 members, " +
     'before → after: 490 → 420 signups/s (0.28× → 0.26× of a raw loop that itself ran 1 762 → 1 633/s); event list 0.90× → 0.91×.',
+  "Prepared statements where parsing and planning cost more than running (issue 23, common/sql.ts `preparedQuery`: named by the text's hash, on the transaction's " +
+    "connection or the pool's, so PostgreSQL parses once per connection and settles on one generic plan): the signup statement (parse 0.8 ms and plan 1.3 ms against an " +
+    "execution of well under that, for tables all reached by key), the authentication query every authenticated request runs, and the search's word expansion (one text " +
+    "for every search; the benchmark's pg baseline prepares it too). Same-machine runs: signup burst 420 → 795 signups/s at 20 000 members; member search p95 33 → 22.5 ms " +
+    'on PostgreSQL 15 (authentication 33 → 23.8, expansion → 22.5). Full runs before → after: search p95 39.2 → 30.7 ms (1.28× → 1.06× the same SQL), signup burst 0.26× → 0.5× ' +
+    '(453 → 926 signups/s), event list 0.66× → 0.89×, export 0.54× → 0.71×. The directory page itself stays unprepared: its plan depends on the words (a generic plan made the ' +
+    'search slower, 782 → 485 searches/s).',
   "Method: the search and event-list phases alternate slices of the API and its baseline, and the seed ends with a CHECKPOINT and waits for autovacuum and the kernel's writeback " +
     'to finish (`settle`), so neither side is measured while the server digests the load.',
 ];
 
 /** Targets this build does not meet, and why (from the committed full run). */
 export const NOTES: string[] = [
-  'Member search (p95 ≤ 25 ms and ≤ 1.5× the same SQL): p95 39.2 ms, 1.28× the same SQL in a pg loop (30.5 ms p95): the ratio holds, the 25 ms does not, and cannot on ' +
-    "this machine while the SQL alone misses it: PostgreSQL running exactly the API's two search statements from 10 clients has a p95 of 30.5 ms here (16–18 ms on " +
-    'PostgreSQL 15 on the same machine), before any HTTP or authentication. Idle, the page costs 0.3–1.2 ms (`Quispe` 0.45 ms, `m4242` 0.97 ms: 111 expansions, ' +
-    '`Rosa Mamani` 1.18 ms: 2 759 entries of `rosa` walked for 51 that also hold `mamani`) and the expansion 0.1–0.3 ms; the rest of a search is per-statement cost ' +
-    '(parse, plan, the round trip), about 0.3 ms each, and ten at once on 2 cores shared with the API and the load generator queue. Measured: the same loop without the ' +
-    'expansion statement serves 45 % more searches (p95 17 → 13 ms on PostgreSQL 15), so the next step is the expansion and the page as one statement (the expansions walked ' +
-    "through a lateral join instead of merged branches, the leading word chosen in SQL from the common words' shares), then the authentication query as a prepared " +
-    'statement. Named prepared statements for the search itself were slower here (generic plans): 782 → 485 searches/s.',
-  'Public event list (≥ 0.7× a bare node:http + pg server): 0.66× in this run and 0.67× in the one before it (3 160 vs 4 753 req/s), after 0.74–0.79× in the last full runs; ' +
-    "a same-machine A/B at 20 000 members measured 0.90× before this round's changes and 0.91× after, so the route did not get slower: the bare server got faster " +
-    '(3 131 → 4 753 req/s), with more of the machine to itself than in earlier runs (no other suites running). The API is CPU-bound on its one pinned core, which ' +
-    'PostgreSQL also uses; the bare server is neither pinned nor framed by Nest and Fastify. What moves it is what the API process served before: at 100 000 members the ' +
-    'event list alone measured 0.94×, after the search phase 0.66× (and 0.65× with 10 s of warm-up), after the deep-page phase 0.69×; with a 1 GiB heap instead of the ' +
-    '256 MiB cap, 0.74× after the search phase (and search p95 29.6 → 26.6 ms; one run each). The process is not leaking (RSS steady over 30 s of searches, then ' +
-    "213 MiB), but V8 collects more often with the cap (a major GC about every 340 ms under the list's load); the cap stays for the RSS targets. Ratios in " +
-    '0.56–1.15× have been measured for this route across runs.',
-  'Signup burst (≥ 0.3× the raw loop): 0.26× (453 vs 1 771 signups/s; 0 errors, exactly 1 000 going, 1 000 waitlisted, 0 overbooked, every counter equal to its ' +
-    'signups), 0.26× in the run before. The API is idle about 60 % of the burst (CPU profile): the limit is PostgreSQL, where a signup is one statement that also writes ' +
-    "its confirmation (now choosing its channel, issue 24), its webhook deliveries and its audit entry, against the raw loop's UPDATE and INSERT. The raw loop ran at " +
-    "1 401/s in the last committed run and 1 771/s here; at 20 000 members the code before this round measured 0.28× beside 0.26× after. Next: the statement's parts " +
-    'for webhooks and texts skipped when no endpoint or provider applies (read once per event, not per signup).',
-  'CSV import passes against its new floor (0.79×, COPY of the same rows into the same tables); against COPY into a bare table it is 0.002× (1.28M rows/s: no index, ' +
-    'no trigger), which is why that is no longer the baseline.',
-  'CSV export passes in this run (0.54×); it is measured one side after the other, so load during the export weighs on it alone (0.25–1.01× across runs). ' +
-    'Peak RSS after the 1M export 271 MiB and under the read load 237 MiB, both under their limits (300, 250 MiB), higher than the last committed run (244, 224 MiB).',
+  'Member search (p95 ≤ 25 ms and ≤ 1.5× the same SQL): p95 30.7 ms, 1.06× the same SQL in a pg loop (28.9 ms p95; the medians 16.9 and 17.0 ms): the ratio holds, ' +
+    "the 25 ms does not, and cannot on this machine while the SQL alone misses it: PostgreSQL running exactly the API's two search statements from 10 clients has a " +
+    'p95 of 28.9 ms here (16–18 ms on PostgreSQL 15 on the same machine), before any HTTP or authentication. Idle, the page costs 0.3–1.2 ms (`Quispe` 0.45 ms, ' +
+    '`m4242` 0.97 ms: 111 expansions, `Rosa Mamani` 1.18 ms: 2 759 entries of `rosa` walked for 51 that also hold `mamani`) and the expansion 0.1–0.3 ms; the rest ' +
+    'of a search is the cost of each statement and its round trip, and ten at once on 2 cores shared with the API and the load generator queue. Measured: the same ' +
+    'loop without the expansion statement serves 45 % more searches (p95 17 → 13 ms on PostgreSQL 15), so the next step is the expansion and the page as one ' +
+    'statement: for a one-word query (a name, the start of an e-mail) the expansions can be walked inside the page statement, through a lateral join, with no choice ' +
+    'of leading word to make.',
+  'Public event list passes in this run (0.89×); in the two full runs before the prepared statements it measured 0.66–0.67×. What moves it is what the API process ' +
+    'served before: at 100 000 members the event list alone measured 0.94×, after the search phase 0.66× (0.65× with 10 s of warm-up), after the deep-page phase 0.69×; ' +
+    'with a 1 GiB heap instead of the 256 MiB cap, 0.74× after the search phase (one run each). The process is not leaking (RSS steady over 30 s of searches), but V8 ' +
+    'collects more often under the cap; the cap stays for the RSS targets. Ratios in 0.56–1.15× have been measured for this route across runs.',
+  'Signup burst passes (0.5×: 926 vs 1 845 signups/s; 0 errors, exactly 1 000 going, 1 000 waitlisted, 0 overbooked, every counter equal to its signups). Before ' +
+    'the prepared statement it measured 0.26× in two full runs: PostgreSQL parsed and planned the one big signup statement (seat, signup, confirmation, webhook ' +
+    'deliveries, audit entry) on every signup, about 2 ms of its time each.',
+  'CSV import passes against its new floor (0.78×, COPY of the same rows into the same tables, 2 939 vs 3 777 rows/s); against COPY into a bare table it is 0.002× ' +
+    '(1.25M rows/s: no index, no trigger), which is why that is no longer the baseline.',
+  'CSV export passes (0.71×); it is measured one side after the other, so load during the export weighs on it alone (0.25–1.01× across runs). Peak RSS after the 1M ' +
+    'export 258 MiB and under the read load 222 MiB, both under their limits (300, 250 MiB).',
   'Machine: one run on 2 cores (API pinned to one, load generator to the other, PostgreSQL on both); ratios within a run are the meaningful figures, absolute ones vary by ±30 % ' +
-    "between runs (this run's seed took 186 s, earlier ones 166–435 s).",
+    "between runs (this run's seed took 193 s, earlier ones 166–435 s).",
 ];
 
 const num = (n: number) => n.toLocaleString('en', { maximumFractionDigits: 2 });
