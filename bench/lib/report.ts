@@ -121,9 +121,11 @@ export const NOTES: string[] = [
     'p95 of 28.9 ms here (16–18 ms on PostgreSQL 15 on the same machine), before any HTTP or authentication. Idle, the page costs 0.3–1.2 ms (`Quispe` 0.45 ms, ' +
     '`m4242` 0.97 ms: 111 expansions, `Rosa Mamani` 1.18 ms: 2 759 entries of `rosa` walked for 51 that also hold `mamani`) and the expansion 0.1–0.3 ms; the rest ' +
     'of a search is the cost of each statement and its round trip, and ten at once on 2 cores shared with the API and the load generator queue. Measured: the same ' +
-    'loop without the expansion statement serves 45 % more searches (p95 17 → 13 ms on PostgreSQL 15), so the next step is the expansion and the page as one ' +
-    'statement: for a one-word query (a name, the start of an e-mail) the expansions can be walked inside the page statement, through a lateral join, with no choice ' +
-    'of leading word to make.',
+    'loop without the expansion statement serves 45 % more searches (p95 17 → 13 ms on PostgreSQL 15), but folding the expansion into the page statement does not get ' +
+    'that: tried for one-word queries (a name, the start of an e-mail; the expansions walked through a lateral join, the shape for many expansions gated by a one-time ' +
+    "condition), the bigger statement took 0.55 ms to plan against 0.15–0.2, and the API's p95 went 22.5 → 26.8 ms on PostgreSQL 15, so it was not kept. What is left " +
+    "is PostgreSQL's own work per search; the next gains are in that work (fewer index entries walked for two common words, a page that needs no membership probe for " +
+    'a whole controller) or in more cores.',
   'Public event list passes in this run (0.89×); in the two full runs before the prepared statements it measured 0.66–0.67×. What moves it is what the API process ' +
     'served before: at 100 000 members the event list alone measured 0.94×, after the search phase 0.66× (0.65× with 10 s of warm-up), after the deep-page phase 0.69×; ' +
     'with a 1 GiB heap instead of the 256 MiB cap, 0.74× after the search phase (one run each). The process is not leaking (RSS steady over 30 s of searches), but V8 ' +
