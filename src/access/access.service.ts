@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-import type { AuthUser, Caller } from './caller';
+import type { AuthUser, Caller, RoleGrant } from './caller';
 import { grantAllows, type Permission, type ScopedRole } from './permissions';
 
 /** Organisation ids a caller may act on, or every organisation. */
@@ -13,6 +13,9 @@ interface RequestCache {
   ancestors: Map<string, Promise<string[]>>;
   memberOf?: Promise<string[]>;
 }
+
+/** The user's roles on organisations that grant `permission`. */
+const organisationRoles = (user: AuthUser, permission: Permission): RoleGrant[] => user.roles.filter((r) => r.organisationId && grantAllows(r, permission));
 
 /**
  * The one place that answers "may this caller do P on that record?". It
@@ -49,7 +52,7 @@ export class AccessService {
     const cache = this.cacheFor(user);
     let scope = cache.scopes.get(permission);
     if (!scope) {
-      const roots = user.roles.filter((r) => r.organisationId && grantAllows(r, permission)).map((r) => r.organisationId!);
+      const roots = organisationRoles(user, permission).map((r) => r.organisationId!);
       scope = roots.length === 0 ? Promise.resolve({ all: false, ids: [] }) : this.descendants(roots).then((ids) => ({ all: false as const, ids }));
       cache.scopes.set(permission, scope);
     }
@@ -68,7 +71,7 @@ export class AccessService {
   wholeControllers(caller: Caller, permission: Permission): string[] | null {
     const user = caller.user;
     if (!user || user.isPlatformAdmin) return null;
-    const granting = user.roles.filter((r) => r.organisationId && grantAllows(r, permission));
+    const granting = organisationRoles(user, permission);
     if (granting.length === 0 || !granting.every((r) => r.topLevel === true)) return null;
     return [...new Set(granting.map((r) => r.organisationId!))];
   }
@@ -87,7 +90,7 @@ export class AccessService {
     const user = caller.user;
     if (!user) return Promise.resolve([]);
     if (user.isPlatformAdmin) return this.controllersOf(null);
-    const granting = user.roles.filter((r) => r.organisationId && grantAllows(r, permission)).map((r) => r.organisationId!);
+    const granting = organisationRoles(user, permission).map((r) => r.organisationId!);
     return granting.length ? this.controllersOf([...new Set(granting)]) : Promise.resolve([]);
   }
 
@@ -104,7 +107,7 @@ export class AccessService {
     const user = caller.user;
     if (!user) return false;
     if (user.isPlatformAdmin) return true;
-    const holding = user.roles.filter((r) => r.organisationId && grantAllows(r, permission)).map((r) => r.organisationId!);
+    const holding = organisationRoles(user, permission).map((r) => r.organisationId!);
     if (holding.length === 0) return false;
     if (holding.includes(organisationId)) return true;
     const ancestors = await this.ancestorsOf(user, organisationId);
@@ -115,7 +118,7 @@ export class AccessService {
   async rolesOverOrganisation(caller: Caller, permission: Permission, organisationId: string): Promise<ScopedRole[]> {
     const user = caller.user;
     if (!user) return [];
-    const holding = user.roles.filter((r) => r.organisationId && grantAllows(r, permission));
+    const holding = organisationRoles(user, permission);
     if (holding.length === 0) return [];
     const ancestors = holding.every((r) => r.organisationId === organisationId) ? [] : await this.ancestorsOf(user, organisationId);
     return holding.filter((r) => r.organisationId === organisationId || ancestors.includes(r.organisationId!)).map((r) => r.role);

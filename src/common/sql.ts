@@ -28,6 +28,9 @@ export async function returningRows<T>(db: DataSource | EntityManager, sql: stri
   return out as T[];
 }
 
+/** The pg pool TypeORM made for `db` (its statement_timeout and connection options included). */
+const driverPool = (db: DataSource): Pool => (db.driver as unknown as { master: Pool }).master;
+
 /**
  * A read on the busiest route (the public event list) straight through the
  * driver's pool: one checkout and one query, without TypeORM's query runner
@@ -36,7 +39,7 @@ export async function returningRows<T>(db: DataSource | EntityManager, sql: stri
  * TypeORM's QueryFailedError, so the problem filter maps them as any other.
  */
 export async function poolQuery<T>(db: DataSource, text: string, values: unknown[]): Promise<T[]> {
-  const pool = (db.driver as unknown as { master: Pool }).master;
+  const pool = driverPool(db);
   try {
     return (await pool.query(text, values)).rows as T[];
   } catch (err) {
@@ -57,7 +60,7 @@ export async function poolQuery<T>(db: DataSource, text: string, values: unknown
 export async function preparedQuery<T>(db: EntityManager, text: string, values: unknown[]): Promise<T[]> {
   const name = `p_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
   const runner = db.queryRunner as unknown as { databaseConnection?: PoolClient; isReleased?: boolean } | undefined;
-  const client: Pick<Pool, 'query'> = runner?.databaseConnection && !runner.isReleased ? runner.databaseConnection : (db.connection.driver as unknown as { master: Pool }).master;
+  const client: Pick<Pool, 'query'> = runner?.databaseConnection && !runner.isReleased ? runner.databaseConnection : driverPool(db.connection);
   try {
     return (await client.query({ name, text, values })).rows as T[];
   } catch (err) {

@@ -103,12 +103,12 @@ export class MembersService {
    */
   async directory(caller: Caller, query: MemberQueryDto): Promise<Page<DirectoryItem>> {
     const db = this.transactions.auto;
-    const scope = await this.directoryScope(caller, query);
+    const scope = await this.directoryScope(caller, query, !!query.q);
     if (!scope) return { items: [], nextCursor: null };
     const words = query.q ? await this.search.expandSearch(db, query.q) : [];
     const rows = await this.search.directoryPage(db, {
       commonWords: words.length > 1 ? await this.search.commonWords(db) : undefined,
-      scope: { ...scope, controllers: scope.controllers ?? (words.length ? await this.access.controllersOf(null) : null) },
+      scope,
       status: query.status,
       region: query.region,
       after: decodeCursorAs<[string, string, string]>(query.cursor, 'string', 'string', 'uuid'),
@@ -127,9 +127,11 @@ export class MembersService {
    * `query.organisation` and its descendants when given) and which
    * memberships it shows; null when nobody's. A caller whose member.read
    * roles all sit on top-level organisations reads whole data controllers:
-   * no list of organisations is needed, only the controllers.
+   * no list of organisations is needed, only the controllers. Otherwise the
+   * controllers are looked up only for a search (`searching`): the words
+   * are walked per controller, the directory alone needs none.
    */
-  private async directoryScope(caller: Caller, query: MemberQueryDto): Promise<DirectoryScope | null> {
+  private async directoryScope(caller: Caller, query: MemberQueryDto, searching: boolean): Promise<DirectoryScope | null> {
     const db = this.transactions.auto;
     const whole = this.access.wholeControllers(caller, 'member.read');
     const readScope = whole ? null : await this.memberAccess.readScope(caller);
@@ -138,13 +140,13 @@ export class MembersService {
       const org = await this.organisations.get(query.organisation);
       if (!(await this.access.canOnOrganisation(caller, 'member.read', org.id))) throw forbidden('You may not read this organisation’s members.');
       const listed = await this.access.descendants([org.id]);
-      return { controllers: await this.access.controllersOf([org.id]), listed, broad: await this.search.isBroadScope(db, { organisations: listed }), shown };
+      return { controllers: searching ? await this.access.controllersOf([org.id]) : null, listed, broad: await this.search.isBroadScope(db, { organisations: listed }), shown };
     }
     if (whole) return { controllers: whole, listed: 'members', broad: await this.search.isBroadScope(db, { controllers: whole }), shown };
-    if (readScope!.all) return { controllers: null, listed: 'everyone', broad: true, shown };
+    if (readScope!.all) return { controllers: searching ? await this.access.controllersOf(null) : null, listed: 'everyone', broad: true, shown };
     const listed = readScope!.ids;
     if (listed.length === 0) return null;
-    return { controllers: await this.access.scopeControllers(caller, 'member.read'), listed, broad: await this.search.isBroadScope(db, { organisations: listed }), shown };
+    return { controllers: searching ? await this.access.scopeControllers(caller, 'member.read') : null, listed, broad: await this.search.isBroadScope(db, { organisations: listed }), shown };
   }
 
   // ------------------------------------------------------------- mutations
